@@ -1,0 +1,116 @@
+//! What a policy may know besides the payload: flags, modes and locations.
+//! Built once per hook run by the engine; policies only read it.
+
+use std::path::PathBuf;
+
+use crate::flags::{EnforcementMode, Flags};
+use crate::input::HookInput;
+
+/// `AGENTOPS_MODE`: which tools the runtime-mode policy lets through, and
+/// whether soft rules are enforced at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuntimeMode {
+    Safe,
+    #[default]
+    Standard,
+    Full,
+    /// Soft rules become advisory notes; hard rules still deny.
+    Unrestricted,
+}
+
+impl RuntimeMode {
+    /// Parse `AGENTOPS_MODE`. Unknown values fall back to `standard` and are
+    /// reported, so a typo never widens permissions.
+    pub fn parse(value: Option<&str>) -> (RuntimeMode, Option<String>) {
+        match value.map(str::trim) {
+            None | Some("") | Some("standard") => (RuntimeMode::Standard, None),
+            Some("safe") => (RuntimeMode::Safe, None),
+            Some("full") => (RuntimeMode::Full, None),
+            Some("unrestricted") => (RuntimeMode::Unrestricted, None),
+            Some(other) => (
+                RuntimeMode::Standard,
+                Some(format!(
+                    "AGENTOPS_MODE=`{other}` is not one of safe, standard, full, unrestricted; using standard"
+                )),
+            ),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuntimeMode::Safe => "safe",
+            RuntimeMode::Standard => "standard",
+            RuntimeMode::Full => "full",
+            RuntimeMode::Unrestricted => "unrestricted",
+        }
+    }
+}
+
+/// Everything a policy can consult apart from the hook payload.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub flags: Flags,
+    pub runtime_mode: RuntimeMode,
+    /// `$CLAUDE_PROJECT_DIR`, else the payload's `cwd`, else the process cwd.
+    pub project_dir: PathBuf,
+    /// The user's home directory, for `~` expansion and dotfile rules.
+    pub home: Option<PathBuf>,
+    /// `$CLAUDE_PLUGIN_ROOT`, when running as a plugin.
+    pub plugin_root: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn enforcement(&self) -> EnforcementMode {
+        self.flags.enforcement_mode()
+    }
+
+    /// The `.agentops/` state directory of the project.
+    pub fn state_dir(&self) -> PathBuf {
+        self.project_dir.join(".agentops")
+    }
+
+    /// Soft rules are only advisory for this call: unrestricted runtime mode
+    /// or Claude Code's bypassPermissions.
+    pub fn soft_rules_relaxed(&self, input: &HookInput) -> Option<&'static str> {
+        if self.runtime_mode == RuntimeMode::Unrestricted {
+            Some("unrestricted mode")
+        } else if input.is_bypass() {
+            Some("bypass mode")
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_mode_parses_known_values_and_reports_typos() {
+        assert_eq!(RuntimeMode::parse(None).0, RuntimeMode::Standard);
+        assert_eq!(RuntimeMode::parse(Some("safe")).0, RuntimeMode::Safe);
+        assert_eq!(RuntimeMode::parse(Some("full")).0, RuntimeMode::Full);
+        let (mode, note) = RuntimeMode::parse(Some("unrestricetd"));
+        assert_eq!(mode, RuntimeMode::Standard);
+        assert!(note.is_some_and(|n| n.contains("unrestricetd")));
+    }
+
+    #[test]
+    fn unrestricted_and_bypass_relax_soft_rules() {
+        let bypass: HookInput =
+            serde_json::from_str(r#"{"permission_mode":"bypassPermissions"}"#).expect("json");
+        let plain = HookInput::default();
+        let standard = Context::default();
+        assert_eq!(standard.soft_rules_relaxed(&plain), None);
+        assert_eq!(standard.soft_rules_relaxed(&bypass), Some("bypass mode"));
+        let unrestricted = Context {
+            runtime_mode: RuntimeMode::Unrestricted,
+            ..Context::default()
+        };
+        assert_eq!(
+            unrestricted.soft_rules_relaxed(&plain),
+            Some("unrestricted mode")
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! Shared vocabulary of agentops: the Claude Code hook protocol, rules and
+//! findings, flags and modes, and how findings become one hook answer.
+//!
+//! Everything here is pure: no file system, no environment, no clock. The
+//! engine crate reads those at the edges and hands policies a [`Context`].
+
+pub mod context;
+pub mod event;
+pub mod flags;
+pub mod input;
+pub mod outcome;
+pub mod output;
+pub mod policy;
+pub mod rule;
+pub mod tool;
+
+pub use context::{Context, RuntimeMode};
+pub use event::HookEvent;
+pub use flags::{EnforcementMode, FlagKind, Flags};
+pub use input::HookInput;
+pub use outcome::{Effect, Finding, Outcome};
+pub use output::{Decision, HookAnswer};
+pub use policy::Policy;
+pub use rule::{Rule, Severity};
+pub use tool::Tool;

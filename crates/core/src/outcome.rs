@@ -1,0 +1,82 @@
+//! What a policy returns: findings, notes, and side effects for the engine
+//! to carry out. Policies never write files themselves.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::rule::Rule;
+
+/// One rule that fired, with what made it fire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    /// The part of the input that triggered the rule, e.g. the normalised
+    /// sub-command `rm -r -f /`. Shown after the reason.
+    pub subject: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static Rule) -> Finding {
+        Finding {
+            rule,
+            subject: None,
+        }
+    }
+
+    pub fn with_subject(rule: &'static Rule, subject: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            subject: Some(subject.into()),
+        }
+    }
+
+    /// `[ID] reason (subject)`, the form every answer and log uses.
+    pub fn describe(&self) -> String {
+        match &self.subject {
+            Some(s) => format!("[{}] {}: {}", self.rule.id, self.rule.reason, s),
+            None => format!("[{}] {}", self.rule.id, self.rule.reason),
+        }
+    }
+}
+
+/// A side effect a policy asks for. The engine performs effects after all
+/// policies ran, under the state directory's locking rules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append one JSON record as a line to a log under `.agentops/`.
+    AppendRecord { log: &'static str, record: Value },
+    /// Replace a file's contents atomically, keeping its permissions.
+    ReplaceFile { path: PathBuf, contents: Vec<u8> },
+}
+
+/// A policy's answer to one hook event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Text for the model (`additionalContext`).
+    pub context: Vec<String>,
+    /// Text for the user (`systemMessage`).
+    pub messages: Vec<String>,
+    pub effects: Vec<Effect>,
+}
+
+impl Outcome {
+    pub fn none() -> Outcome {
+        Outcome::default()
+    }
+
+    pub fn finding(rule: &'static Rule) -> Outcome {
+        Outcome {
+            findings: vec![Finding::new(rule)],
+            ..Outcome::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+            && self.context.is_empty()
+            && self.messages.is_empty()
+            && self.effects.is_empty()
+    }
+}

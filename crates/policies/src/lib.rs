@@ -1,0 +1,17 @@
+//! Every agentops policy, one module per upstream hook, grouped by layer:
+//!
+//! - [`security`]: gates on what the agent runs, reads and writes;
+//! - [`supply_chain`]: invisible Unicode, lockfiles, integrity;
+//! - [`workflow`]: runtime modes, plans, tests, lessons, compliance;
+//! - [`observability`]: audit, telemetry, provenance, cost.
+//!
+//! [`registry::all`] is the single list the engine dispatches from; its
+//! order is the order reasons and contexts appear in a merged answer.
+
+pub mod observability;
+pub mod registry;
+pub mod security;
+pub mod supply_chain;
+pub mod workflow;
+
+pub use registry::{all, by_name};

@@ -1,0 +1,1 @@
+//! Observability policies: audit log, telemetry, provenance, failures, cost.

@@ -1,0 +1,65 @@
+//! The policy registry: which policies exist, in answer order.
+
+use agentops_core::Policy;
+
+use crate::workflow;
+
+/// Every policy, in the order their reasons are merged. Security policies
+/// come first so their reasons lead a combined answer.
+pub fn all() -> &'static [&'static dyn Policy] {
+    static ALL: &[&dyn Policy] = &[
+        // security
+        // supply chain
+        // workflow
+        &workflow::runtime_mode::RuntimeModePolicy,
+        // observability
+    ];
+    ALL
+}
+
+/// Look a policy up by its upstream hook name.
+pub fn by_name(name: &str) -> Option<&'static dyn Policy> {
+    all().iter().copied().find(|p| p.name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_and_kebab_case() {
+        let mut seen = HashSet::new();
+        for p in all() {
+            assert!(seen.insert(p.name()), "duplicate policy {}", p.name());
+            assert!(
+                p.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                p.name()
+            );
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_owned_by_their_policy() {
+        let mut seen = HashSet::new();
+        for p in all() {
+            for r in p.rules() {
+                assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+                assert_eq!(
+                    r.policy,
+                    p.name(),
+                    "rule {} listed by the wrong policy",
+                    r.id
+                );
+                assert!(!r.reason.is_empty() && !r.reason.contains('\n'), "{}", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_by_name() {
+        assert!(by_name("runtime-mode").is_some());
+        assert!(by_name("no-such-hook").is_none());
+    }
+}

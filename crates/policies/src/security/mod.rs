@@ -1,0 +1,1 @@
+//! Security policies: command, path and environment validation, prompt-injection scan, exfiltration check, credential redaction, content trust.

@@ -1,0 +1,1 @@
+//! Supply-chain policies: invisible-Unicode firewall and scan, lockfile audit, integrity manifest.
