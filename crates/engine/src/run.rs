@@ -1,0 +1,326 @@
+//! One hook run: payload in, answer out.
+
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use agentops_core::output::Verdict;
+use agentops_core::{
+    Context, Decision, Effect, Finding, HookAnswer, HookEvent, HookInput, Outcome, Policy,
+};
+use agentops_state::{replace_atomically, StateDir};
+use serde_json::Value;
+
+use crate::environment::Environment;
+use crate::failure::{InputProblem, MAX_INPUT_BYTES, POLICY_PANIC};
+
+/// Which policies a run uses.
+#[derive(Clone, Copy)]
+pub enum Selection {
+    /// Every registered policy that applies to the event and is enabled.
+    All,
+    /// Only this one (`--only <name>`), still subject to its flag.
+    Only(&'static dyn Policy),
+}
+
+/// Everything a run produced, for printing, replay and tests.
+pub struct HookRun {
+    pub event: HookEvent,
+    /// The payload, when it could be parsed.
+    pub input: Option<HookInput>,
+    pub answer: HookAnswer,
+    /// The JSON object to print, if any.
+    pub output: Option<Value>,
+}
+
+/// Read stdin up to the size limit. Reading one byte past the limit tells
+/// an oversized payload from one that is exactly at it.
+pub fn read_input(reader: impl Read) -> Result<Vec<u8>, InputProblem> {
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| InputProblem::ReadFailed(e.to_string()))?;
+    if buf.len() > MAX_INPUT_BYTES {
+        return Err(InputProblem::TooLarge);
+    }
+    Ok(buf)
+}
+
+fn parse_input(event: HookEvent, bytes: &[u8]) -> Result<HookInput, InputProblem> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(InputProblem::TooLarge);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| InputProblem::NotUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    if text.trim().is_empty() {
+        // Only lifecycle events may arrive without a payload.
+        return if event.is_gate() {
+            Err(InputProblem::Empty)
+        } else {
+            Ok(HookInput::default())
+        };
+    }
+    let input: HookInput =
+        serde_json::from_str(text).map_err(|e| InputProblem::NotJson(e.to_string()))?;
+    match input.missing_required(event) {
+        Some(field) => Err(InputProblem::MissingField(field)),
+        None => Ok(input),
+    }
+}
+
+/// Run one hook event on a raw payload (or the error reading it).
+pub fn run_hook(
+    event: HookEvent,
+    selection: Selection,
+    raw: Result<Vec<u8>, InputProblem>,
+    env: &Environment,
+) -> HookRun {
+    let input = match raw.and_then(|bytes| parse_input(event, &bytes)) {
+        Ok(input) => input,
+        Err(problem) => return refuse(event, problem),
+    };
+    let (ctx, notes) = env.context(Some(&input));
+
+    let mut outcomes: Vec<(&'static str, Outcome)> = Vec::new();
+    let mut crashed: Vec<(&'static str, String)> = Vec::new();
+    let candidates: &[&'static dyn Policy] = match &selection {
+        Selection::All => agentops_policies::all(),
+        Selection::Only(p) => std::slice::from_ref(p),
+    };
+    for policy in candidates {
+        if !policy.applies(event, &input) || !policy.enabled(&ctx.flags) {
+            continue;
+        }
+        match catch_unwind(AssertUnwindSafe(|| policy.evaluate(event, &input, &ctx))) {
+            Ok(outcome) => outcomes.push((policy.name(), outcome)),
+            Err(payload) => crashed.push((policy.name(), panic_message(payload.as_ref()))),
+        }
+    }
+
+    let mut answer = HookAnswer::merge(outcomes, &input, &ctx);
+    for (policy, message) in crashed {
+        let subject = format!("{policy}: {message}");
+        if event.is_gate() {
+            answer.decision = Decision::HardDeny;
+            answer.reasons.insert(
+                0,
+                Finding::with_subject(&POLICY_PANIC, subject.clone()).describe(),
+            );
+        } else {
+            answer
+                .messages
+                .push(format!("agentops: policy {subject} failed and was skipped"));
+        }
+        answer.verdicts.push(Verdict {
+            policy,
+            finding: Finding::with_subject(&POLICY_PANIC, subject),
+            decision: event.is_gate().then_some(Decision::HardDeny),
+        });
+    }
+    for note in notes.into_iter().rev() {
+        answer.messages.insert(0, format!("agentops: {note}"));
+    }
+    let failures = if env.dry_run {
+        Vec::new()
+    } else {
+        perform_effects(&answer.effects, &ctx)
+    };
+    answer
+        .messages
+        .extend(failures.into_iter().map(|f| format!("agentops: {f}")));
+
+    let output = answer.to_json(event, input.stop_hook_active.unwrap_or(false));
+    HookRun {
+        event,
+        input: Some(input),
+        answer,
+        output,
+    }
+}
+
+/// The answer when the payload itself is unusable.
+fn refuse(event: HookEvent, problem: InputProblem) -> HookRun {
+    let finding = match problem.detail() {
+        Some(d) => Finding::with_subject(problem.rule(), d),
+        None => Finding::new(problem.rule()),
+    };
+    let mut answer = if event.is_gate() {
+        HookAnswer::fail_closed(problem.to_string())
+    } else {
+        HookAnswer {
+            messages: vec![format!("agentops: {problem}; no policy ran")],
+            ..HookAnswer::default()
+        }
+    };
+    answer.verdicts.push(Verdict {
+        policy: "engine",
+        finding,
+        decision: event.is_gate().then_some(Decision::HardDeny),
+    });
+    let output = answer.to_json(event, false);
+    HookRun {
+        event,
+        input: None,
+        answer,
+        output,
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
+/// Carry out policy effects; return one line per failure. A failed effect
+/// never changes the decision already taken.
+fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
+    let state = StateDir::new(&ctx.project_dir);
+    let mut failures = Vec::new();
+    for effect in effects {
+        let result = match effect {
+            Effect::AppendRecord { log, record } => state
+                .append_line(log, &record.to_string())
+                .map_err(|e| format!("could not append to .agentops/{log}: {e}")),
+            Effect::ReplaceFile { path, contents } => replace_atomically(path, contents)
+                .map_err(|e| format!("could not rewrite {}: {e}", path.display())),
+        };
+        if let Err(e) = result {
+            failures.push(e);
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(event: HookEvent, bytes: &[u8]) -> HookRun {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let env = Environment {
+            project_dir: Some(tmp.path().to_path_buf()),
+            ..Environment::default()
+        };
+        run_hook(event, Selection::All, Ok(bytes.to_vec()), &env)
+    }
+
+    fn reason(run: &HookRun) -> String {
+        run.output.as_ref().expect("output")["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .expect("reason")
+            .to_string()
+    }
+
+    #[test]
+    fn gate_events_refuse_unusable_payloads() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"", "INPUT001"),
+            (b"  \n", "INPUT001"),
+            (
+                b"{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"\xff\"}}",
+                "INPUT002",
+            ),
+            (b"{not json", "INPUT004"),
+            (b"[1,2,3]", "INPUT004"),
+            (b"null", "INPUT004"),
+            (b"{\"tool_input\":{}}", "INPUT005"),
+            (b"{\"tool_name\":\"Bash\"}", "INPUT005"),
+            (
+                b"{\"tool_name\":\"Bash\",\"tool_input\":\"rm -rf /\"}",
+                "INPUT005",
+            ),
+        ];
+        for event in [HookEvent::PreToolUse, HookEvent::PermissionRequest] {
+            for (bytes, id) in cases {
+                let r = run(event, bytes);
+                assert_eq!(r.answer.decision, Decision::HardDeny, "{event} {bytes:?}");
+                let out = r.output.as_ref().expect("output").to_string();
+                assert!(out.contains(id), "{event} {bytes:?}: {out}");
+                assert!(out.contains("deny"), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = format!(
+            "{{\"tool_name\":\"Bash\",\"tool_input\":{}1{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let r = run(HookEvent::PreToolUse, deep.as_bytes());
+        assert!(reason(&r).contains("INPUT004"));
+    }
+
+    #[test]
+    fn oversized_input_is_refused_when_read() {
+        let big = vec![b' '; MAX_INPUT_BYTES + 1];
+        assert_eq!(read_input(&big[..]), Err(InputProblem::TooLarge));
+        let at_limit = vec![b' '; MAX_INPUT_BYTES];
+        assert!(read_input(&at_limit[..]).is_ok());
+    }
+
+    #[test]
+    fn lifecycle_events_tolerate_empty_input_but_report_garbage() {
+        assert!(run(HookEvent::SessionStart, b"").output.is_none());
+        let r = run(HookEvent::Stop, b"{oops");
+        let out = r.output.expect("message");
+        assert!(
+            out.get("decision").is_none(),
+            "a broken payload must not block a stop"
+        );
+        assert!(out["systemMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("INPUT004")));
+    }
+
+    struct Panicker;
+    impl Policy for Panicker {
+        fn name(&self) -> &'static str {
+            "panicker"
+        }
+        fn summary(&self) -> &'static str {
+            "always panics"
+        }
+        fn events(&self) -> &'static [HookEvent] {
+            &HookEvent::ALL
+        }
+        fn evaluate(&self, _: HookEvent, _: &HookInput, _: &Context) -> Outcome {
+            panic!("boom")
+        }
+    }
+    static PANICKER: Panicker = Panicker;
+
+    #[test]
+    fn a_panicking_policy_denies_gates_and_is_skipped_elsewhere() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let env = Environment {
+            project_dir: Some(tmp.path().to_path_buf()),
+            ..Environment::default()
+        };
+        let payload = br#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#.to_vec();
+        let gate = run_hook(
+            HookEvent::PreToolUse,
+            Selection::Only(&PANICKER),
+            Ok(payload.clone()),
+            &env,
+        );
+        assert_eq!(gate.answer.decision, Decision::HardDeny);
+        assert!(reason(&gate).contains("[ENGINE001]") && reason(&gate).contains("boom"));
+        let post = run_hook(
+            HookEvent::PostToolUse,
+            Selection::Only(&PANICKER),
+            Ok(payload),
+            &env,
+        );
+        let msg = post.output.expect("note")["systemMessage"]
+            .as_str()
+            .expect("msg")
+            .to_string();
+        assert!(msg.contains("panicker") && msg.contains("skipped"), "{msg}");
+    }
+}

@@ -1,0 +1,88 @@
+//! `agentops hook <Event> [--only <policy>]`.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+use agentops_core::HookEvent;
+use agentops_engine::{read_input, run_hook, Environment, Selection};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The hook event, as Claude Code names it (PreToolUse, Stop, ...).
+    pub event: String,
+    /// Run only this policy, named as the upstream hook (validate-command, ...).
+    #[arg(long)]
+    pub only: Option<String>,
+}
+
+/// Fast path used by `main` before the full parser is built.
+pub fn main(rest: &[OsString]) -> ExitCode {
+    let mut event = None;
+    let mut only = None;
+    let mut iter = rest.iter();
+    while let Some(arg) = iter.next() {
+        let Some(arg) = arg.to_str() else {
+            return usage("arguments must be valid UTF-8");
+        };
+        if arg == "--only" {
+            match iter.next().and_then(|v| v.to_str()) {
+                Some(v) => only = Some(v.to_string()),
+                None => return usage("--only needs a policy name"),
+            }
+        } else if let Some(v) = arg.strip_prefix("--only=") {
+            only = Some(v.to_string());
+        } else if arg == "-h" || arg == "--help" {
+            println!("usage: agentops hook <Event> [--only <policy>]\nReads one Claude Code hook payload on stdin and prints the answer.");
+            return ExitCode::SUCCESS;
+        } else if event.is_none() && !arg.starts_with('-') {
+            event = Some(arg.to_string());
+        } else {
+            return usage(&format!("unexpected argument `{arg}`"));
+        }
+    }
+    match event {
+        Some(event) => run(&Args { event, only }),
+        None => usage("missing the hook event name"),
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("agentops hook: {problem}\nusage: agentops hook <Event> [--only <policy>]");
+    ExitCode::from(2)
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    let event: HookEvent = match args.event.parse() {
+        Ok(e) => e,
+        Err(e) => {
+            // Exit 2: if this was meant to be a gate, Claude Code blocks the call.
+            eprintln!("agentops hook: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let selection = match args.only.as_deref() {
+        None => Selection::All,
+        Some(name) => match agentops_policies::by_name(name) {
+            Some(p) => Selection::Only(p),
+            None => {
+                let known: Vec<_> = agentops_policies::all().iter().map(|p| p.name()).collect();
+                eprintln!(
+                    "agentops hook: unknown policy `{name}` (known: {})",
+                    known.join(", ")
+                );
+                // Exit 2 blocks a gate; elsewhere a plain error is enough.
+                return ExitCode::from(if event.is_gate() { 2 } else { 1 });
+            }
+        },
+    };
+    let raw = read_input(std::io::stdin().lock());
+    let run = run_hook(event, selection, raw, &Environment::from_process());
+    if let Some(output) = run.output {
+        let mut stdout = std::io::stdout().lock();
+        // A closed stdout leaves nothing to tell; the exit code stays 0.
+        let _ = writeln!(stdout, "{output}");
+        let _ = stdout.flush();
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,50 @@
+//! Command-line interface: one module per subcommand.
+
+pub mod check;
+pub mod hook;
+pub mod replay;
+pub mod rules;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "agentops",
+    version,
+    about = "Guardrails, audit and a delivery lifecycle for AI coding agents"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer one Claude Code hook event (JSON on stdin, JSON on stdout).
+    Hook(hook::Args),
+    /// Replay a recorded session (one hook payload per line) through the engine.
+    Replay(replay::Args),
+    /// Show the verdict agentops gives a shell command, and why.
+    Check(check::Args),
+    /// List every rule with its id, severity and reason.
+    Rules(rules::Args),
+}
+
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Hook(a) => hook::run(&a),
+        Command::Replay(a) => replay::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::Rules(a) => rules::run(&a),
+    }
+}
