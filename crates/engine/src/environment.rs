@@ -23,6 +23,9 @@ pub struct Environment {
     pub cwd: Option<PathBuf>,
     /// Decide only: do not perform policy effects (`agentops check`).
     pub dry_run: bool,
+    /// `$AGENTOPS_FAULT=panic:<policy>`: make that policy panic, so the
+    /// fail-closed path can be tested against the real binary.
+    pub fault_panic_policy: Option<String>,
 }
 
 fn non_empty_var(name: &str) -> Option<String> {
@@ -40,6 +43,8 @@ impl Environment {
             plugin_root: non_empty_var("CLAUDE_PLUGIN_ROOT").map(PathBuf::from),
             cwd: std::env::current_dir().ok(),
             dry_run: false,
+            fault_panic_policy: non_empty_var("AGENTOPS_FAULT")
+                .and_then(|f| f.strip_prefix("panic:").map(str::to_string)),
         }
     }
 

@@ -34,8 +34,10 @@ pub struct ReplayError {
 }
 
 /// How the printed answer reads to Claude Code.
-pub fn outcome_label(output: Option<&Value>) -> &'static str {
-    let Some(out) = output else { return "-" };
+pub fn outcome_label(event: HookEvent, output: Option<&Value>) -> &'static str {
+    let Some(out) = output else {
+        return if event.is_gate() { "allow" } else { "-" };
+    };
     let specific = out.get("hookSpecificOutput");
     if let Some(d) = specific
         .and_then(|s| s.get("permissionDecision"))
@@ -94,7 +96,7 @@ fn summarise(line: usize, event: HookEvent, run: &HookRun) -> ReplayStep {
         line,
         event: event.to_string(),
         tool: run.input.as_ref().and_then(|i| i.tool_name.clone()),
-        outcome: outcome_label(run.output.as_ref()),
+        outcome: outcome_label(event, run.output.as_ref()),
         rule_ids,
         reason: reason_text(run.output.as_ref()),
     }

@@ -92,7 +92,14 @@ pub fn run_hook(
         if !policy.applies(event, &input) || !policy.enabled(&ctx.flags) {
             continue;
         }
-        match catch_unwind(AssertUnwindSafe(|| policy.evaluate(event, &input, &ctx))) {
+        let inject_panic = env.fault_panic_policy.as_deref() == Some(policy.name());
+        let evaluate = || {
+            if inject_panic {
+                panic!("fault injected by AGENTOPS_FAULT");
+            }
+            policy.evaluate(event, &input, &ctx)
+        };
+        match catch_unwind(AssertUnwindSafe(evaluate)) {
             Ok(outcome) => outcomes.push((policy.name(), outcome)),
             Err(payload) => crashed.push((policy.name(), panic_message(payload.as_ref()))),
         }
