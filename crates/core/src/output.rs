@@ -107,7 +107,7 @@ impl HookAnswer {
             answer.effects.extend(outcome.effects);
         }
         // Stable sort keeps registry order among equal strengths.
-        gated.sort_by(|a, b| b.0.cmp(&a.0));
+        gated.sort_by_key(|g| std::cmp::Reverse(g.0));
         answer.decision = gated.first().map_or(Decision::Allow, |g| g.0);
         answer.reasons = gated.into_iter().map(|g| g.1).collect();
         answer

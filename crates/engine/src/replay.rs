@@ -152,21 +152,24 @@ mod tests {
 
     #[test]
     fn labels_follow_claude_code_semantics() {
-        assert_eq!(outcome_label(None), "-");
+        use HookEvent::*;
+        let ask = json!({"hookSpecificOutput": {"permissionDecision": "ask"}});
+        let request_denied = json!({"hookSpecificOutput": {"decision": {"behavior": "deny"}}});
+        assert_eq!(outcome_label(Stop, None), "-");
+        assert_eq!(outcome_label(PreToolUse, None), "allow");
+        assert_eq!(outcome_label(PreToolUse, Some(&ask)), "ask");
         assert_eq!(
-            outcome_label(Some(
-                &json!({"hookSpecificOutput": {"permissionDecision": "ask"}})
-            )),
-            "ask"
+            outcome_label(Stop, Some(&json!({"decision": "block"}))),
+            "block"
         );
-        assert_eq!(outcome_label(Some(&json!({"decision": "block"}))), "block");
         assert_eq!(
-            outcome_label(Some(
-                &json!({"hookSpecificOutput": {"decision": {"behavior": "deny"}}})
-            )),
+            outcome_label(PermissionRequest, Some(&request_denied)),
             "deny"
         );
-        assert_eq!(outcome_label(Some(&json!({"systemMessage": "x"}))), "note");
+        assert_eq!(
+            outcome_label(PostToolUse, Some(&json!({"systemMessage": "x"}))),
+            "note"
+        );
     }
 
     #[test]
