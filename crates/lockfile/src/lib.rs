@@ -1,0 +1,1 @@
+//! Lockfile parsers and supply-chain checks.

@@ -1,0 +1,543 @@
+//! The tree scan: every text file under a directory, in parallel.
+//!
+//! - honours `.gitignore`, `.ignore` and `.git/info/exclude` (also outside
+//!   a git repository), and always skips `.git`, `node_modules`, `vendor`,
+//!   `dist`, `build`, `.agentops`, minified bundles and the lockfiles the
+//!   lockfile audit covers;
+//! - skips binary files (a NUL byte in the first 8 KiB) and files larger
+//!   than a limit; reads UTF-16 files with a byte-order mark;
+//! - reuses the previous result of every file whose size, modification
+//!   time, change time and inode are unchanged (the metadata cache);
+//! - stops at a deadline and says the result is partial, so a hook never
+//!   overruns its timeout.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use ignore::{WalkBuilder, WalkState};
+use serde::{Deserialize, Serialize};
+
+use crate::detect::{scan, Options};
+use crate::report::{findings, Finding};
+
+/// Directory names never descended into.
+pub const EXCLUDED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "vendor",
+    ".agentops",
+    "dist",
+    "build",
+];
+
+/// File names left to the lockfile audit, which checks them with the same
+/// detector and more.
+pub const EXCLUDED_FILES: &[&str] = &[
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "composer.lock",
+    "Cargo.lock",
+    "Gemfile.lock",
+];
+
+/// Extensions of source files, where private-use characters are flagged too.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rs", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "py", "pyi", "rb", "go", "java",
+    "kt", "kts", "scala", "swift", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "cs", "fs", "php",
+    "sh", "bash", "zsh", "fish", "ps1", "pl", "pm", "lua", "vue", "svelte", "dart", "ex", "exs",
+    "erl", "hs", "ml", "clj", "r", "jl", "sql", "zig", "nim", "m", "mm",
+];
+
+/// Bump when detection changes, so old cache entries are not trusted.
+const CACHE_VERSION: u32 = 1;
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// How to run a tree scan.
+#[derive(Debug, Clone)]
+pub struct TreeOptions {
+    /// Stop starting new files after this long; the report is then partial.
+    pub budget: Option<Duration>,
+    /// Files larger than this are skipped and counted.
+    pub max_file_size: u64,
+    /// Worker threads; 0 lets the walker choose (one per core).
+    pub threads: usize,
+    /// The previous cache file's contents, if any.
+    pub cache: Option<Vec<u8>>,
+    /// Counters a progress display can read while the scan runs.
+    pub progress: Option<Arc<Progress>>,
+}
+
+impl Default for TreeOptions {
+    fn default() -> Self {
+        TreeOptions {
+            budget: None,
+            max_file_size: 64 * 1024 * 1024,
+            threads: 0,
+            cache: None,
+            progress: None,
+        }
+    }
+}
+
+/// Live counters for a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// One file with findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFindings {
+    /// Path relative to the scanned root.
+    pub path: PathBuf,
+    pub findings: Vec<Finding>,
+}
+
+/// The result of a tree scan.
+#[derive(Debug, Clone, Default)]
+pub struct TreeReport {
+    /// Files with findings, sorted by path.
+    pub files: Vec<FileFindings>,
+    /// Files read and scanned in this run.
+    pub files_scanned: u64,
+    /// Files whose cached result was reused.
+    pub files_cached: u64,
+    pub bytes_scanned: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+    /// Files that could not be read, with the reason.
+    pub errors: Vec<(PathBuf, String)>,
+    /// The deadline stopped the walk before it finished.
+    pub partial: bool,
+    pub elapsed: Duration,
+    /// New cache contents for the caller to store.
+    pub cache: Vec<u8>,
+}
+
+impl TreeReport {
+    pub fn finding_count(&self) -> usize {
+        self.files.iter().map(|f| f.findings.len()).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    inode: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CacheEntry {
+    stamp: Stamp,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    findings: Vec<Finding>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    /// The root the entries are relative to.
+    root: PathBuf,
+    entries: HashMap<PathBuf, CacheEntry>,
+}
+
+fn load_cache(bytes: Option<&[u8]>, root: &Path) -> HashMap<PathBuf, CacheEntry> {
+    bytes
+        .and_then(|b| serde_json::from_slice::<CacheFile>(b).ok())
+        .filter(|c| c.version == CACHE_VERSION && c.root == root)
+        .map(|c| c.entries)
+        .unwrap_or_default()
+}
+
+enum Outcome {
+    Scanned {
+        rel: PathBuf,
+        stamp: Stamp,
+        bytes: u64,
+        findings: Vec<Finding>,
+    },
+    Cached {
+        rel: PathBuf,
+        entry: CacheEntry,
+    },
+    Binary,
+    Large,
+    Error(PathBuf, String),
+}
+
+fn stamp_of(meta: &std::fs::Metadata) -> Stamp {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            size: meta.len(),
+            mtime_ns: meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128,
+            ctime_ns: meta.ctime() as i128 * 1_000_000_000 + meta.ctime_nsec() as i128,
+            inode: meta.ino(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stamp {
+            size: meta.len(),
+            mtime_ns,
+            ctime_ns: 0,
+            inode: 0,
+        }
+    }
+}
+
+/// Detector options for a file: private-use characters only count in code.
+pub fn options_for(path: &Path) -> Options {
+    let source = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SOURCE_EXTENSIONS.iter().any(|s| s.eq_ignore_ascii_case(e)));
+    if source {
+        Options::SOURCE
+    } else {
+        Options::TEXT
+    }
+}
+
+fn excluded_file(name: &str) -> bool {
+    EXCLUDED_FILES.contains(&name) || name.ends_with(".min.js") || name.ends_with(".min.css")
+}
+
+/// Text content of a file for scanning: UTF-8 as is, UTF-16 with a BOM
+/// transcoded; `None` for binary.
+pub fn text_of(buf: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let utf16 = |le: bool| {
+        let units = buf[2..].chunks_exact(2).map(|p| {
+            if le {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
+        let text: String = char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        std::borrow::Cow::Owned(text.into_bytes())
+    };
+    match buf {
+        [0xFF, 0xFE, ..] => Some(utf16(true)),
+        [0xFE, 0xFF, ..] => Some(utf16(false)),
+        _ if memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() => None,
+        _ => Some(std::borrow::Cow::Borrowed(buf)),
+    }
+}
+
+/// Scan the bytes of one file the way the tree scan does.
+pub fn scan_file_bytes(path: &Path, buf: &[u8]) -> Option<Vec<Finding>> {
+    let text = text_of(buf)?;
+    let hits = scan(&text, options_for(path));
+    Some(if hits.is_empty() {
+        Vec::new()
+    } else {
+        findings(&text, &hits)
+    })
+}
+
+/// Scan every file under `root`.
+pub fn scan_tree(root: &Path, opts: &TreeOptions) -> TreeReport {
+    let started = Instant::now();
+    let deadline = opts.budget.map(|b| started + b);
+    let old_cache = Arc::new(load_cache(opts.cache.as_deref(), root));
+    let stopped = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel::<Outcome>();
+
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .ignore(true)
+        .parents(true)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && e.depth() > 0 && EXCLUDED_DIRS.iter().any(|d| e.file_name() == *d))
+        });
+    let max_size = opts.max_file_size;
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        let cache = Arc::clone(&old_cache);
+        let stopped = Arc::clone(&stopped);
+        let progress = opts.progress.clone();
+        let mut buf: Vec<u8> = Vec::with_capacity(256 * 1024);
+        Box::new(move |entry| {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                stopped.store(true, Ordering::Relaxed);
+                return WalkState::Quit;
+            }
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let _ = tx.send(Outcome::Error(PathBuf::new(), e.to_string()));
+                    return WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            if entry.file_name().to_str().is_some_and(excluded_file) {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            let outcome = scan_entry(path, rel, &cache, max_size, &mut buf);
+            if let (Some(p), Outcome::Scanned { bytes, .. }) = (&progress, &outcome) {
+                p.files.fetch_add(1, Ordering::Relaxed);
+                p.bytes.fetch_add(*bytes, Ordering::Relaxed);
+            }
+            let _ = tx.send(outcome);
+            WalkState::Continue
+        })
+    });
+    drop(tx);
+
+    let mut report = TreeReport::default();
+    let mut entries: HashMap<PathBuf, CacheEntry> = HashMap::new();
+    for outcome in rx {
+        match outcome {
+            Outcome::Scanned {
+                rel,
+                stamp,
+                bytes,
+                findings,
+            } => {
+                report.files_scanned += 1;
+                report.bytes_scanned += bytes;
+                if !findings.is_empty() {
+                    report.files.push(FileFindings {
+                        path: rel.clone(),
+                        findings: findings.clone(),
+                    });
+                }
+                entries.insert(rel, CacheEntry { stamp, findings });
+            }
+            Outcome::Cached { rel, entry } => {
+                report.files_cached += 1;
+                if !entry.findings.is_empty() {
+                    report.files.push(FileFindings {
+                        path: rel.clone(),
+                        findings: entry.findings.clone(),
+                    });
+                }
+                entries.insert(rel, entry);
+            }
+            Outcome::Binary => report.skipped_binary += 1,
+            Outcome::Large => report.skipped_large += 1,
+            Outcome::Error(p, e) => report.errors.push((p, e)),
+        }
+    }
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    report.errors.sort();
+    report.partial = stopped.load(Ordering::Relaxed);
+    let cache = CacheFile {
+        version: CACHE_VERSION,
+        root: root.to_path_buf(),
+        entries,
+    };
+    report.cache = serde_json::to_vec(&cache).unwrap_or_default();
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn scan_entry(
+    path: &Path,
+    rel: PathBuf,
+    cache: &HashMap<PathBuf, CacheEntry>,
+    max_size: u64,
+    buf: &mut Vec<u8>,
+) -> Outcome {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Outcome::Error(rel, e.to_string()),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Outcome::Error(rel, e.to_string()),
+    };
+    let stamp = stamp_of(&meta);
+    if let Some(entry) = cache.get(&rel).filter(|e| e.stamp == stamp) {
+        return Outcome::Cached {
+            rel,
+            entry: entry.clone(),
+        };
+    }
+    if meta.len() > max_size {
+        return Outcome::Large;
+    }
+    buf.clear();
+    if let Err(e) = file.read_to_end(buf) {
+        return Outcome::Error(rel, e.to_string());
+    }
+    match scan_file_bytes(path, buf) {
+        Some(findings) => Outcome::Scanned {
+            rel,
+            stamp,
+            bytes: buf.len() as u64,
+            findings,
+        },
+        None => Outcome::Binary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn write(root: &Path, rel: &str, bytes: &[u8]) {
+        let p = root.join(rel);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d).expect("mkdir");
+        }
+        fs::write(p, bytes).expect("write");
+    }
+
+    fn paths(r: &TreeReport) -> Vec<String> {
+        r.files
+            .iter()
+            .map(|f| f.path.to_string_lossy().replace('\\', "/"))
+            .collect()
+    }
+
+    #[test]
+    fn finds_flagged_files_and_honours_exclusions() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        write(root, "src/ok.rs", b"fn main() {}\n");
+        write(root, "src/evil.js", "const a = '\u{202E}x';\n".as_bytes());
+        write(
+            root,
+            "lib/payload.mjs",
+            "eval(`\u{FE00}\u{FE01}\u{FE02}`)\n".as_bytes(),
+        );
+        write(
+            root,
+            ".github/workflows/ci.yml",
+            "run: echo \u{200B}\n".as_bytes(),
+        );
+        write(root, "README.md", "Hello 👋 ❤\u{FE0F}\n".as_bytes());
+        write(root, "icons.md", "nerd font \u{E0A0}\n".as_bytes());
+        write(root, "icons.rs", "// \u{E0A0}\n".as_bytes());
+        // excluded: ignored, vendored, lockfile, minified, binary
+        write(root, ".gitignore", b"generated/\n");
+        write(root, "generated/out.js", "\u{200B}".as_bytes());
+        write(root, "node_modules/x/index.js", "\u{200B}".as_bytes());
+        write(root, "vendor/y.php", "\u{200B}".as_bytes());
+        write(root, "package-lock.json", "\u{200B}".as_bytes());
+        write(root, "app.min.js", "\u{200B}".as_bytes());
+        let mut binary = b"\x89PNG\0\0".to_vec();
+        binary.extend_from_slice("\u{200B}".as_bytes());
+        write(root, "img.png", &binary);
+        // UTF-16 with BOM is decoded
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("x\u{202E}y".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        write(root, "wide.txt", &utf16);
+
+        let report = scan_tree(root, &TreeOptions::default());
+        assert_eq!(
+            paths(&report),
+            [
+                ".github/workflows/ci.yml",
+                "icons.rs",
+                "lib/payload.mjs",
+                "src/evil.js",
+                "wide.txt"
+            ]
+        );
+        assert!(!report.partial);
+        assert_eq!(report.skipped_binary, 1);
+        let payload = &report.files[2].findings[0];
+        assert_eq!(payload.count, 3);
+        assert_eq!((payload.line, payload.column), (1, 7));
+    }
+
+    #[test]
+    fn cache_reuses_unchanged_files_and_rescans_changed_ones() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        write(root, "a.txt", "a\u{200B}".as_bytes());
+        write(root, "b.txt", b"clean");
+        let first = scan_tree(root, &TreeOptions::default());
+        assert_eq!((first.files_scanned, first.files_cached), (2, 0));
+
+        let warm = TreeOptions {
+            cache: Some(first.cache.clone()),
+            ..TreeOptions::default()
+        };
+        let second = scan_tree(root, &warm);
+        assert_eq!((second.files_scanned, second.files_cached), (0, 2));
+        assert_eq!(paths(&second), ["a.txt"], "cached findings are reported");
+
+        write(root, "b.txt", "now \u{202E} dirty".as_bytes());
+        let third = scan_tree(root, &warm);
+        assert_eq!(third.files_scanned, 1);
+        assert_eq!(paths(&third), ["a.txt", "b.txt"]);
+
+        // A cache for another root or version is ignored.
+        let elsewhere = scan_tree(
+            &root.join("."),
+            &TreeOptions {
+                cache: Some(b"{\"version\":0,\"root\":\"/\",\"entries\":{}}".to_vec()),
+                ..TreeOptions::default()
+            },
+        );
+        assert_eq!(elsewhere.files_cached, 0);
+    }
+
+    #[test]
+    fn zero_budget_reports_a_partial_result() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        for i in 0..50 {
+            write(tmp.path(), &format!("f{i}.txt"), b"text");
+        }
+        let report = scan_tree(
+            tmp.path(),
+            &TreeOptions {
+                budget: Some(Duration::ZERO),
+                ..TreeOptions::default()
+            },
+        );
+        assert!(report.partial);
+        assert!(report.files_scanned < 50);
+    }
+
+    #[test]
+    fn large_files_are_skipped_and_counted() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        write(tmp.path(), "big.txt", &vec![b'a'; 4096]);
+        let report = scan_tree(
+            tmp.path(),
+            &TreeOptions {
+                max_file_size: 1024,
+                ..TreeOptions::default()
+            },
+        );
+        assert_eq!(report.skipped_large, 1);
+        assert_eq!(report.files_scanned, 0);
+    }
+}
