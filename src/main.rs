@@ -1,7 +1,7 @@
 //! `agentops`: guardrails, audit and a delivery lifecycle for AI coding
 //! agents, as one binary behind every Claude Code hook.
 
-mod cli;
+use agentops::cli;
 
 use std::process::ExitCode;
 

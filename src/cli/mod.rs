@@ -33,6 +33,13 @@ enum Command {
     Rules(rules::Args),
 }
 
+/// Parse a command line without running it; `Err` carries clap's message.
+/// Used by tests to check every documented invocation.
+pub fn parse(args: &[&str]) -> Result<(), String> {
+    let argv = std::iter::once("agentops").chain(args.iter().copied());
+    Cli::try_parse_from(argv).map(|_| ()).map_err(|e| e.to_string())
+}
+
 pub fn main(args: Vec<OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
