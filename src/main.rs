@@ -17,5 +17,10 @@ fn main() -> ExitCode {
     if args.get(1).is_some_and(|a| a == "hook") {
         return cli::hook::main(&args[2..]);
     }
+    // Run bare with a payload piped in (a hook runner that dropped the
+    // arguments): answer as a hook rather than print usage and exit 2.
+    if args.len() == 1 && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return cli::hook::main(&[]);
+    }
     cli::main(args)
 }

@@ -10,7 +10,8 @@ use agentops_engine::{read_input, run_hook, Environment, Selection};
 #[derive(clap::Args)]
 pub struct Args {
     /// The hook event, as Claude Code names it (PreToolUse, Stop, ...).
-    pub event: String,
+    /// Without it, the payload's `hook_event_name` decides.
+    pub event: Option<String>,
     /// Run only this policy, named as the upstream hook (validate-command, ...).
     #[arg(long)]
     pub only: Option<String>,
@@ -41,10 +42,7 @@ pub fn main(rest: &[OsString]) -> ExitCode {
             return usage(&format!("unexpected argument `{arg}`"));
         }
     }
-    match event {
-        Some(event) => run(&Args { event, only }),
-        None => usage("missing the hook event name"),
-    }
+    run(&Args { event, only })
 }
 
 fn usage(problem: &str) -> ExitCode {
@@ -52,15 +50,28 @@ fn usage(problem: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The event a payload names, for runs without an explicit event. A
+/// payload that names none is treated as a gate so it fails closed.
+fn event_from_payload(raw: &Result<Vec<u8>, agentops_engine::InputProblem>) -> HookEvent {
+    raw.as_ref()
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<agentops_core::HookInput>(bytes).ok())
+        .and_then(|input| input.event_name().and_then(|name| name.parse().ok()))
+        .unwrap_or(HookEvent::PreToolUse)
+}
+
 pub fn run(args: &Args) -> ExitCode {
-    let event: HookEvent = match args.event.parse() {
-        Ok(e) => e,
-        Err(e) => {
+    let explicit = match args.event.as_deref().map(str::parse::<HookEvent>) {
+        None => None,
+        Some(Ok(e)) => Some(e),
+        Some(Err(e)) => {
             // Exit 2: if this was meant to be a gate, Claude Code blocks the call.
             eprintln!("agentops hook: {e}");
             return ExitCode::from(2);
         }
     };
+    let raw = read_input(std::io::stdin().lock());
+    let event = explicit.unwrap_or_else(|| event_from_payload(&raw));
     let selection = match args.only.as_deref() {
         None => Selection::All,
         Some(name) => match agentops_policies::by_name(name) {
@@ -76,7 +87,6 @@ pub fn run(args: &Args) -> ExitCode {
             }
         },
     };
-    let raw = read_input(std::io::stdin().lock());
     let run = run_hook(event, selection, raw, &Environment::from_process());
     if let Some(output) = run.output {
         let mut stdout = std::io::stdout().lock();

@@ -1,7 +1,9 @@
 //! Command-line interface: one module per subcommand.
 
 pub mod check;
+pub mod doctor;
 pub mod hook;
+pub mod install;
 pub mod replay;
 pub mod rules;
 
@@ -31,13 +33,19 @@ enum Command {
     Check(check::Args),
     /// List every rule with its id, severity and reason.
     Rules(rules::Args),
+    /// Wire agentops into Claude Code (plugin directory or settings file).
+    Install(install::Args),
+    /// Check the installation, wiring and configuration.
+    Doctor(doctor::Args),
 }
 
 /// Parse a command line without running it; `Err` carries clap's message.
 /// Used by tests to check every documented invocation.
 pub fn parse(args: &[&str]) -> Result<(), String> {
     let argv = std::iter::once("agentops").chain(args.iter().copied());
-    Cli::try_parse_from(argv).map(|_| ()).map_err(|e| e.to_string())
+    Cli::try_parse_from(argv)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 pub fn main(args: Vec<OsString>) -> ExitCode {
@@ -53,5 +61,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Replay(a) => replay::run(&a),
         Command::Check(a) => check::run(&a),
         Command::Rules(a) => rules::run(&a),
+        Command::Install(a) => install::run(&a),
+        Command::Doctor(a) => doctor::run(&a),
     }
 }

@@ -14,6 +14,7 @@ pub mod environment;
 pub mod failure;
 pub mod replay;
 mod run;
+pub mod wiring;
 
 pub use environment::Environment;
 pub use failure::{InputProblem, ENGINE_RULES, MAX_INPUT_BYTES};

@@ -53,6 +53,10 @@ impl Policy for RuntimeModePolicy {
         &[HookEvent::PreToolUse, HookEvent::SessionStart]
     }
 
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        tool.writes_files() || tool.is_external() || *tool == Tool::Bash
+    }
+
     fn flag(&self) -> Option<(&'static str, FlagKind)> {
         None
     }
