@@ -1,1 +1,244 @@
-//! Lockfile parsers and supply-chain checks.
+//! Lockfile audit: find the lockfiles of a project, parse each with a real
+//! parser for its format, and check every pinned package's origin and
+//! integrity.
+//!
+//! - [`model`]: the common shape of a parsed lockfile;
+//! - [`parse`]: one parser per format;
+//! - [`check`]: the checks and their severities.
+//!
+//! [`discover`] and [`audit_file`] are the only functions that touch the
+//! file system; [`audit_bytes`] is the pure core.
+
+pub mod check;
+pub mod model;
+pub mod parse;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use check::{Allowlist, Check, LockFinding, Severity};
+pub use model::{Format, Package, Parsed, Source};
+
+/// Lockfiles larger than this are reported, not parsed.
+pub const MAX_LOCKFILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Directories never searched for workspace lockfiles.
+const SKIP_DIRS: &[&str] = &["node_modules", "vendor", "target", "dist", "build"];
+
+/// The audit of one lockfile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileAudit {
+    /// Path relative to the project root.
+    pub file: PathBuf,
+    pub format: Format,
+    pub packages: usize,
+    pub findings: Vec<LockFinding>,
+}
+
+impl FileAudit {
+    /// Findings at or above `min`.
+    pub fn count_at_least(&self, min: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity >= min).count()
+    }
+}
+
+/// Lockfiles at the project root and one directory down (workspaces),
+/// sorted, as paths relative to `root`. Hidden and dependency directories
+/// are not searched.
+pub fn discover(root: &Path) -> Vec<(PathBuf, Format)> {
+    let mut found = Vec::new();
+    let mut look_in = |dir: &Path, rel: &Path| {
+        for name in Format::FILE_NAMES {
+            if dir.join(name).is_file() {
+                if let Some(format) = Format::from_file_name(name) {
+                    found.push((rel.join(name), format));
+                }
+            }
+        }
+    };
+    look_in(root, Path::new(""));
+    if let Ok(entries) = std::fs::read_dir(root) {
+        let mut dirs: Vec<_> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name())
+            .filter(|n| {
+                let n = n.to_string_lossy();
+                !n.starts_with('.') && !SKIP_DIRS.contains(&n.as_ref())
+            })
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            look_in(&root.join(&d), Path::new(&d));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// Audit a lockfile's bytes. `rel` is only used to label the result.
+pub fn audit_bytes(rel: &Path, format: Format, bytes: &[u8], allow: &Allowlist) -> FileAudit {
+    let format = parse::refine_format(format, bytes);
+    let mut findings = Vec::new();
+    let hits = agentops_unicode::scan(bytes, agentops_unicode::Options::TEXT);
+    for f in agentops_unicode::findings(bytes, &hits) {
+        findings.push(LockFinding::new(
+            Check::InvisibleUnicode,
+            None,
+            format!(
+                "{} ({}) at line {}, column {}: {}",
+                f.code_point_summary(),
+                agentops_unicode::describe_categories(f.categories.iter().copied()),
+                f.line,
+                f.column,
+                f.context
+            ),
+        ));
+    }
+    let packages = match parse::parse(format, bytes) {
+        Ok(parsed) => {
+            findings.extend(check::check_parsed(format, &parsed, allow));
+            parsed.packages.len()
+        }
+        Err(e) => {
+            findings.push(LockFinding::new(Check::Unparseable, None, e.to_string()));
+            0
+        }
+    };
+    FileAudit {
+        file: rel.to_path_buf(),
+        format,
+        packages,
+        findings,
+    }
+}
+
+/// Read and audit one lockfile under `root`.
+pub fn audit_file(root: &Path, rel: &Path, format: Format, allow: &Allowlist) -> FileAudit {
+    let path = root.join(rel);
+    let read = std::fs::metadata(&path).and_then(|m| {
+        if m.len() > MAX_LOCKFILE_BYTES {
+            Err(std::io::Error::other(format!(
+                "{} bytes is over the {MAX_LOCKFILE_BYTES}-byte limit",
+                m.len()
+            )))
+        } else {
+            std::fs::read(&path)
+        }
+    });
+    match read {
+        Ok(bytes) => audit_bytes(rel, format, &bytes, allow),
+        Err(e) => FileAudit {
+            file: rel.to_path_buf(),
+            format,
+            packages: 0,
+            findings: vec![LockFinding::new(
+                Check::Unparseable,
+                None,
+                format!("could not read: {e}"),
+            )],
+        },
+    }
+}
+
+/// Discover and audit every lockfile of a project.
+pub fn audit_project(root: &Path, allow: &Allowlist) -> Vec<FileAudit> {
+    discover(root)
+        .into_iter()
+        .map(|(rel, format)| audit_file(root, &rel, format, allow))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn discovery_looks_at_the_root_and_one_level_down() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        for rel in [
+            "package-lock.json",
+            "go.sum",
+            "api/yarn.lock",
+            "web/pnpm-lock.yaml",
+            "web/deeper/Cargo.lock",
+            "node_modules/x/package-lock.json",
+            ".hidden/Gemfile.lock",
+        ] {
+            let p = root.join(rel);
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            fs::write(p, "").expect("write");
+        }
+        let found: Vec<String> = discover(root)
+            .into_iter()
+            .map(|(p, f)| format!("{}:{f}", p.display()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "api/yarn.lock:yarn-classic",
+                "go.sum:go",
+                "package-lock.json:npm",
+                "web/pnpm-lock.yaml:pnpm"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_files_have_no_packages_and_broken_ones_are_reported() {
+        let allow = Allowlist::default();
+        let empty = audit_bytes(Path::new("package-lock.json"), Format::Npm, b"", &allow);
+        assert!(empty.findings.is_empty());
+        for (format, bytes) in [
+            (Format::Npm, &b"{\"packages\": "[..]),
+            (Format::Cargo, b"[[package]]\n\"integrity\": \"md5-x\"\n"),
+            (Format::GoSum, b"only-two fields\n"),
+            (Format::YarnClassic, b"# yarn\nnot a descriptor line\n"),
+            (Format::Pnpm, b"packages: [unclosed\n"),
+        ] {
+            let a = audit_bytes(Path::new("x"), format, bytes, &allow);
+            let ids: Vec<&str> = a.findings.iter().map(|f| f.check.id()).collect();
+            assert_eq!(ids, ["LOCK010"], "{format}");
+        }
+    }
+
+    #[test]
+    fn yarn_berry_is_told_apart_by_its_metadata_block() {
+        let berry = b"__metadata:\n  version: 8\n";
+        let a = audit_bytes(
+            Path::new("yarn.lock"),
+            Format::YarnClassic,
+            berry,
+            &Allowlist::default(),
+        );
+        assert_eq!(a.format, Format::YarnBerry);
+        assert!(a.findings.is_empty());
+    }
+
+    #[test]
+    fn invisible_unicode_is_reported_with_its_position() {
+        let bytes = "{\"name\":\"evil\u{200B}package\"}".as_bytes();
+        let a = audit_bytes(
+            Path::new("package-lock.json"),
+            Format::Npm,
+            bytes,
+            &Allowlist::default(),
+        );
+        assert_eq!(a.findings.len(), 1);
+        assert_eq!(a.findings[0].check, Check::InvisibleUnicode);
+        assert_eq!(a.findings[0].severity, Severity::Critical);
+        assert!(
+            a.findings[0].detail.contains("U+200B"),
+            "{}",
+            a.findings[0].detail
+        );
+        assert!(
+            a.findings[0].detail.contains("line 1, column 14"),
+            "{}",
+            a.findings[0].detail
+        );
+    }
+}
