@@ -242,7 +242,7 @@ impl Allowlist {
 
     pub fn allows(&self, host: &str) -> bool {
         let host = normalize_host(host);
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     pub fn hosts(&self) -> &[String] {
@@ -448,7 +448,7 @@ fn is_hex(s: &str, len: usize) -> bool {
 /// Decoded length of canonical padded base64, or `None` if it is not.
 fn base64_len(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
-    if bytes.is_empty() || bytes.len() % 4 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return None;
     }
     let pad = bytes.iter().rev().take_while(|&&b| b == b'=').count();

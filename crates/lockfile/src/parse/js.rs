@@ -176,14 +176,16 @@ pub fn split_descriptor(desc: &str) -> Option<(&str, &str)> {
     Some((&desc[..at], &desc[at + 1..]))
 }
 
+/// A Yarn 1 entry being read: name, the real name behind an alias, fields.
+type YarnEntry = (String, Option<String>, Vec<(String, String)>);
+
 /// Yarn 1's format: unindented descriptor lines ending in `:`, then
 /// two-space indented `key value` pairs and nested blocks.
 pub fn parse_yarn_classic(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let text = super::utf8(bytes)?;
     let mut parsed = Parsed::default();
-    let mut current: Option<(String, Option<String>, Vec<(String, String)>)> = None;
-    let flush = |entry: Option<(String, Option<String>, Vec<(String, String)>)>,
-                 out: &mut Vec<Package>| {
+    let mut current: Option<YarnEntry> = None;
+    let flush = |entry: Option<YarnEntry>, out: &mut Vec<Package>| {
         let Some((name, alias_of, fields)) = entry else {
             return;
         };
