@@ -1,0 +1,1433 @@
+//! The analyser: walks brush-parser's AST (or the fallback tokens) and builds
+//! the normalised [`Analysis`].
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use brush_parser::ast;
+
+use crate::fallback;
+use crate::interp::{self, Program};
+use crate::model::*;
+use crate::paths;
+use crate::words::{scan, scan_heredoc, Piece};
+use crate::wrappers::{self, Unwrap};
+
+/// Nested code (`sh -c`, `eval`, heredocs to shells, scripts, shell-outs)
+/// deeper than this is not analysed; the analysis says so.
+pub const MAX_DEPTH: u8 = 5;
+/// Recursion guard across substitutions and nested code together.
+const MAX_NEST: u32 = 32;
+/// Stop adding commands past this many (bounds time on hostile input).
+const MAX_COMMANDS: usize = 4096;
+/// Longer strings are not given to the parser.
+const MAX_PARSE_LEN: usize = 128 * 1024;
+/// Deeper bracket nesting is not given to the parser (its recursion is unbounded).
+const MAX_SYNTAX_NESTING: usize = 64;
+/// Stands for a substitution's output when its word is re-read as code.
+const SUBST_PLACEHOLDER: &str = "__agentops_substitution__";
+
+const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "rbash", "fish", "csh", "tcsh",
+];
+
+/// Analyse a command string. Never panics; never fails.
+pub fn analyse(src: &str) -> Analysis {
+    let mut b = Builder::default();
+    let parsed = b.parse_and_visit(src, &Ctx::top());
+    Analysis {
+        commands: b.commands,
+        functions: b.functions,
+        writes: b.writes,
+        status: if parsed {
+            ParseStatus::Parsed
+        } else {
+            ParseStatus::Fallback {
+                error: b.error.unwrap_or_default(),
+            }
+        },
+        depth_capped: b.capped,
+    }
+}
+
+#[derive(Clone)]
+struct Ctx {
+    depth: u8,
+    via: Via,
+    parent: Option<usize>,
+    indirect: bool,
+    approximate: bool,
+    redirects: Vec<Redirect>,
+    stdin_from: Vec<usize>,
+    stdin_text: Option<String>,
+    conditional: bool,
+    background: bool,
+    pipe: (u16, u16),
+}
+
+impl Ctx {
+    fn top() -> Ctx {
+        Ctx {
+            depth: 0,
+            via: Via::Top,
+            parent: None,
+            indirect: false,
+            approximate: false,
+            redirects: Vec::new(),
+            stdin_from: Vec::new(),
+            stdin_text: None,
+            conditional: false,
+            background: false,
+            pipe: (0, 1),
+        }
+    }
+
+    /// A fresh context for code run on behalf of `parent`.
+    fn child(&self, via: Via, parent: Option<usize>, depth: u8) -> Ctx {
+        Ctx {
+            depth,
+            via,
+            parent,
+            indirect: self.indirect || via.is_indirect(),
+            approximate: self.approximate,
+            ..Ctx::top()
+        }
+    }
+}
+
+/// A resolved word plus the text to use when it is read again as code.
+struct RWord {
+    word: Word,
+    /// The text with substitutions replaced by a placeholder.
+    code: Option<String>,
+}
+
+impl RWord {
+    fn code_text(&self) -> &str {
+        self.code.as_deref().unwrap_or(&self.word.text)
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    commands: Vec<Command>,
+    functions: Vec<Function>,
+    writes: Vec<FileWrite>,
+    vars: Vec<(String, String)>,
+    capped: bool,
+    nest: u32,
+    error: Option<String>,
+}
+
+fn parse(src: &str) -> Result<ast::Program, String> {
+    if src.len() > MAX_PARSE_LEN {
+        return Err("command too long to parse".into());
+    }
+    if syntax_nesting(src) > MAX_SYNTAX_NESTING {
+        return Err("brackets nested too deeply to parse".into());
+    }
+    let options = brush_parser::ParserOptions::default();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        brush_parser::Parser::new(src.as_bytes(), &options).parse_program()
+    }));
+    match result {
+        Ok(Ok(program)) => Ok(program),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the parser failed on this input".into()),
+    }
+}
+
+fn syntax_nesting(src: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    for b in src.bytes() {
+        match b {
+            b'(' | b'{' | b'[' | b'`' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn normalise_name(text: &str) -> String {
+    let t = text.trim_start_matches('\\');
+    paths::basename(t).to_ascii_lowercase()
+}
+
+/// The text `echo`/`printf` print for literal arguments (approximate for
+/// printf formats).
+fn printed_text(name: &str, args: &[Word]) -> Option<String> {
+    if args.iter().any(|a| a.dynamic) {
+        return None;
+    }
+    match name {
+        "echo" => {
+            let mut interpret = false;
+            let mut newline = true;
+            let mut words = args.iter().map(|a| a.text.as_str()).peekable();
+            while let Some(flag) = words.peek() {
+                if flag.len() > 1
+                    && flag.starts_with('-')
+                    && flag[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E'))
+                {
+                    interpret |= flag.contains('e');
+                    newline &= !flag.contains('n');
+                    words.next();
+                } else {
+                    break;
+                }
+            }
+            let mut text = words.collect::<Vec<_>>().join(" ");
+            if interpret {
+                text = text.replace("\\n", "\n").replace("\\t", "\t");
+            }
+            if newline {
+                text.push('\n');
+            }
+            Some(text)
+        }
+        "printf" => {
+            let mut it = args.iter().map(|a| a.text.as_str());
+            let mut format = it.next()?;
+            if format == "--" {
+                format = it.next()?;
+            }
+            let mut text = format.replace("\\n", "\n").replace("\\t", "\t");
+            for a in it {
+                if let Some(p) = text.find("%s").or_else(|| text.find("%b")) {
+                    text.replace_range(p..p + 2, a);
+                } else {
+                    text.push_str(a);
+                }
+            }
+            Some(text)
+        }
+        _ => None,
+    }
+}
+
+/// Expand one unquoted `{a,b}` group (recursively, capped).
+fn brace_expand(text: &str, out: &mut Vec<String>) {
+    if out.len() > 32 {
+        out.push(text.to_string());
+        return;
+    }
+    let Some(open) = text.find('{') else {
+        out.push(text.to_string());
+        return;
+    };
+    let mut depth = 0;
+    let mut close = None;
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(open + i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(close) = close else {
+        out.push(text.to_string());
+        return;
+    };
+    let inner = &text[open + 1..close];
+    if !inner.contains(',') || inner.contains('{') {
+        out.push(text.to_string());
+        return;
+    }
+    for alt in inner.split(',') {
+        let candidate = format!("{}{}{}", &text[..open], alt, &text[close + 1..]);
+        brace_expand(&candidate, out);
+    }
+}
+
+impl Builder {
+    /// Parse `src` and visit it; on a parse failure, tokenize it instead.
+    /// Returns whether it parsed.
+    fn parse_and_visit(&mut self, src: &str, ctx: &Ctx) -> bool {
+        if self.nest >= MAX_NEST || self.commands.len() >= MAX_COMMANDS {
+            self.capped = true;
+            return true;
+        }
+        self.nest += 1;
+        let parsed = match parse(src) {
+            Ok(program) => {
+                self.visit_program(&program, ctx);
+                true
+            }
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+                let mut approx = ctx.clone();
+                approx.approximate = true;
+                self.visit_fallback(src, &approx);
+                false
+            }
+        };
+        self.nest -= 1;
+        parsed
+    }
+
+    /// Code a command runs (`sh -c`, `eval`, heredoc to a shell, …), one level deeper.
+    fn nested_code(&mut self, code: &str, via: Via, parent: usize, ctx: &Ctx) {
+        let depth = ctx.depth.saturating_add(1);
+        if depth > MAX_DEPTH {
+            self.capped = true;
+            return;
+        }
+        let child = ctx.child(via, Some(parent), depth);
+        self.parse_and_visit(code, &child);
+    }
+
+    // ---- words ----
+
+    fn resolve(&mut self, raw: &str, ctx: &Ctx) -> RWord {
+        let pieces = scan(raw);
+        self.word_of_pieces(pieces, ctx)
+    }
+
+    fn word_of_pieces(&mut self, pieces: Vec<Piece>, ctx: &Ctx) -> RWord {
+        let mut word = Word::default();
+        let mut code: Option<String> = None;
+        for p in pieces {
+            match p {
+                Piece::Lit { text, quoted } => {
+                    word.quoted |= quoted;
+                    if let Some(c) = code.as_mut() {
+                        c.push_str(&text);
+                    }
+                    word.text.push_str(&text);
+                }
+                Piece::Tilde(t) => {
+                    if let Some(c) = code.as_mut() {
+                        c.push_str(&t);
+                    }
+                    word.text.push_str(&t);
+                }
+                Piece::Param { name, raw } => {
+                    let known = self
+                        .vars
+                        .iter()
+                        .rev()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| v.clone());
+                    let piece = match known {
+                        Some(v) => v,
+                        None => {
+                            word.dynamic = true;
+                            raw
+                        }
+                    };
+                    if let Some(c) = code.as_mut() {
+                        c.push_str(&piece);
+                    }
+                    word.text.push_str(&piece);
+                }
+                Piece::Arith(raw) => {
+                    word.dynamic = true;
+                    // `$(( $(cmd) + 1 ))` still runs cmd.
+                    let inner = raw.get(3..raw.len().saturating_sub(2)).unwrap_or("");
+                    if inner.contains("$(") || inner.contains('`') {
+                        for p in scan_heredoc(inner) {
+                            if let Piece::Subst { code: c, .. } = p {
+                                let ids = self.substitution(&c, Via::Substitution, ctx);
+                                word.subst.extend(ids);
+                            }
+                        }
+                    }
+                    if let Some(c) = code.as_mut() {
+                        c.push_str(&raw);
+                    }
+                    word.text.push_str(&raw);
+                }
+                Piece::Subst { code: inner, raw } => {
+                    word.dynamic = true;
+                    let ids = self.substitution(&inner, Via::Substitution, ctx);
+                    word.subst.extend(ids);
+                    let c = code.get_or_insert_with(|| word.text.clone());
+                    c.push_str(SUBST_PLACEHOLDER);
+                    word.text.push_str(&raw);
+                }
+            }
+        }
+        RWord { word, code }
+    }
+
+    /// Visit the code of a substitution; returns the ids of its commands.
+    fn substitution(&mut self, code: &str, via: Via, ctx: &Ctx) -> Vec<usize> {
+        let start = self.commands.len();
+        let child = Ctx {
+            via,
+            depth: ctx.depth,
+            ..ctx.child(via, None, ctx.depth)
+        };
+        self.parse_and_visit(code, &child);
+        (start..self.commands.len()).collect()
+    }
+
+    fn subshell_substitution(
+        &mut self,
+        kind: &ast::ProcessSubstitutionKind,
+        sub: &ast::SubshellCommand,
+        ctx: &Ctx,
+    ) -> Word {
+        let start = self.commands.len();
+        if self.nest < MAX_NEST {
+            self.nest += 1;
+            let child = ctx.child(Via::ProcessSubstitution, None, ctx.depth);
+            self.visit_list(&sub.list, &child);
+            self.nest -= 1;
+        } else {
+            self.capped = true;
+        }
+        let text = match kind {
+            ast::ProcessSubstitutionKind::Read => "<(…)",
+            ast::ProcessSubstitutionKind::Write => ">(…)",
+        };
+        Word {
+            text: text.to_string(),
+            dynamic: true,
+            quoted: false,
+            subst: (start..self.commands.len()).collect(),
+        }
+    }
+
+    // ---- AST ----
+
+    fn visit_program(&mut self, program: &ast::Program, ctx: &Ctx) {
+        for list in &program.complete_commands {
+            self.visit_list(list, ctx);
+        }
+    }
+
+    fn visit_list(&mut self, list: &ast::CompoundList, ctx: &Ctx) {
+        for item in &list.0 {
+            let mut c = ctx.clone();
+            c.background |= matches!(item.1, ast::SeparatorOperator::Async);
+            self.visit_and_or(&item.0, &c);
+        }
+    }
+
+    fn visit_and_or(&mut self, list: &ast::AndOrList, ctx: &Ctx) {
+        let mut c = ctx.clone();
+        c.conditional |= !list.additional.is_empty();
+        self.visit_pipeline(&list.first, &c);
+        for next in &list.additional {
+            match next {
+                ast::AndOr::And(p) | ast::AndOr::Or(p) => self.visit_pipeline(p, &c),
+            }
+        }
+    }
+
+    fn visit_pipeline(&mut self, pipeline: &ast::Pipeline, ctx: &Ctx) {
+        let len = u16::try_from(pipeline.seq.len()).unwrap_or(u16::MAX);
+        let mut previous: Vec<usize> = Vec::new();
+        for (i, command) in pipeline.seq.iter().enumerate() {
+            let mut c = ctx.clone();
+            c.pipe = (u16::try_from(i).unwrap_or(u16::MAX), len);
+            if i > 0 {
+                c.stdin_from = std::mem::take(&mut previous);
+                c.stdin_text = None;
+            }
+            let start = self.commands.len();
+            self.visit_command(command, &c);
+            previous = (start..self.commands.len()).collect();
+        }
+    }
+
+    fn visit_command(&mut self, command: &ast::Command, ctx: &Ctx) {
+        if self.commands.len() >= MAX_COMMANDS {
+            self.capped = true;
+            return;
+        }
+        match command {
+            ast::Command::Simple(simple) => self.visit_simple(simple, ctx),
+            ast::Command::Compound(compound, redirects) => {
+                let c = self.with_redirects(redirects.as_ref(), ctx);
+                self.visit_compound(compound, &c);
+            }
+            ast::Command::Function(def) => {
+                let name = self.resolve(&def.fname.value, ctx).word.text;
+                let c = self.with_redirects(def.body.1.as_ref(), ctx);
+                let start = self.commands.len();
+                self.visit_compound(&def.body.0, &c);
+                self.functions.push(Function {
+                    name,
+                    body: start..self.commands.len(),
+                });
+            }
+            ast::Command::ExtendedTest(test, redirects) => {
+                let c = self.with_redirects(redirects.as_ref(), ctx);
+                self.visit_test(&test.expr, &c);
+            }
+        }
+    }
+
+    fn visit_test(&mut self, expr: &ast::ExtendedTestExpr, ctx: &Ctx) {
+        match expr {
+            ast::ExtendedTestExpr::And(a, b) | ast::ExtendedTestExpr::Or(a, b) => {
+                self.visit_test(a, ctx);
+                self.visit_test(b, ctx);
+            }
+            ast::ExtendedTestExpr::Not(a) | ast::ExtendedTestExpr::Parenthesized(a) => {
+                self.visit_test(a, ctx);
+            }
+            ast::ExtendedTestExpr::UnaryTest(_, w) => {
+                self.resolve(&w.value, ctx);
+            }
+            ast::ExtendedTestExpr::BinaryTest(_, a, b) => {
+                self.resolve(&a.value, ctx);
+                self.resolve(&b.value, ctx);
+            }
+        }
+    }
+
+    fn visit_compound(&mut self, compound: &ast::CompoundCommand, ctx: &Ctx) {
+        use ast::CompoundCommand as C;
+        match compound {
+            C::BraceGroup(g) => self.visit_list(&g.list, ctx),
+            C::Subshell(s) => self.visit_list(&s.list, ctx),
+            C::ForClause(f) => {
+                for w in f.values.iter().flatten() {
+                    self.resolve(&w.value, ctx);
+                }
+                self.visit_list(&f.body.list, ctx);
+            }
+            C::ArithmeticForClause(f) => self.visit_list(&f.body.list, ctx),
+            C::CaseClause(c) => {
+                self.resolve(&c.value.value, ctx);
+                for item in &c.cases {
+                    if let Some(list) = &item.cmd {
+                        self.visit_list(list, ctx);
+                    }
+                }
+            }
+            C::IfClause(i) => {
+                self.visit_list(&i.condition, ctx);
+                self.visit_list(&i.then, ctx);
+                for e in i.elses.iter().flatten() {
+                    if let Some(cond) = &e.condition {
+                        self.visit_list(cond, ctx);
+                    }
+                    self.visit_list(&e.body, ctx);
+                }
+            }
+            C::WhileClause(w) | C::UntilClause(w) => {
+                self.visit_list(&w.0, ctx);
+                self.visit_list(&w.1.list, ctx);
+            }
+            C::Coprocess(c) => self.visit_command(&c.body, ctx),
+            C::Arithmetic(a) => {
+                self.resolve(&a.expr.value, ctx);
+            }
+        }
+    }
+
+    fn with_redirects(&mut self, list: Option<&ast::RedirectList>, ctx: &Ctx) -> Ctx {
+        let mut c = ctx.clone();
+        if let Some(list) = list {
+            for r in &list.0 {
+                let mut text = None;
+                let mut from = Vec::new();
+                let red = self.redirect(r, ctx, &mut text, &mut from);
+                c.redirects.push(red);
+                if text.is_some() {
+                    c.stdin_text = text;
+                }
+                c.stdin_from.extend(from);
+            }
+        }
+        c
+    }
+
+    fn redirect(
+        &mut self,
+        r: &ast::IoRedirect,
+        ctx: &Ctx,
+        stdin_text: &mut Option<String>,
+        stdin_from: &mut Vec<usize>,
+    ) -> Redirect {
+        let fd = |f: &Option<ast::IoFd>| f.and_then(|n| u32::try_from(n).ok());
+        match r {
+            ast::IoRedirect::File(f, kind, target) => {
+                use ast::IoFileRedirectKind as K;
+                let mut kind = match kind {
+                    K::Read => RedirectKind::Read,
+                    K::Write => RedirectKind::Write,
+                    K::Append => RedirectKind::Append,
+                    K::ReadAndWrite => RedirectKind::ReadWrite,
+                    K::Clobber => RedirectKind::Clobber,
+                    K::DuplicateInput | K::DuplicateOutput => RedirectKind::Duplicate,
+                };
+                let target = match target {
+                    ast::IoFileRedirectTarget::Filename(w) => self.resolve(&w.value, ctx).word,
+                    ast::IoFileRedirectTarget::Fd(n) => Word::literal(n.to_string()),
+                    ast::IoFileRedirectTarget::ProcessSubstitution(k, sub) => {
+                        self.subshell_substitution(k, sub, ctx)
+                    }
+                    ast::IoFileRedirectTarget::Duplicate(w) => {
+                        let word = self.resolve(&w.value, ctx).word;
+                        // `>&file` with a file name writes stdout and stderr there.
+                        let t = word.text.trim_end_matches('-');
+                        if !t.is_empty() && !t.chars().all(|c| c.is_ascii_digit()) {
+                            kind = RedirectKind::OutputAndError;
+                        }
+                        word
+                    }
+                };
+                if kind == RedirectKind::Read {
+                    // `< <(cmd)` feeds cmd's output to stdin.
+                    stdin_from.extend(target.subst.iter().copied());
+                }
+                Redirect {
+                    fd: fd(f),
+                    kind,
+                    target,
+                }
+            }
+            ast::IoRedirect::HereDocument(f, doc) => {
+                let (text, subst) = if doc.requires_expansion {
+                    let w = self.word_of_pieces(scan_heredoc(&doc.doc.value), ctx).word;
+                    (w.text, w.subst)
+                } else {
+                    (doc.doc.value.clone(), Vec::new())
+                };
+                if fd(f).is_none_or(|n| n == 0) {
+                    *stdin_text = Some(text.clone());
+                    stdin_from.extend(subst.iter().copied());
+                }
+                Redirect {
+                    fd: fd(f),
+                    kind: RedirectKind::HereDoc,
+                    target: Word {
+                        text,
+                        dynamic: !subst.is_empty(),
+                        quoted: true,
+                        subst,
+                    },
+                }
+            }
+            ast::IoRedirect::HereString(f, w) => {
+                let word = self.resolve(&w.value, ctx).word;
+                if fd(f).is_none_or(|n| n == 0) {
+                    *stdin_text = Some(format!("{}\n", word.text));
+                    stdin_from.extend(word.subst.iter().copied());
+                }
+                Redirect {
+                    fd: fd(f),
+                    kind: RedirectKind::HereString,
+                    target: word,
+                }
+            }
+            ast::IoRedirect::OutputAndError(w, _append) => Redirect {
+                fd: None,
+                kind: RedirectKind::OutputAndError,
+                target: self.resolve(&w.value, ctx).word,
+            },
+        }
+    }
+
+    fn assignment(&mut self, a: &ast::Assignment, kind: AssignKind, ctx: &Ctx) -> Assignment {
+        let name = match &a.name {
+            ast::AssignmentName::VariableName(n) => n.clone(),
+            ast::AssignmentName::ArrayElementName(n, _) => n.clone(),
+        };
+        let value = match &a.value {
+            ast::AssignmentValue::Scalar(w) => self.resolve(&w.value, ctx).word,
+            ast::AssignmentValue::Array(items) => {
+                let mut joined = Word::default();
+                for (_, w) in items {
+                    let v = self.resolve(&w.value, ctx).word;
+                    if !joined.text.is_empty() {
+                        joined.text.push(' ');
+                    }
+                    joined.text.push_str(&v.text);
+                    joined.dynamic |= v.dynamic;
+                    joined.subst.extend(v.subst);
+                }
+                joined
+            }
+        };
+        Assignment {
+            name,
+            value,
+            append: a.append,
+            kind,
+        }
+    }
+
+    fn visit_simple(&mut self, simple: &ast::SimpleCommand, ctx: &Ctx) {
+        let mut words: Vec<RWord> = Vec::new();
+        let mut assigns = Vec::new();
+        let mut redirects = Vec::new();
+        let mut stdin_text = None;
+        let mut stdin_from = Vec::new();
+        let has_name = simple.word_or_name.is_some();
+        let prefix_kind = if has_name {
+            AssignKind::Prefix
+        } else {
+            AssignKind::Standalone
+        };
+        for item in simple.prefix.iter().flat_map(|p| p.0.iter()) {
+            self.simple_item(
+                item,
+                prefix_kind,
+                ctx,
+                &mut words,
+                &mut assigns,
+                &mut redirects,
+                &mut stdin_text,
+                &mut stdin_from,
+            );
+        }
+        let mut declaration = false;
+        if let Some(name) = &simple.word_or_name {
+            let w = self.resolve(&name.value, ctx);
+            declaration = matches!(
+                normalise_name(&w.word.text).as_str(),
+                "export" | "declare" | "typeset" | "local" | "readonly"
+            );
+            words.push(w);
+        }
+        if let Some(suffix) = &simple.suffix {
+            for item in &suffix.0 {
+                self.simple_item(
+                    item,
+                    if declaration {
+                        AssignKind::Declaration
+                    } else {
+                        AssignKind::Env
+                    },
+                    ctx,
+                    &mut words,
+                    &mut assigns,
+                    &mut redirects,
+                    &mut stdin_text,
+                    &mut stdin_from,
+                );
+            }
+        }
+        redirects.extend(ctx.redirects.iter().cloned());
+        if stdin_text.is_none() && stdin_from.is_empty() {
+            stdin_text = ctx.stdin_text.clone();
+        }
+        stdin_from.extend(ctx.stdin_from.iter().copied());
+        self.finish(words, assigns, redirects, stdin_text, stdin_from, ctx);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn simple_item(
+        &mut self,
+        item: &ast::CommandPrefixOrSuffixItem,
+        assign_kind: AssignKind,
+        ctx: &Ctx,
+        words: &mut Vec<RWord>,
+        assigns: &mut Vec<Assignment>,
+        redirects: &mut Vec<Redirect>,
+        stdin_text: &mut Option<String>,
+        stdin_from: &mut Vec<usize>,
+    ) {
+        use ast::CommandPrefixOrSuffixItem as I;
+        match item {
+            I::IoRedirect(r) => {
+                let red = self.redirect(r, ctx, stdin_text, stdin_from);
+                redirects.push(red);
+            }
+            I::Word(w) => {
+                let rw = self.resolve(&w.value, ctx);
+                self.push_expanded(rw, words);
+            }
+            I::AssignmentWord(_, w) if assign_kind == AssignKind::Env => {
+                // `NAME=v` after an ordinary command name is just an argument.
+                let rw = self.resolve(&w.value, ctx);
+                words.push(rw);
+            }
+            I::AssignmentWord(a, _) => {
+                let assignment = self.assignment(a, assign_kind, ctx);
+                if assign_kind == AssignKind::Declaration {
+                    // Also an argument of the declaration builtin.
+                    let mut word = assignment.value.clone();
+                    word.text = format!(
+                        "{}{}={}",
+                        assignment.name,
+                        if assignment.append { "+" } else { "" },
+                        assignment.value.text
+                    );
+                    words.push(RWord { word, code: None });
+                }
+                assigns.push(assignment);
+            }
+            I::ProcessSubstitution(kind, sub) => {
+                let word = self.subshell_substitution(kind, sub, ctx);
+                words.push(RWord { word, code: None });
+            }
+        }
+    }
+
+    fn push_expanded(&mut self, rw: RWord, words: &mut Vec<RWord>) {
+        let t = &rw.word.text;
+        if !rw.word.quoted && !rw.word.dynamic && t.contains('{') && t.contains(',') {
+            let mut out = Vec::new();
+            brace_expand(t, &mut out);
+            if out.len() > 1 {
+                for text in out {
+                    words.push(RWord {
+                        word: Word::literal(text),
+                        code: None,
+                    });
+                }
+                return;
+            }
+        }
+        words.push(rw);
+    }
+
+    fn visit_fallback(&mut self, src: &str, ctx: &Ctx) {
+        for pipeline in fallback::tokenize(src) {
+            let mut c = ctx.clone();
+            c.conditional |= pipeline.conditional;
+            c.background |= pipeline.background;
+            let len = u16::try_from(pipeline.stages.len()).unwrap_or(u16::MAX);
+            let mut previous: Vec<usize> = Vec::new();
+            for (i, stage) in pipeline.stages.into_iter().enumerate() {
+                if self.commands.len() >= MAX_COMMANDS {
+                    self.capped = true;
+                    return;
+                }
+                let mut sc = c.clone();
+                sc.pipe = (u16::try_from(i).unwrap_or(u16::MAX), len);
+                let mut stdin_from = if i > 0 {
+                    std::mem::take(&mut previous)
+                } else {
+                    c.stdin_from.clone()
+                };
+                let start = self.commands.len();
+                let mut words = Vec::new();
+                let mut assigns = Vec::new();
+                let mut in_prefix = true;
+                for raw in &stage.words {
+                    let rw = self.resolve(raw, &sc);
+                    if in_prefix && wrappers::is_assignment(&rw.word.text) {
+                        if let Some((n, v)) = rw.word.text.split_once('=') {
+                            let append = n.ends_with('+');
+                            let mut value = rw.word.clone();
+                            value.text = v.to_string();
+                            assigns.push(Assignment {
+                                name: n.trim_end_matches('+').to_string(),
+                                value,
+                                append,
+                                kind: AssignKind::Prefix,
+                            });
+                        }
+                        continue;
+                    }
+                    in_prefix = false;
+                    self.push_expanded(rw, &mut words);
+                }
+                if words.is_empty() {
+                    for a in &mut assigns {
+                        a.kind = AssignKind::Standalone;
+                    }
+                }
+                let mut redirects = Vec::new();
+                let mut stdin_text = None;
+                for (fd, kind, raw) in &stage.redirects {
+                    let target = self.resolve(raw, &sc).word;
+                    if *kind == RedirectKind::HereString {
+                        stdin_text = Some(target.text.clone());
+                        stdin_from.extend(target.subst.iter().copied());
+                    }
+                    redirects.push(Redirect {
+                        fd: *fd,
+                        kind: *kind,
+                        target,
+                    });
+                }
+                redirects.extend(c.redirects.iter().cloned());
+                self.finish(words, assigns, redirects, stdin_text, stdin_from, &sc);
+                previous = (start..self.commands.len()).collect();
+            }
+        }
+    }
+
+    // ---- building one command ----
+
+    fn finish(
+        &mut self,
+        mut words: Vec<RWord>,
+        mut assigns: Vec<Assignment>,
+        redirects: Vec<Redirect>,
+        stdin_text: Option<String>,
+        stdin_from: Vec<usize>,
+        ctx: &Ctx,
+    ) {
+        if words.is_empty() {
+            for a in &assigns {
+                if a.kind == AssignKind::Standalone && !a.value.dynamic {
+                    self.vars.push((a.name.clone(), a.value.text.clone()));
+                }
+            }
+            let id = self.push(Command {
+                name: String::new(),
+                written_name: String::new(),
+                args: Vec::new(),
+                assignments: assigns,
+                redirects,
+                stdin_text,
+                stdin_from,
+                ..self.blank(ctx)
+            });
+            self.record_writes(id);
+            return;
+        }
+        let first = words.remove(0);
+        let mut exec_from: Vec<usize> = first.word.subst.clone();
+        let mut written_name = first.word.text.clone();
+        let mut name = normalise_name(&written_name);
+        let mut args = words;
+        let mut wrappers_used: Vec<String> = Vec::new();
+        let mut nested: Vec<(String, Via)> = Vec::new();
+        let mut via_parallel = false;
+        for _ in 0..8 {
+            let texts: Vec<String> = args.iter().map(|a| a.word.text.clone()).collect();
+            let (at, assign_from) = match wrappers::unwrap(&name, &texts) {
+                Unwrap::None => break,
+                Unwrap::At(at) => (at, at),
+                Unwrap::AtWithEnv { at, assign_from } => (at, assign_from),
+                Unwrap::Code { at, text } => {
+                    exec_from.extend(
+                        args.get(at)
+                            .map(|a| a.word.subst.clone())
+                            .unwrap_or_default(),
+                    );
+                    let code = match args.get(at) {
+                        Some(a) if a.code.is_some() => text.replace(&a.word.text, a.code_text()),
+                        _ => text,
+                    };
+                    nested.push((code, Via::ShellString));
+                    break;
+                }
+                Unwrap::JoinedCode(from) => {
+                    let code: Vec<&str> = args[from..].iter().map(RWord::code_text).collect();
+                    nested.push((code.join(" "), Via::ShellString));
+                    break;
+                }
+            };
+            for a in args.iter().take(at).skip(assign_from) {
+                if let Some((n, v)) = a.word.text.split_once('=') {
+                    let mut value = a.word.clone();
+                    value.text = v.to_string();
+                    assigns.push(Assignment {
+                        name: n.trim_end_matches('+').to_string(),
+                        value,
+                        append: n.ends_with('+'),
+                        kind: AssignKind::Env,
+                    });
+                }
+            }
+            let is_xargs = name == "xargs";
+            via_parallel |= name == "parallel";
+            wrappers_used.push(std::mem::take(&mut name));
+            let mut rest = args.split_off(at);
+            let head = rest.remove(0);
+            args = rest;
+            exec_from.extend(head.word.subst.iter().copied());
+            written_name = head.word.text;
+            name = normalise_name(&written_name);
+            if is_xargs {
+                self.add_xargs_items(&stdin_from, &mut args);
+            }
+        }
+        if via_parallel {
+            if let Some(sep) = args.iter().position(|a| a.word.text.starts_with(":::")) {
+                let inputs: Vec<RWord> = args.split_off(sep).into_iter().skip(1).collect();
+                let first_input = inputs.first().map(|i| i.word.text.clone());
+                let mut replaced = false;
+                for a in &mut args {
+                    if let Some(input) = &first_input {
+                        if a.word.text.contains("{}") {
+                            a.word.text = a.word.text.replace("{}", input);
+                            replaced = true;
+                        }
+                    }
+                }
+                if !replaced {
+                    args.extend(inputs);
+                }
+            }
+            if written_name.contains(' ') {
+                nested.push((written_name.clone(), Via::ShellString));
+            }
+        }
+        let mut inline_code = None;
+        let mut run_stdin_as_code = false;
+        let mut script: Option<usize> = None;
+        let texts: Vec<String> = args.iter().map(|a| a.word.text.clone()).collect();
+        if SHELLS.contains(&name.as_str()) {
+            let (c_flag, s_flag, operand) = shell_options(&texts);
+            match (c_flag, operand) {
+                (true, Some(i)) => {
+                    exec_from.extend(args[i].word.subst.iter().copied());
+                    nested.push((args[i].code_text().to_string(), Via::ShellString));
+                }
+                (true, None) => {}
+                (false, Some(i)) if !s_flag => script = Some(i),
+                _ => run_stdin_as_code = true,
+            }
+        } else if name == "source" || name == "." {
+            if !args.is_empty() {
+                script = Some(0);
+            }
+        } else if name == "eval" {
+            let code: Vec<&str> = args.iter().map(RWord::code_text).collect();
+            for a in &args {
+                exec_from.extend(a.word.subst.iter().copied());
+            }
+            nested.push((code.join(" "), Via::Eval));
+        } else {
+            match interp::program(&name, &texts) {
+                Program::Inline(lang, idx) => {
+                    let code: Vec<&str> = idx
+                        .iter()
+                        .filter_map(|&i| args.get(i))
+                        .map(|a| interp::code_text(&a.word.text, lang))
+                        .collect();
+                    for &i in &idx {
+                        if let Some(a) = args.get(i) {
+                            exec_from.extend(a.word.subst.iter().copied());
+                        }
+                    }
+                    inline_code = Some(InlineCode {
+                        lang,
+                        code: code.join("\n"),
+                    });
+                }
+                Program::Stdin(lang) => {
+                    exec_from.extend(stdin_from.iter().copied());
+                    let text = stdin_text.clone().or_else(|| self.piped_text(&stdin_from));
+                    inline_code = text.map(|code| InlineCode { lang, code });
+                }
+                Program::Script => {
+                    if let Some(lang) = interp::language(&name) {
+                        let file = args.iter().find(|a| !a.word.text.starts_with('-'));
+                        if let Some(file) = file {
+                            exec_from.extend(file.word.subst.iter().copied());
+                            if let Some(w) = self.last_write(&file.word.text) {
+                                exec_from.push(w.by);
+                                exec_from.extend(w.from.iter().copied());
+                                if let Some(code) = w.content.clone() {
+                                    inline_code = Some(InlineCode { lang, code });
+                                }
+                            }
+                        }
+                    }
+                }
+                Program::NotInterpreter => {}
+            }
+        }
+        if let Some(code) = &inline_code {
+            for s in interp::shell_outs(code.lang, &code.code) {
+                nested.push((s, Via::Interpreter));
+            }
+        }
+        // Running a script by path (`./x.sh`) that was written earlier.
+        if written_name.contains('/') {
+            if let Some(w) = self.last_write(&written_name) {
+                exec_from.push(w.by);
+                exec_from.extend(w.from.iter().copied());
+                if let Some(content) = w.content.clone() {
+                    nested.push((content, Via::ScriptFile));
+                }
+            }
+        }
+        if let Some(i) = script {
+            let file = &args[i].word;
+            exec_from.extend(file.subst.iter().copied());
+            if file.text == "/dev/stdin" || file.text == "-" {
+                run_stdin_as_code = true;
+            } else if let Some(w) = self.last_write(&file.text) {
+                exec_from.push(w.by);
+                exec_from.extend(w.from.iter().copied());
+                if let Some(content) = w.content.clone() {
+                    nested.push((content, Via::ScriptFile));
+                }
+            }
+        }
+        if run_stdin_as_code {
+            exec_from.extend(stdin_from.iter().copied());
+            if let Some(text) = &stdin_text {
+                nested.push((text.clone(), Via::Heredoc));
+            } else if let Some(text) = self.piped_text(&stdin_from) {
+                nested.push((text, Via::Piped));
+            }
+        }
+
+        let find_actions = if name == "find" {
+            find_actions(&texts)
+        } else {
+            Vec::new()
+        };
+
+        let command = Command {
+            name,
+            written_name,
+            args: args.into_iter().map(|a| a.word).collect(),
+            assignments: assigns,
+            redirects,
+            wrappers: wrappers_used,
+            stdin_from,
+            stdin_text,
+            exec_from,
+            inline_code,
+            ..self.blank(ctx)
+        };
+        let id = self.push(command);
+        self.record_writes(id);
+        for (code, via) in nested {
+            self.nested_code(&code, via, id, ctx);
+        }
+        for action in find_actions {
+            let mut c = ctx.clone();
+            c.via = Via::FindExec;
+            c.parent = Some(id);
+            c.stdin_from = Vec::new();
+            c.stdin_text = None;
+            let synthetic = action.synthetic;
+            let words = action
+                .words
+                .into_iter()
+                .map(|t| RWord {
+                    word: Word::literal(t),
+                    code: None,
+                })
+                .collect();
+            let start = self.commands.len();
+            if self.nest < MAX_NEST {
+                self.nest += 1;
+                self.finish(words, Vec::new(), Vec::new(), None, Vec::new(), &c);
+                self.nest -= 1;
+            }
+            for cmd in &mut self.commands[start..] {
+                cmd.synthetic |= synthetic;
+            }
+        }
+    }
+
+    /// The items `xargs` reads become arguments: add those we can know
+    /// (literal `echo`/`printf` output, `find` starting points).
+    fn add_xargs_items(&self, stdin_from: &[usize], args: &mut Vec<RWord>) {
+        let mut items: Vec<Word> = Vec::new();
+        for &p in stdin_from {
+            let Some(producer) = self.commands.get(p) else {
+                continue;
+            };
+            match producer.name.as_str() {
+                "echo" | "printf" => {
+                    if let Some(text) = printed_text(&producer.name, &producer.args) {
+                        items.extend(text.split_whitespace().map(Word::literal));
+                    }
+                }
+                "find" => items.extend(find_roots(&producer.args).into_iter().map(Word::literal)),
+                _ => {}
+            }
+        }
+        for item in items {
+            match args.iter().position(|a| a.word.text == "{}") {
+                Some(i) => args[i].word = item,
+                None => args.push(RWord {
+                    word: item,
+                    code: None,
+                }),
+            }
+        }
+    }
+
+    fn blank(&self, ctx: &Ctx) -> Command {
+        Command {
+            id: 0,
+            name: String::new(),
+            written_name: String::new(),
+            args: Vec::new(),
+            assignments: Vec::new(),
+            redirects: Vec::new(),
+            wrappers: Vec::new(),
+            origin: Origin {
+                depth: ctx.depth,
+                via: ctx.via,
+                parent: ctx.parent,
+                indirect: ctx.indirect,
+            },
+            stdin_from: Vec::new(),
+            stdin_text: None,
+            exec_from: Vec::new(),
+            conditional_chain: ctx.conditional,
+            background: ctx.background,
+            pipe: ctx.pipe,
+            inline_code: None,
+            approximate: ctx.approximate,
+            synthetic: false,
+        }
+    }
+
+    fn push(&mut self, mut command: Command) -> usize {
+        let id = self.commands.len();
+        command.id = id;
+        // Substitution commands run on behalf of this one.
+        let children: Vec<usize> = command
+            .args
+            .iter()
+            .chain(command.redirects.iter().map(|r| &r.target))
+            .chain(command.assignments.iter().map(|a| &a.value))
+            .flat_map(|w| w.subst.iter().copied())
+            .collect();
+        self.commands.push(command);
+        for child in children {
+            if let Some(c) = self.commands.get_mut(child) {
+                if c.origin.parent.is_none() && child != id {
+                    c.origin.parent = Some(id);
+                }
+            }
+        }
+        id
+    }
+
+    fn last_write(&self, path: &str) -> Option<&FileWrite> {
+        let p = paths::tidy(path);
+        self.writes.iter().rev().find(|w| w.path == p)
+    }
+
+    /// Text piped into a command by `echo`/`printf`/`cat <<EOF` producers.
+    fn piped_text(&self, producers: &[usize]) -> Option<String> {
+        let mut text = String::new();
+        for &p in producers {
+            let c = self.commands.get(p)?;
+            match c.name.as_str() {
+                "echo" | "printf" => text.push_str(&printed_text(&c.name, &c.args)?),
+                "cat" if c.args.is_empty() => text.push_str(c.stdin_text.as_deref()?),
+                _ => return None,
+            }
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// Files command `id` writes, with their content when it is literal.
+    fn record_writes(&mut self, id: usize) {
+        let Some(c) = self.commands.get(id) else {
+            return;
+        };
+        let literal = printed_text(&c.name, &c.args).or_else(|| {
+            matches!(c.name.as_str(), "cat" | "tee" | "")
+                .then(|| c.stdin_text.clone())
+                .flatten()
+                .filter(|_| {
+                    c.args
+                        .iter()
+                        .all(|a| a.text.starts_with('-') || c.name == "tee")
+                })
+        });
+        let mut new: Vec<FileWrite> = Vec::new();
+        let mut add = |path: &str, content: Option<String>, from: Vec<usize>| {
+            if path.is_empty() || path.starts_with("/dev/") {
+                return;
+            }
+            new.push(FileWrite {
+                path: paths::tidy(path),
+                by: id,
+                content,
+                from,
+            });
+        };
+        for r in c.redirects.iter().filter(|r| r.kind.writes()) {
+            let content = if c.name.is_empty() {
+                Some(String::new())
+            } else {
+                literal.clone()
+            };
+            add(&r.target.text, content, c.stdin_from.clone());
+        }
+        let operands: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+        match c.name.as_str() {
+            "tee" => {
+                for o in &operands {
+                    add(o, c.stdin_text.clone(), c.stdin_from.clone());
+                }
+            }
+            "cp" | "mv" | "install" | "rsync" | "scp" if operands.len() >= 2 => {
+                let src = operands[0];
+                let dst = operands[operands.len() - 1];
+                let copied = self.last_write(src).cloned();
+                let (content, mut from) = match copied {
+                    Some(w) if operands.len() == 2 => (w.content, w.from),
+                    _ => (None, Vec::new()),
+                };
+                from.push(id);
+                add(dst, content, from);
+            }
+            _ => {}
+        }
+        // Output-file options: curl -o, wget -O, tar -f, zip, gpg -o, sort -o.
+        let args: Vec<&str> = c.args.iter().map(|a| a.text.as_str()).collect();
+        let output_opts: &[&str] = match c.name.as_str() {
+            "curl" => &["-o", "--output"],
+            "wget" => &["-O", "--output-document"],
+            "tar" | "bsdtar" | "gtar" => &["-f", "--file"],
+            "gpg" | "sort" | "openssl" | "base64" | "age" => &["-o", "--output", "-out"],
+            _ => &[],
+        };
+        for (i, a) in args.iter().enumerate() {
+            for opt in output_opts {
+                if a == opt {
+                    if let Some(v) = args.get(i + 1) {
+                        add(v, None, c.stdin_from.clone());
+                    }
+                } else if let Some(v) = a.strip_prefix(&format!("{opt}=")) {
+                    add(v, None, c.stdin_from.clone());
+                } else if opt.len() == 2
+                    && !opt.starts_with("--")
+                    && a.starts_with(opt)
+                    && a.len() > 2
+                {
+                    // Bundled short flags ending in the option (`-czf out.tgz`, `-sSLo f`).
+                    if a.ends_with(&opt[1..]) && !a.starts_with("--") {
+                        if let Some(v) = args.get(i + 1) {
+                            add(v, None, c.stdin_from.clone());
+                        }
+                    }
+                }
+            }
+            if matches!(c.name.as_str(), "tar" | "bsdtar" | "gtar")
+                && i == 0
+                && !a.starts_with('-')
+                && a.contains('f')
+            {
+                // Old-style `tar czf out.tgz …`.
+                if let Some(v) = args.get(1) {
+                    add(v, None, c.stdin_from.clone());
+                }
+            }
+        }
+        if matches!(c.name.as_str(), "zip" | "7z" | "7za" | "rar") {
+            let archive = operands.iter().find(|o| !matches!(**o, "a" | "u")).copied();
+            if let Some(archive) = archive {
+                add(archive, None, c.stdin_from.clone());
+            }
+        }
+        self.writes.extend(new);
+    }
+}
+
+/// Parse `sh`-family options: (`-c` given, `-s` given, index of the first operand).
+fn shell_options(args: &[String]) -> (bool, bool, Option<usize>) {
+    let mut c_flag = false;
+    let mut s_flag = false;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].as_str();
+        if t == "--" || t == "-" {
+            i += 1;
+            break;
+        }
+        if t.len() > 1 && (t.starts_with('-') || t.starts_with('+')) {
+            if t.starts_with("--") {
+                if matches!(t, "--rcfile" | "--init-file") {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            let cluster = &t[1..];
+            c_flag |= cluster.contains('c');
+            s_flag |= cluster.contains('s');
+            if cluster.contains('o') || cluster.contains('O') {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    (c_flag, s_flag, (i < args.len()).then_some(i))
+}
+
+/// The starting points of a `find` command (default `.`).
+pub(crate) fn find_roots(args: &[Word]) -> Vec<String> {
+    let texts: Vec<String> = args.iter().map(|a| a.text.clone()).collect();
+    roots_of(&texts)
+}
+
+fn roots_of(args: &[String]) -> Vec<String> {
+    let mut roots = Vec::new();
+    let mut i = 0;
+    // Leading -H/-L/-P/-O3/-D opts.
+    while i < args.len() {
+        let a = args[i].as_str();
+        if matches!(a, "-H" | "-L" | "-P") || a.starts_with("-O") {
+            i += 1;
+        } else if a == "-D" {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a.starts_with('-') || a == "(" || a == "!" || a == "\\(" {
+            break;
+        }
+        roots.push(a.to_string());
+        i += 1;
+    }
+    if roots.is_empty() {
+        roots.push(".".into());
+    }
+    roots
+}
+
+struct FindAction {
+    words: Vec<String>,
+    synthetic: bool,
+}
+
+/// Commands `find` runs: each `-exec`/`-execdir`/`-ok`/`-okdir` (with `{}`
+/// standing for the starting points) and `-delete` as `rm -r -f ROOT`.
+fn find_actions(args: &[String]) -> Vec<FindAction> {
+    let roots = roots_of(args);
+    let root = roots.first().cloned().unwrap_or_else(|| ".".into());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if matches!(a, "-exec" | "-execdir" | "-ok" | "-okdir") {
+            let mut words = Vec::new();
+            i += 1;
+            while i < args.len() && !matches!(args[i].as_str(), ";" | "+" | "\\;") {
+                words.push(args[i].replace("{}", &root));
+                i += 1;
+            }
+            if !words.is_empty() {
+                out.push(FindAction {
+                    words,
+                    synthetic: false,
+                });
+            }
+        } else if a == "-delete" {
+            let mut words = vec!["rm".to_string(), "-r".into(), "-f".into()];
+            words.extend(roots.iter().cloned());
+            out.push(FindAction {
+                words,
+                synthetic: true,
+            });
+        }
+        i += 1;
+    }
+    out
+}
