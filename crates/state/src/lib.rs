@@ -6,11 +6,18 @@
 //!   file lock, so lines never interleave or tear;
 //! - whole-file state is replaced atomically (write a sibling temp file,
 //!   then rename), under a lock on a sidecar `.lock` file when it is a
-//!   read-modify-write.
+//!   read-modify-write;
+//! - chained logs ([`chain`]) get their hash link computed under the log's
+//!   own lock, so the chain holds whoever appends.
+
+pub mod chain;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
 
 /// Name of the directory under the project root.
 pub const STATE_DIR_NAME: &str = ".agentops";
@@ -88,6 +95,44 @@ impl StateDir {
         result.and(unlocked)
     }
 
+    /// Append `record` to a hash-chained log (see [`chain`]): under the
+    /// log's exclusive lock, link it to the last record, append it, and
+    /// rewrite the `<name>.head` sidecar. Returns the new record's hash.
+    pub fn append_chained(&self, name: &str, record: &Value) -> io::Result<String> {
+        let path = self.file(name)?;
+        let head_path = self.file(&format!("{name}.head"))?;
+        self.ensure()?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)?;
+        file.lock()?;
+        let result = (|| {
+            let head = read_limited(&head_path, 64 << 10)?.and_then(|b| chain::Head::parse(&b));
+            let tail = chain::last_line(&mut file)?;
+            let head = chain::next_head(head, tail.as_deref(), || {
+                fs::read(&path).map(|b| String::from_utf8_lossy(&b).into_owned())
+            })?;
+            let (line, hash) = chain::seal(record, &head.last);
+            let mut buf = line.into_bytes();
+            buf.push(b'\n');
+            (&file).write_all(&buf)?;
+            let next = chain::Head {
+                count: head.count + 1,
+                last: hash.clone(),
+                ..head
+            };
+            // No fsync: the head only has to survive the process, and an
+            // append that outlives a crashed head update is adopted by the
+            // next writer (see `chain::next_head`).
+            replace_quickly(&head_path, next.to_json().to_string().as_bytes())?;
+            Ok(hash)
+        })();
+        let unlocked = file.unlock();
+        result.and_then(|h| unlocked.map(|()| h))
+    }
+
     /// Read a whole state file; `Ok(None)` when it does not exist.
     pub fn read(&self, name: &str, limit: u64) -> io::Result<Option<Vec<u8>>> {
         let path = self.file(name)?;
@@ -154,6 +199,22 @@ fn read_limited(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Like [`replace_atomically`] without the fsync, for files rewritten on
+/// every hook run under a lock (a crash loses at most the last update).
+fn replace_quickly(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = fs::write(&tmp, contents).and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Replace `path` with `contents` so readers see the old or the new file,
