@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand.
 
 pub mod check;
+pub mod dashboard;
 pub mod doctor;
 pub mod hook;
 pub mod install;
@@ -37,6 +38,8 @@ enum Command {
     Install(install::Args),
     /// Check the installation, wiring and configuration.
     Doctor(doctor::Args),
+    /// Serve the local dashboard (127.0.0.1, token in the URL).
+    Dashboard(dashboard::Args),
 }
 
 /// Parse a command line without running it; `Err` carries clap's message.
@@ -63,5 +66,6 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Rules(a) => rules::run(&a),
         Command::Install(a) => install::run(&a),
         Command::Doctor(a) => doctor::run(&a),
+        Command::Dashboard(a) => dashboard::run(&a),
     }
 }

@@ -1,0 +1,229 @@
+//! Reading `.agentops/` logs for the dashboard: follow a JSONL file by
+//! byte offset, normalise audit records, summarise them.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+/// Most bytes read from a log per request; the client asks again from the
+/// returned offset for the rest.
+const MAX_CHUNK: u64 = 4 << 20;
+
+/// New complete lines of a JSONL file after a byte offset.
+#[derive(Debug, Default, PartialEq)]
+pub struct Feed {
+    pub records: Vec<Value>,
+    /// Where the next read starts: just past the last complete line.
+    pub offset: u64,
+}
+
+impl Feed {
+    /// Read complete lines from `offset`. A line still being written (no
+    /// newline yet) is left for the next read; lines that are not JSON are
+    /// skipped. An offset past the end (the file was replaced) restarts at 0.
+    pub fn read(path: &Path, offset: u64) -> io::Result<Feed> {
+        let mut file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Feed::default()),
+            Err(e) => return Err(e),
+        };
+        let len = file.metadata()?.len();
+        let start = if offset > len { 0 } else { offset };
+        file.seek(SeekFrom::Start(start))?;
+        let mut buf = Vec::new();
+        file.take(MAX_CHUNK).read_to_end(&mut buf)?;
+        let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let records = buf[..complete]
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+            .filter(Value::is_object)
+            .collect();
+        Ok(Feed {
+            records,
+            offset: start + complete as u64,
+        })
+    }
+}
+
+fn text(v: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match v.get(*k) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn short(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        s
+    } else {
+        let mut cut: String = s.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// The rule ids a record names, whatever the writer called the field.
+fn rule_ids(v: &Value) -> Vec<String> {
+    for key in ["rules", "rule_ids"] {
+        if let Some(list) = v.get(key).and_then(Value::as_array) {
+            return list
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect();
+        }
+    }
+    text(v, &["rule", "rule_id"]).into_iter().collect()
+}
+
+/// One audit record in the shape the page draws.
+pub fn normalise(v: &Value) -> Value {
+    let target = text(v, &["target", "file_path", "command", "url"])
+        .or_else(|| {
+            v.get("input").map(|i| match i {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        })
+        .map(|t| short(t, 160));
+    json!({
+        "ts": text(v, &["ts", "timestamp", "time"]),
+        "session": text(v, &["session", "session_id"]),
+        "event": text(v, &["event", "hook_event_name"]),
+        "tool": text(v, &["tool", "tool_name"]),
+        "target": target,
+        "decision": text(v, &["decision", "result", "outcome"]).unwrap_or_else(|| "-".into()),
+        "rules": rule_ids(v),
+        "reason": text(v, &["reason", "message"]).map(|r| short(r, 400)),
+        "latency_ms": v.get("duration_ms").or_else(|| v.get("latency_ms")).cloned(),
+    })
+}
+
+/// Whether a normalised record was stopped or held for approval.
+fn is_gated(r: &Value) -> bool {
+    matches!(r["decision"].as_str(), Some("deny" | "ask" | "block"))
+}
+
+/// The panels of the page, computed from every audit record.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub value: Value,
+}
+
+impl Summary {
+    pub fn from_records(records: &[Value]) -> Summary {
+        let normalised: Vec<Value> = records.iter().map(normalise).collect();
+        let mut decisions: BTreeMap<String, u64> = BTreeMap::new();
+        let mut rules: BTreeMap<String, u64> = BTreeMap::new();
+        let mut sessions: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+        for r in &normalised {
+            *decisions
+                .entry(r["decision"].as_str().unwrap_or("-").to_string())
+                .or_default() += 1;
+            for id in r["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                *rules.entry(id.to_string()).or_default() += 1;
+            }
+            let id = r["session"].as_str().unwrap_or("unknown").to_string();
+            let s = sessions.entry(id.clone()).or_insert_with(|| {
+                let mut m = Map::new();
+                m.insert("id".into(), json!(id));
+                m.insert("first".into(), r["ts"].clone());
+                m.insert("events".into(), json!(0));
+                m.insert("gated".into(), json!(0));
+                m
+            });
+            s.insert("last".into(), r["ts"].clone());
+            let bump = |m: &mut Map<String, Value>, k: &str| {
+                let n = m.get(k).and_then(Value::as_u64).unwrap_or(0) + 1;
+                m.insert(k.into(), json!(n));
+            };
+            bump(s, "events");
+            if is_gated(r) {
+                bump(s, "gated");
+            }
+        }
+        let mut top: Vec<(String, u64)> = rules.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(15);
+        let gated: Vec<&Value> = normalised.iter().filter(|r| is_gated(r)).collect();
+        let recent_gated: Vec<&Value> = gated.iter().rev().take(50).copied().collect();
+        Summary {
+            value: json!({
+                "total": normalised.len(),
+                "decisions": decisions,
+                "top_rules": top.into_iter().map(|(id, n)| json!({"id": id, "count": n})).collect::<Vec<_>>(),
+                "sessions": sessions.into_values().map(Value::Object).collect::<Vec<_>>(),
+                "gated": recent_gated,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn feed_returns_complete_lines_and_the_next_offset() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.jsonl");
+        assert_eq!(
+            Feed::read(&path, 0).expect("missing is empty"),
+            Feed::default()
+        );
+        let mut f = File::create(&path).expect("create");
+        f.write_all(b"{\"a\":1}\nnot json\n{\"a\":2}\n{\"a\":")
+            .expect("write");
+        let feed = Feed::read(&path, 0).expect("read");
+        assert_eq!(feed.records, vec![json!({"a":1}), json!({"a":2})]);
+        assert_eq!(feed.offset, 25);
+        f.write_all(b"3}\n").expect("write");
+        let next = Feed::read(&path, feed.offset).expect("read");
+        assert_eq!(next.records, vec![json!({"a":3})]);
+        let restarted = Feed::read(&path, 10_000).expect("read");
+        assert_eq!(
+            restarted.records.len(),
+            3,
+            "an offset past the end restarts"
+        );
+    }
+
+    #[test]
+    fn normalise_accepts_the_field_spellings_of_every_writer() {
+        let r = normalise(
+            &json!({"timestamp": "t", "session_id": "s", "hook_event_name": "PreToolUse",
+            "tool_name": "Bash", "command": "ls", "decision": "deny", "rule": "CMD001"}),
+        );
+        assert_eq!(r["session"], "s");
+        assert_eq!(r["tool"], "Bash");
+        assert_eq!(r["target"], "ls");
+        assert_eq!(r["rules"], json!(["CMD001"]));
+    }
+
+    #[test]
+    fn summary_counts_decisions_rules_and_sessions() {
+        let records = vec![
+            json!({"ts": "1", "session": "a", "decision": "deny", "rules": ["CMD001", "EXF001"]}),
+            json!({"ts": "2", "session": "a", "decision": "allow"}),
+            json!({"ts": "3", "session": "b", "decision": "ask", "rules": ["CMD001"]}),
+        ];
+        let s = Summary::from_records(&records).value;
+        assert_eq!(s["total"], 3);
+        assert_eq!(s["decisions"]["deny"], 1);
+        assert_eq!(s["top_rules"][0], json!({"id": "CMD001", "count": 2}));
+        assert_eq!(s["sessions"][0]["events"], 2);
+        assert_eq!(s["sessions"][0]["gated"], 1);
+        assert_eq!(s["gated"].as_array().map(Vec::len), Some(2));
+        assert_eq!(s["gated"][0]["decision"], "ask", "most recent first");
+    }
+}

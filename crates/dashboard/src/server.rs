@@ -1,0 +1,276 @@
+//! The dashboard server: loopback only, token and Host checked on every
+//! request, one thread per connection.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::assets;
+use crate::data::{normalise, Feed, Summary};
+use crate::http::{read_request, respond, send_event, start_event_stream, Request};
+
+/// A function that computes one panel's data from the project directory.
+pub type Provider = fn(&Path) -> Value;
+
+/// How often the event stream looks for new log lines.
+const POLL: Duration = Duration::from_millis(250);
+/// Keep-alive comment interval, so proxies and browsers keep the stream.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+pub struct Dashboard {
+    project: PathBuf,
+    token: String,
+    cost: Option<Provider>,
+    status: Option<Provider>,
+}
+
+fn random_token() -> io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compare without an early exit, so response time says nothing about
+/// how much of a guessed token was right.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl Dashboard {
+    pub fn new(project: &Path) -> io::Result<Dashboard> {
+        Ok(Dashboard {
+            project: project.to_path_buf(),
+            token: random_token()?,
+            cost: None,
+            status: None,
+        })
+    }
+
+    /// Data for the cost chart (`{"series": [{"day", "model", "usd"}], ...}`).
+    pub fn with_cost(mut self, provider: Provider) -> Dashboard {
+        self.cost = Some(provider);
+        self
+    }
+
+    /// Data for the supply-chain and integrity panel.
+    pub fn with_status(mut self, provider: Provider) -> Dashboard {
+        self.status = Some(provider);
+        self
+    }
+
+    /// Bind to 127.0.0.1 (port 0 picks a free one).
+    pub fn bind(self, port: u16) -> io::Result<RunningDashboard> {
+        let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))?;
+        let port = listener.local_addr()?.port();
+        Ok(RunningDashboard {
+            listener,
+            port,
+            dashboard: Arc::new(self),
+        })
+    }
+
+    fn log(&self, name: &str) -> PathBuf {
+        self.project.join(".agentops").join(name)
+    }
+
+    fn authorised(&self, req: &Request, port: u16) -> Result<(), &'static str> {
+        let host = req.header("Host").unwrap_or("");
+        let allowed = [format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(host)) {
+            return Err("unexpected Host header");
+        }
+        let token = req
+            .param("token")
+            .or_else(|| req.header("X-Agentops-Token"))
+            .unwrap_or("");
+        if !same_secret(token, &self.token) {
+            return Err("missing or wrong token");
+        }
+        Ok(())
+    }
+
+    fn handle(&self, stream: TcpStream, port: u16) -> io::Result<()> {
+        let Some(req) = read_request(&stream)? else {
+            return Ok(());
+        };
+        if let Err(why) = self.authorised(&req, port) {
+            return respond(&stream, 403, "text/plain; charset=utf-8", why.as_bytes());
+        }
+        if req.method != "GET" {
+            return respond(&stream, 405, "text/plain; charset=utf-8", b"GET only");
+        }
+        let json_response =
+            |v: Value| respond(&stream, 200, "application/json", v.to_string().as_bytes());
+        match req.path.as_str() {
+            "/" | "/index.html" => {
+                let page = assets::INDEX_HTML.replace("__TOKEN__", &self.token);
+                respond(&stream, 200, "text/html; charset=utf-8", page.as_bytes())
+            }
+            "/app.js" => respond(
+                &stream,
+                200,
+                "text/javascript; charset=utf-8",
+                assets::APP_JS.as_bytes(),
+            ),
+            "/app.css" => respond(
+                &stream,
+                200,
+                "text/css; charset=utf-8",
+                assets::APP_CSS.as_bytes(),
+            ),
+            "/api/summary" => {
+                let mut records = Vec::new();
+                let mut offset = 0;
+                loop {
+                    let feed = Feed::read(&self.log("audit.jsonl"), offset)?;
+                    if feed.offset == offset {
+                        break;
+                    }
+                    offset = feed.offset;
+                    records.extend(feed.records);
+                }
+                json_response(Summary::from_records(&records).value)
+            }
+            "/api/events" => {
+                let offset = req
+                    .param("offset")
+                    .and_then(|o| o.parse().ok())
+                    .unwrap_or(0);
+                let feed = Feed::read(&self.log("audit.jsonl"), offset)?;
+                let records: Vec<Value> = feed.records.iter().map(normalise).collect();
+                json_response(json!({"records": records, "offset": feed.offset}))
+            }
+            "/api/cost" => json_response(
+                self.cost
+                    .map_or(json!({"series": []}), |f| f(&self.project)),
+            ),
+            "/api/status" => json_response(self.status.map_or(json!({}), |f| f(&self.project))),
+            "/api/stream" => self.stream(&stream, &req),
+            _ => respond(&stream, 404, "text/plain; charset=utf-8", b"not found"),
+        }
+    }
+
+    /// Push new audit and telemetry lines as Server-Sent Events until the
+    /// client goes away.
+    fn stream(&self, stream: &TcpStream, req: &Request) -> io::Result<()> {
+        start_event_stream(stream)?;
+        let mut offsets = [
+            (
+                "audit",
+                self.log("audit.jsonl"),
+                req.param("audit")
+                    .and_then(|o| o.parse().ok())
+                    .unwrap_or(0u64),
+            ),
+            (
+                "telemetry",
+                self.log("telemetry.jsonl"),
+                req.param("telemetry")
+                    .and_then(|o| o.parse().ok())
+                    .unwrap_or(0u64),
+            ),
+        ];
+        let mut id = 0u64;
+        let mut last_beat = Instant::now();
+        loop {
+            for (name, path, offset) in offsets.iter_mut() {
+                let feed = Feed::read(path, *offset)?;
+                if feed.offset != *offset {
+                    *offset = feed.offset;
+                    for record in feed.records {
+                        id += 1;
+                        let data = if *name == "audit" {
+                            normalise(&record)
+                        } else {
+                            record
+                        };
+                        let payload = json!({"record": data, "offset": *offset});
+                        send_event(stream, name, id, &payload.to_string())?;
+                    }
+                }
+            }
+            if last_beat.elapsed() >= HEARTBEAT {
+                use std::io::Write;
+                let mut s = stream;
+                s.write_all(b": ping\n\n")?;
+                s.flush()?;
+                last_beat = Instant::now();
+            }
+            thread::sleep(POLL);
+        }
+    }
+}
+
+pub struct RunningDashboard {
+    listener: TcpListener,
+    port: u16,
+    dashboard: Arc<Dashboard>,
+}
+
+impl RunningDashboard {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn token(&self) -> &str {
+        &self.dashboard.token
+    }
+
+    /// The URL to open, token included.
+    pub fn url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/?token={}",
+            self.port, self.dashboard.token
+        )
+    }
+
+    /// Serve until the process ends.
+    pub fn serve(self) {
+        for stream in self.listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let dashboard = Arc::clone(&self.dashboard);
+            let port = self.port;
+            thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                // A client that disconnects mid-response is not an error worth reporting.
+                let _ = dashboard.handle(stream, port);
+            });
+        }
+    }
+
+    /// Serve on a background thread (tests, and the CLI's `--open`).
+    pub fn spawn(self) -> thread::JoinHandle<()> {
+        thread::spawn(move || self.serve())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_comparison() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+        assert!(!same_secret("", "a"));
+    }
+
+    #[test]
+    fn tokens_are_random_hex() {
+        let a = random_token().expect("token");
+        let b = random_token().expect("token");
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}
