@@ -2,13 +2,17 @@
 
 use agentops_core::Policy;
 
-use crate::workflow;
+use crate::{security, workflow};
 
 /// Every policy, in the order their reasons are merged. Security policies
 /// come first so their reasons lead a combined answer.
 pub fn all() -> &'static [&'static dyn Policy] {
     static ALL: &[&dyn Policy] = &[
         // security
+        &security::validate_path::ValidatePathPolicy,
+        &security::injection_scan::InjectionScanPolicy,
+        &security::credential_redact::CredentialRedactPolicy,
+        &security::content_trust::ContentTrustPolicy,
         // supply chain
         // workflow
         &workflow::runtime_mode::RuntimeModePolicy,

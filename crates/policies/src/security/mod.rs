@@ -1,3 +1,8 @@
 //! Security policies: command, path and environment validation, prompt-injection scan, exfiltration check, credential redaction, content trust.
 
+pub mod content_trust;
+pub mod credential_redact;
+pub mod injection;
+pub mod injection_scan;
 pub mod protected;
+pub mod validate_path;

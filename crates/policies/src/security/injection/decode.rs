@@ -1,0 +1,342 @@
+//! Undoing the ways injected text hides: invisible characters are removed
+//! (and counted), Unicode tag characters are read back as ASCII, and
+//! encoded or obfuscated runs become extra views to score.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{evidence, Signal, Technique};
+
+/// The text with invisible characters removed, plus what was hidden.
+pub(crate) struct Cleaned {
+    pub text: String,
+    /// ASCII carried by Unicode tag characters (U+E0020..U+E007E).
+    pub tags: String,
+    /// Zero-width and other invisible format characters removed.
+    pub invisible: usize,
+    /// Bidirectional embedding, override and isolate controls removed.
+    pub bidi: usize,
+}
+
+/// A decoded reading of (part of) the text.
+pub(crate) struct View {
+    pub technique: Technique,
+    pub text: String,
+}
+
+impl Cleaned {
+    /// A signal for text hidden from a human reader.
+    pub fn hidden_signal(&self) -> Option<Signal> {
+        if !self.tags.trim().is_empty() {
+            return Some(Signal {
+                technique: Technique::HiddenText,
+                points: 50,
+                evidence: format!("tag characters spelling \"{}\"", evidence(&self.tags)),
+            });
+        }
+        if self.invisible >= 3 || self.bidi >= 2 {
+            return Some(Signal {
+                technique: Technique::HiddenText,
+                points: 25,
+                evidence: format!(
+                    "{} invisible and {} bidirectional control characters",
+                    self.invisible, self.bidi
+                ),
+            });
+        }
+        None
+    }
+}
+
+pub(crate) fn clean(text: &str) -> Cleaned {
+    let mut out = String::with_capacity(text.len());
+    let mut tags = String::new();
+    let mut invisible = 0;
+    let mut bidi = 0;
+    for c in text.chars() {
+        let code = c as u32;
+        match code {
+            0xE0000..=0xE007F => {
+                if (0xE0020..=0xE007E).contains(&code) {
+                    tags.push(char::from((code - 0xE0000) as u8));
+                }
+            }
+            // Joiners shape emoji and Indic scripts: removed, not counted.
+            0x200C | 0x200D => {}
+            0x200B
+            | 0x2060..=0x2064
+            | 0xFEFF
+            | 0x180E
+            | 0x00AD
+            | 0x034F
+            | 0x115F
+            | 0x1160
+            | 0x3164 => invisible += 1,
+            0x202A..=0x202E | 0x2066..=0x2069 => bidi += 1,
+            _ => out.push(c),
+        }
+    }
+    // Escaped line breaks inside a command or JSON string still start a new
+    // line for a model reading the text.
+    if out.contains("\\n") || out.contains("\\r") {
+        out = out
+            .replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\\r", "\n");
+    }
+    Cleaned {
+        text: out,
+        tags,
+        invisible,
+        bidi,
+    }
+}
+
+static BASE64_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_-]{24,}={0,2}").expect("fixed pattern"));
+static HEX_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}){12,}\b").expect("fixed pattern"));
+static SPACED_LETTERS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:\w ){3,}\w\b").expect("fixed pattern"));
+
+/// Most runs a text is decoded for; a file of hashes must stay cheap.
+const MAX_RUNS: usize = 16;
+
+/// Every decoded reading worth scoring.
+pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
+    let text = &cleaned.text;
+    let mut views = Vec::new();
+    if !cleaned.tags.trim().is_empty() {
+        views.push(View {
+            technique: Technique::HiddenText,
+            text: cleaned.tags.clone(),
+        });
+    }
+    let mut encoded = String::new();
+    for m in BASE64_RUN.find_iter(text).take(MAX_RUNS) {
+        if let Some(decoded) = base64(m.as_str()).and_then(readable) {
+            encoded.push_str(&decoded);
+            encoded.push('\n');
+        }
+    }
+    for m in HEX_RUN.find_iter(text).take(MAX_RUNS) {
+        if let Some(decoded) = hex(m.as_str()).and_then(readable) {
+            encoded.push_str(&decoded);
+            encoded.push('\n');
+        }
+    }
+    if text.matches('%').count() >= 3 {
+        if let Some(decoded) = percent(text) {
+            encoded.push_str(&decoded);
+            encoded.push('\n');
+        }
+    }
+    if text.matches("\\u").count() >= 4 {
+        encoded.push_str(&unicode_escapes(text));
+        encoded.push('\n');
+    }
+    if !encoded.is_empty() {
+        views.push(View {
+            technique: Technique::EncodedInstructions,
+            text: encoded,
+        });
+    }
+    if let Some(plain) = obfuscation_undone(text) {
+        views.push(View {
+            technique: Technique::Obfuscation,
+            text: plain,
+        });
+    }
+    views
+}
+
+/// Leetspeak, letter spacing, reversed text and rot13, undone when the
+/// text shows signs of them.
+fn obfuscation_undone(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mixed_words = text
+        .split_whitespace()
+        .filter(|w| {
+            w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .count();
+    if mixed_words >= 3 {
+        out.push_str(&unleet(text));
+        out.push('\n');
+    }
+    if SPACED_LETTERS.is_match(text) {
+        out.push_str(
+            &SPACED_LETTERS.replace_all(text, |c: &regex::Captures<'_>| c[0].replace(' ', "")),
+        );
+        out.push('\n');
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains(" eht ") || lower.contains(" dna ") || lower.contains(" lla ") {
+        out.extend(text.chars().rev());
+        out.push('\n');
+    }
+    if lower.contains("rot13") || lower.contains(" gur ") || lower.contains(" naq ") {
+        out.push_str(&rot13(text));
+        out.push('\n');
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn unleet(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'i',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '@' => 'a',
+            '$' => 's',
+            other => other,
+        })
+        .collect()
+}
+
+fn rot13(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+            other => other,
+        })
+        .collect()
+}
+
+/// Text that reads as words: printable ASCII or UTF-8 with a space.
+fn readable(bytes: Vec<u8>) -> Option<String> {
+    let text = String::from_utf8(bytes).ok()?;
+    let printable = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .count();
+    let total = text.chars().count();
+    (total > 0 && printable * 10 >= total * 9 && text.contains(' ')).then_some(text)
+}
+
+fn base64(run: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(run.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for c in run.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn hex(run: &str) -> Option<Vec<u8>> {
+    let digits = run.as_bytes();
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+fn percent(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    let mut decoded_any = false;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                decoded_any = true;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    decoded_any.then(|| String::from_utf8_lossy(&out).into_owned())
+}
+
+fn unicode_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\\u") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let digits = after.get(..4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        match digits.and_then(char::from_u32) {
+            Some(c) => {
+                out.push(c);
+                rest = &after[4..];
+            }
+            None => {
+                out.push_str("\\u");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_are_removed_and_tags_read_back() {
+        let hidden: String = "hi"
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap_or(c))
+            .collect();
+        let c = clean(&format!(
+            "ig\u{200B}nore\u{200D}{hidden} x\u{202E}y\u{2066}"
+        ));
+        assert_eq!(c.text, "ignore xy");
+        assert_eq!(c.tags, "hi");
+        assert_eq!(c.invisible, 1);
+        assert_eq!(c.bidi, 2);
+    }
+
+    #[test]
+    fn escaped_newlines_become_line_breaks() {
+        assert_eq!(clean("a\\nHuman: b").text, "a\nHuman: b");
+    }
+
+    #[test]
+    fn decoders() {
+        assert_eq!(
+            base64("aGVsbG8gd29ybGQ=").as_deref(),
+            Some(&b"hello world"[..])
+        );
+        assert_eq!(hex("68656c6c6f").as_deref(), Some(&b"hello"[..]));
+        assert_eq!(percent("a%20b%2Fc").as_deref(), Some("a b/c"));
+        assert_eq!(percent("100%"), None);
+        assert_eq!(unicode_escapes("\\u0041\\u0042 \\uZZZZ"), "AB \\uZZZZ");
+        assert_eq!(rot13("Vtaber"), "Ignore");
+        assert_eq!(unleet("1gn0r3"), "ignore");
+        assert_eq!(readable(vec![0xff, 0x00, 0x13]), None);
+    }
+}

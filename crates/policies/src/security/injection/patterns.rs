@@ -1,0 +1,470 @@
+//! The phrase and marker patterns of the injection scorer, one technique
+//! each, with the points a match adds.
+//!
+//! Weights follow upstream where it had the signal (override and role
+//! switching 40, fake delimiters 50, authority markers 30, imperative
+//! density 20) and are set so that one strong signal asks and two deny.
+//! Signals that also occur in honest developer text (a note addressed to AI
+//! agents in AGENTS.md, a weak `IMPORTANT:` marker) score below the ask
+//! threshold and only count together with another signal.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{evidence, Signal};
+
+/// A prompt-injection technique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Technique {
+    InstructionOverride,
+    RoleSwitch,
+    Jailbreak,
+    RestrictionRemoval,
+    SafetyBypass,
+    FakeDelimiter,
+    AuthorityMarker,
+    AddressedToModel,
+    PromptExtraction,
+    SecretHarvest,
+    ReplyManipulation,
+    DecodeAndFollow,
+    ImperativeDensity,
+    HiddenText,
+    EncodedInstructions,
+    Obfuscation,
+}
+
+impl Technique {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Technique::InstructionOverride => "instruction override",
+            Technique::RoleSwitch => "role switching",
+            Technique::Jailbreak => "jailbreak persona or mode",
+            Technique::RestrictionRemoval => "claim that restrictions no longer apply",
+            Technique::SafetyBypass => "request to bypass safety checks",
+            Technique::FakeDelimiter => "fake chat or system delimiter",
+            Technique::AuthorityMarker => "fake authority marker",
+            Technique::AddressedToModel => "text addressed to the AI reading it",
+            Technique::PromptExtraction => "system-prompt extraction",
+            Technique::SecretHarvest => "request to collect or send secrets",
+            Technique::ReplyManipulation => "instructions for the model's replies or memory",
+            Technique::DecodeAndFollow => "request to decode and obey hidden text",
+            Technique::ImperativeDensity => "dense imperative commands",
+            Technique::HiddenText => "hidden text (invisible characters)",
+            Technique::EncodedInstructions => "instructions hidden in an encoding",
+            Technique::Obfuscation => "obfuscated instructions",
+        }
+    }
+}
+
+use Technique::*;
+
+/// Nouns for what an agent is told to obey.
+macro_rules! rules_noun {
+    () => {
+        r"(?:instructions?|prompts?|rules?|directives?|guidelines|guidance|constraints|commands|orders|restrictions|guardrails|programming|polic(?:y|ies)|context|system\s+messages?)"
+    };
+}
+
+/// `(?i)` phrase patterns: (technique, points, pattern).
+const PHRASES: &[(Technique, u32, &str)] = &[
+    // "ignore (all) previous instructions", with up to three words between.
+    (
+        InstructionOverride,
+        40,
+        concat!(
+            r"(?i)\b(?:ignore|disregard|forget|override|bypass|neglect|abandon|discard|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+(?:follow|obey))\b",
+            r"(?:\s+[\w'’-]+){0,3}?\s+(?:previous|prior|above|earlier|preceding|former|original|initial|all|any|every|your|these|those|developer|system|operator'?s?)\b",
+            r"(?:\s+[\w'’-]+){0,3}?\s+",
+            rules_noun!(),
+            r"\b"
+        ),
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignore|disregard|bypass|override|forget)\s+(?:the\s+|your\s+|all\s+|any\s+)?(?:content\s+polic(?:y|ies)|safety\s+(?:rules|guidelines|protocols|policies|filters|measures)|system\s+prompt|usage\s+polic(?:y|ies))",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignore|disregard|forget)\s+(?:(?:all|everything|anything|what(?:ever)?)\s+)?(?:of\s+)?(?:the\s+|that\s+)?(?:above|before|previously\s+(?:said|stated|written)|preceding)\b",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\bforget\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been|got)\s+told|(?:that\s+)?(?:was\s+)?(?:said\s+)?(?:above|before|previously))",
+    ),
+    (
+        InstructionOverride,
+        40,
+        concat!(
+            r"(?i)\b(?:supersedes?|overrides?|replaces?|takes?\s+precedence\s+over|cancels?|voids?|nullif(?:y|ies))\s+(?:all\s+|any\s+)?(?:the\s+)?",
+            r"(?:earlier|prior|previous|preceding|above|original|existing|your|system|other)\s+(?:[\w-]+\s+)?(?:instructions?|guidance|rules|directives?|prompts?|guidelines|ones)\b"
+        ),
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:system\s+prompt|(?:your\s+)?(?:instructions|rules|guidelines|restrictions))\s+(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:void|null|revoked|lifted|disabled|suspended|cancell?ed|no\s+longer\s+(?:valid|apply|in\s+effect))",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:safety|security|content)\s+(?:guidelines|rules|restrictions|polic(?:y|ies)|protocols)\s+(?:do\s+not|don't|were\s+not\s+meant\s+to|no\s+longer)\s+(?:apply|meant|valid)|\bexempt\s+from\s+(?:the\s+)?(?:usual\s+)?(?:restrictions|rules|policies|guidelines|safety)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:new|updated|revised|real|actual|true)\s+(?:instructions?|directives?|task)\s*:|\byour\s+(?:new|real|actual|true)\s+(?:role|instructions?|task|goal|objective|persona|purpose|directive)\s+(?:is|are)\b",
+    ),
+    // Other languages (German, French, Spanish, Italian, Portuguese, Dutch,
+    // Russian, Polish, Turkish, Chinese, Japanese, Korean): override, new
+    // instructions, and "the rules don't apply".
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignorier\w*|vergiss|vergessen\s+sie|missachte\w*)\b(?:\s+\S+){0,4}?\s+(?:anweisungen|anweisung|instruktionen|regeln|richtlinien|vorgaben|befehle|systemanweisungen)\b|\bneue\s+anweisungen?\s*:",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignore[rz]?|oublie[rz]?|négligez|negligez)\b(?:\s+\S+){0,3}?\s+(?:instructions|consignes|règles|regles|directives)\b|\bnouvelles?\s+instructions?\s*:",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignora|ignore|olvida|olvide|descarta|omite)\b(?:\s+\S+){0,3}?\s+(?:instrucciones|reglas|directrices|indicaciones)\b|\bnuevas\s+instrucciones\s*:",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignora|dimentica|trascura)\b(?:\s+\S+){0,3}?\s+(?:istruzioni|regole|direttive)\b|\bnuove\s+istruzioni\s*:",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:ignore|ignora|esqueça|esqueca|desconsidere)\b(?:\s+\S+){0,3}?\s+(?:instruções|instrucoes|regras|diretrizes)\b",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:negeer|vergeet)\b(?:\s+\S+){0,3}?\s+(?:instructies|regels|richtlijnen|opdrachten)\b",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте)(?:\s+\S+){0,3}?\s+(?:инструкции|указания|правила)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:zignoruj|ignoruj|zapomnij)\b(?:\s+\S+){0,3}?\s+(?:instrukcje|polecenia|zasady)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)(?:talimatları|talimatlari|kuralları|kurallari)\s+(?:\S+\s+)?(?:yok\s+say|görmezden\s+gel|unut)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?:忽略|无视|忽视|忘记|忘掉|不要理会)[^。\n]{0,8}(?:指令|指示|说明|规则|提示)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?:指示|命令|ルール|プロンプト)[^。\n]{0,8}(?:無視|忘れ)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?:지시|명령|규칙|지침)[^.\n]{0,8}(?:무시|잊어)",
+    ),
+    (
+        InstructionOverride,
+        40,
+        r"(?i)\b(?:sicherheitsrichtlinien|regeln|richtlinien)\s+(?:hier\s+)?nicht\s+gelten|\blinee\s+guida\s+di\s+sicurezza\s+non\s+valgono|\brègles\s+de\s+sécurité\s+ne\s+s'appliquent\s+pas|\bregles\s+de\s+securite\s+ne\s+s'appliquent\s+pas|\breglas\s+de\s+seguridad\s+no\s+aplican",
+    ),
+    // Role switching.
+    (
+        RoleSwitch,
+        40,
+        r"(?i)\byou\s+are\s+now\s+(?:an?\s+|the\s+|my\s+)?(?:(?:[\w-]+\s+){0,3}(?:ai|assistant|model|bot|chatbot|persona|character|agent|hacker|admin|administrator|exporter|gpt|llm|entity|version|shell|terminal|interpreter|console|linux)\b|no\s+longer|free\b|unrestricted|jailbroken|dan\b|called|named|in\s+[\w-]+\s+mode)",
+    ),
+    (
+        RoleSwitch,
+        40,
+        r"(?i)\byou\s+(?:are|'re)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|bound|restricted|claude|chatgpt|limited|required|a\s+\w+\s+bot|\w+\s+assistant)",
+    ),
+    (
+        RoleSwitch,
+        40,
+        r"(?i)\bpretend\s+(?:that\s+)?(?:you\s+are|you're|you\s+have)\b",
+    ),
+    (
+        RoleSwitch,
+        40,
+        r"(?i)\bact\s+as\s+if\s+you\b|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|unfiltered|jailbroken|evil|uncensored|amoral|rogue)\b",
+    ),
+    (
+        RoleSwitch,
+        40,
+        r"(?i)\b(?:du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|vous\s+êtes\s+désormais|tu\s+es\s+désormais|vous\s+etes\s+desormais|ahora\s+eres|ahora\s+estás|ahora\s+estas|ora\s+sei)\b",
+    ),
+    (
+        RoleSwitch,
+        20,
+        r"(?i)\bfrom\s+now\s+on,?\s+(?:you|your|always|never|ignore|respond|answer|act)\b|\bab\s+(?:jetzt|sofort)\b",
+    ),
+    // Jailbreak personas and modes.
+    (
+        Jailbreak,
+        40,
+        r"(?i)\b(?:dan|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos)\s+mode\b|\bdo\s+anything\s+now\b|\bmodo\s+desarrollador\b",
+    ),
+    (Jailbreak, 40, r"\bDAN\b"),
+    (
+        Jailbreak,
+        40,
+        r"(?i)\b(?:you|you're|you\s+are)\b[^.\n]{0,30}\bdeveloper\s+mode\b|\bdeveloper\s+mode\b[^.\n]{0,40}\b(?:enabled|activated|unlocked|no\s+restrictions|without\s+restrictions|no\s+(?:content\s+)?filters?|unrestricted|no\s+rules|no\s+limits|you)\b|\bdeveloper\s+mode\b[^\n]{0,10}\bsystem\s+prompt",
+    ),
+    (
+        RestrictionRemoval,
+        25,
+        r"(?i)\b(?:you|answer|respond|reply|comply|output|act|operate|behave)\b[^.\n]{0,40}?\b(?:no|without(?:\s+any)?)\s+(?:[\w-]+\s+)?(?:restrictions|limits|limitations|filters?|filtering|rules|guidelines|censorship|guardrails|boundaries|ethics|morals|content\s+policy)\b",
+    ),
+    (
+        RestrictionRemoval,
+        25,
+        r"(?i)\b(?:sin\s+restricciones|senza\s+restrizioni|sans\s+restrictions|ohne\s+einschr\w+|keine\s+regeln|uneingeschränkt|keine\s+richtlinien)\b",
+    ),
+    (
+        SafetyBypass,
+        20,
+        r"(?i)\b(?:disable[sd]?|bypass|turn\s+off|circumvent|deactivate[sd]?|evade|skip)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:safety|security|content|ethical|moderation)\s+(?:checks?|filters?|guidelines|guardrails|measures|protocols|restrictions|rules|policies|settings)|\b(?:safety|security)\s+protocols?\s+(?:are\s+)?disabled",
+    ),
+    // Text addressed to the model reading it.
+    (
+        AddressedToModel,
+        20,
+        r"(?i)\b(?:note|notice|message|instructions?|attention|reminder|important|warning)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|llm|language\s+model|agent|model|chatbot|claude|chatgpt|gpt|copilot|bot|assistant)s?\b",
+    ),
+    (
+        AddressedToModel,
+        20,
+        r"(?i)\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|large\s+language\s+model|language\s+model|assistant|agent|bot|automated)\b|\b(?:ai|llm)\s+(?:coding\s+)?(?:assistants?|agents?|models?|systems?)\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|integrating)\b|\b(?:for|to)\s+(?:any\s+)?(?:ai|llm)\s+(?:coding\s+)?(?:agents?|assistants?|systems?)\b",
+    ),
+    // Prompt extraction.
+    (
+        PromptExtraction,
+        30,
+        r"(?i)\b(?:reveal|print|show|output|repeat|display|tell\s+me|leak|dump|give\s+me|share|disclose|recite|write\s+out|reproduce|verrate|révèle[rz]?|revela|rivela)\s+(?:me\s+|mir\s+|-moi\s+)?(?:all\s+)?(?:of\s+)?(?:your|the|tes|tus|le\s+tue|deine)\s+(?:[\w-]+\s+){0,2}?(?:system\s*-?\s*prompt|initial\s+prompt|hidden\s+(?:prompt|instructions|message)|developer\s+(?:message|prompt)|system\s+message|systemanweisungen|instructions?\s+(?:système|del\s+sistema|di\s+sistema)|istruzioni\s+di\s+sistema|instrucciones\s+del\s+sistema|prompt\s+(?:système|del\s+sistema|di\s+sistema))",
+    ),
+    (
+        PromptExtraction,
+        30,
+        r"(?i)\b(?:reveal|print|show|output|repeat|display|tell\s+me|leak|dump|recite|reproduce)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?your\s+(?:[\w-]+\s+){0,2}?instructions\b|\b(?:the\s+)?exact\s+instructions\s+you\s+were\s+given|\brepeat\s+(?:the\s+|all\s+)?(?:words|text|everything)\s+above\b|\binstructions\s+verbatim\b|\bsystem\s+prompt\s+verbatim\b|\beverything\s+in\s+your\s+context\s+window|\binstructions\s+you\s+were\s+given\b",
+    ),
+    // Collecting or sending secrets.
+    (
+        SecretHarvest,
+        25,
+        r"(?i)\b(?:send|forward|upload|post|e-?mail|transmit|exfiltrate|leak|copy|pipe|submit|envoie)\w*\s+(?:(?:all|every|the|your|my|any|these|this|them|full)\s+)*(?:[\w-]+\s+){0,2}?(?:credentials|secrets|passwords|api\s+keys|tokens|ssh\s+keys|private\s+keys|keys|env(?:ironment)?\s+(?:vars|variables)|\.env|customer\s+(?:data|list|records|database|emails)|user\s+data|personal\s+data|order\s+data|conversation|chat\s+history|system\s+prompt|session\s+cookies?|cookies|summary)\b[^.\n]{0,60}?\b(?:to|at|via|into|externally)\b",
+    ),
+    (
+        SecretHarvest,
+        25,
+        r"(?i)\b(?:print|output|dump|reveal|list|show|display|return|leak|collect|gather)\s+(?:all|every|each|any)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:secrets?|credentials|passwords|api\s+keys|tokens|environment\s+variables|env\s+vars)\b|\b(?:read|cat)\s+/etc/shadow\b|\boutput\s+env\s+vars\b",
+    ),
+    // Instructions about the model's own replies or memory.
+    (
+        ReplyManipulation,
+        25,
+        r"(?i)\b(?:append|include|add|insert|begin|start|end)\b[^.\n]{0,60}\b(?:to|in|at\s+the\s+end\s+of|with)\s+(?:the\s+end\s+of\s+)?(?:your|every|each|any|all)\s+(?:future\s+)?(?:reply|replies|response|responses|answer|answers|summary|summaries|review|reviews|output|report|reports|message|messages)\b",
+    ),
+    (
+        ReplyManipulation,
+        25,
+        r"(?i)\b(?:save|store|write|persist)\s+(?:this|the\s+following|it)\s+(?:note\s+)?(?:to|in)\s+your\s+(?:long-term\s+)?memory\b|\bremember\s+for\s+all\s+future\b|\bin\s+every\s+future\s+(?:reply|response|summary|report|answer)\b",
+    ),
+    (
+        DecodeAndFollow,
+        30,
+        r"(?i)\b(?:decode|translate|convert|deobfuscate|reverse)\b[^.\n]{0,60}\b(?:and|then)\s+(?:do|follow|execute|run|obey|comply|carry\s+out)\b|\b(?:base64|rot13|hex|binary)\b[^.\n]{0,50}\b(?:execute|follow|obey|do\s+(?:exactly\s+)?what)\b",
+    ),
+];
+
+/// Markers that only mean something at the start of a line (after
+/// optional indentation, comment leaders or markdown emphasis).
+const LINE_START: &str = r"(?m)^[ \t]*(?:[#/*>|-]+[ \t]*)*(?:\*\*|\[)?";
+
+const LINE_MARKERS: &[(Technique, u32, &str)] = &[
+    (FakeDelimiter, 50, r"(?i)(?:human|assistant)\s*:"),
+    (
+        FakeDelimiter,
+        50,
+        r"(?i)#{2,}\s*(?:system|instruction|human|assistant)\b",
+    ),
+    (
+        AuthorityMarker,
+        30,
+        r"(?i)(?:admin(?:istrator)?\s+override|system\s+override|security\s+override|override\s*:|developer\s+mode\b|system\s+prompt\s*:|(?:important\s+)?system\s+(?:note|update|message|notice|alert|instruction)s?\b|systemhinweis|nota\s+del\s+sistema|nota\s+di\s+sistema|note\s+système|notice\s+to\s+any\s+ai|breach\s+alert|(?:system|admin)\]|admin(?:istrator)?\s*:)",
+    ),
+    (
+        AuthorityMarker,
+        25,
+        r"(?i)system\s*:\s*(?:you\b|ignore|grant|the\s+user|reveal|new\s+instructions|from\s+now|cleanup|call\b|disregard|override)",
+    ),
+    (
+        AuthorityMarker,
+        15,
+        r"(?i)(?:important|urgent|priority|attention|critical)\s*(?:\*\*)?\s*:",
+    ),
+];
+
+/// Chat-template tokens and fake section ends, anywhere in the text.
+const DELIMITERS: &[(Technique, u32, &str)] = &[
+    (
+        FakeDelimiter,
+        50,
+        r"<\|(?:im_start|im_end|endoftext|system|user|assistant|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text)\|>",
+    ),
+    (FakeDelimiter, 50, r"\[/?INST\]|<</?SYS>>"),
+    (FakeDelimiter, 50, r"\b(?:im_start|im_end|endoftext)\b"),
+    (
+        FakeDelimiter,
+        50,
+        r"(?i)(?:-{3,}|#{3,}|={3,}|\*{3,})\s*END\s+(?:OF\s+)?(?:USER\s+INPUT|INPUT|DOCUMENT|SYSTEM(?:\s+PROMPT)?|INSTRUCTIONS|CONTEXT|PROMPT)\b",
+    ),
+    (FakeDelimiter, 25, r"(?i)</?thinking>"),
+];
+
+struct Compiled {
+    technique: Technique,
+    points: u32,
+    regex: Regex,
+}
+
+fn compile(table: &[(Technique, u32, &str)], prefix: &str) -> Vec<Compiled> {
+    table
+        .iter()
+        .map(|(technique, points, pattern)| {
+            let (flags, body) = split_flags(pattern);
+            Compiled {
+                technique: *technique,
+                points: *points,
+                regex: Regex::new(&format!("{flags}{prefix}(?:{body})"))
+                    .expect("injection patterns are fixed and tested to compile"),
+            }
+        })
+        .collect()
+}
+
+/// Move a leading `(?i)` of a table entry before the shared prefix.
+fn split_flags(pattern: &str) -> (&str, &str) {
+    match pattern.strip_prefix("(?i)") {
+        Some(body) => ("(?i)", body),
+        None => ("", pattern),
+    }
+}
+
+static PHRASE_SET: LazyLock<Vec<Compiled>> = LazyLock::new(|| compile(PHRASES, ""));
+static LINE_SET: LazyLock<Vec<Compiled>> = LazyLock::new(|| compile(LINE_MARKERS, LINE_START));
+static DELIMITER_SET: LazyLock<Vec<Compiled>> = LazyLock::new(|| compile(DELIMITERS, ""));
+static SYSTEM_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)</?(?:system|system_prompt|sys)>").expect("fixed pattern"));
+static SHORT_SYSTEM_ELEMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<system>[^<\s]{0,64}</system>").expect("fixed pattern"));
+static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:ignore|forget|override|execute|bypass|disable|skip|delete|remove|drop|erase)\b",
+    )
+    .expect("fixed pattern")
+});
+
+/// Every signal in one text. `primary` is false for decoded views, where
+/// word statistics mean nothing.
+pub(crate) fn scan(text: &str, primary: bool) -> Vec<Signal> {
+    let mut found = Vec::new();
+    for set in [&*PHRASE_SET, &*LINE_SET, &*DELIMITER_SET] {
+        for p in set {
+            if let Some(m) = p.regex.find(text) {
+                found.push(Signal {
+                    technique: p.technique,
+                    points: p.points,
+                    evidence: evidence(m.as_str()),
+                });
+            }
+        }
+    }
+    if let Some(tag) = system_tag(text) {
+        found.push(Signal {
+            technique: FakeDelimiter,
+            points: 50,
+            evidence: tag,
+        });
+    }
+    if primary {
+        if let Some(s) = imperative_density(text) {
+            found.push(s);
+        }
+    }
+    found
+}
+
+/// `<system>` or `</system>` used as a chat boundary. A short element such
+/// as Maven's `<system>GitHub</system>` is data, not a boundary.
+fn system_tag(text: &str) -> Option<String> {
+    let data: Vec<(usize, usize)> = SHORT_SYSTEM_ELEMENT
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    SYSTEM_TAG
+        .find_iter(text)
+        .find(|m| !data.iter().any(|(s, e)| m.start() >= *s && m.end() <= *e))
+        .map(|m| m.as_str().to_string())
+}
+
+/// Many destructive or override verbs in few words, as in a list of orders.
+fn imperative_density(text: &str) -> Option<Signal> {
+    let mut count = 0;
+    let mut distinct: Vec<String> = Vec::new();
+    for m in IMPERATIVE.find_iter(text) {
+        count += 1;
+        let word = m.as_str().to_ascii_lowercase();
+        if !distinct.contains(&word) {
+            distinct.push(word);
+        }
+    }
+    if count <= 3 {
+        return None;
+    }
+    let words = text.split_whitespace().count().max(1);
+    let percent = count * 100 / words;
+    let points = if count >= 5 && distinct.len() >= 4 && percent >= 20 {
+        25
+    } else if percent > 10 {
+        20
+    } else {
+        return None;
+    };
+    Some(Signal {
+        technique: ImperativeDensity,
+        points,
+        evidence: format!("{count} imperative verbs in {words} words"),
+    })
+}
+
+#[cfg(test)]
+pub(crate) fn all_patterns_compile() {
+    let _ = (
+        &*PHRASE_SET,
+        &*LINE_SET,
+        &*DELIMITER_SET,
+        &*SYSTEM_TAG,
+        &*SHORT_SYSTEM_ELEMENT,
+        &*IMPERATIVE,
+    );
+}
