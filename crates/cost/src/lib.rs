@@ -1,0 +1,141 @@
+//! Cost accounting from Claude Code transcripts.
+//!
+//! [`account`] reads what the session's transcript (and its subagents'
+//! transcripts) gained since the last call, counts tokens per model once
+//! per response id, prices them with the offline [`PriceTable`] (which
+//! `.agentops/prices.json` can override) and adds the cost to
+//! `.agentops/budget.json`'s `spent`. [`report`] groups the ledger for
+//! `agentops cost`.
+//!
+//! All of it runs under `.agentops/` file locks, so parallel hook
+//! processes neither lose nor double-count a response.
+
+pub mod budget;
+pub mod ledger;
+pub mod prices;
+pub mod transcript;
+
+use std::io;
+use std::path::Path;
+
+use agentops_state::StateDir;
+
+pub use budget::{add_spend, Budget, BUDGET_FILE};
+pub use ledger::{session_files, Ledger, Pass, Row};
+pub use prices::{PriceTable, BUILTIN_VERSION};
+pub use transcript::Usage;
+
+pub const LEDGER_FILE: &str = "cost-ledger.json";
+pub const PRICES_FILE: &str = "prices.json";
+
+/// Largest ledger read; it holds totals and a bounded id window per file.
+const MAX_LEDGER_BYTES: u64 = 32 << 20;
+
+/// The price table for a project: built-in, with `prices.json` in front.
+/// A broken override file is reported and the built-in table used.
+pub fn load_prices(state: &StateDir) -> (PriceTable, Option<String>) {
+    match state.read(PRICES_FILE, 1 << 20) {
+        Ok(None) => (PriceTable::builtin(), None),
+        Ok(Some(bytes)) => match PriceTable::with_overrides(&bytes) {
+            Ok(t) => (t, None),
+            Err(e) => (
+                PriceTable::builtin(),
+                Some(format!("{e}; using built-in prices")),
+            ),
+        },
+        Err(e) => (
+            PriceTable::builtin(),
+            Some(format!("prices.json: {e}; using built-in prices")),
+        ),
+    }
+}
+
+pub fn load_ledger(state: &StateDir) -> io::Result<Ledger> {
+    Ok(state
+        .read(LEDGER_FILE, MAX_LEDGER_BYTES)?
+        .map(|b| Ledger::parse(&b))
+        .unwrap_or_default())
+}
+
+/// Count what the session's transcripts gained and add its cost to the
+/// budget. `today` (YYYY-MM-DD) dates lines without a timestamp; `now`
+/// stamps the budget file.
+pub fn account(
+    state: &StateDir,
+    session: &str,
+    transcript: &Path,
+    prices: &PriceTable,
+    today: &str,
+    now: &str,
+) -> io::Result<Pass> {
+    let pass = state.update(LEDGER_FILE, MAX_LEDGER_BYTES, |current| {
+        let mut ledger = current.map(Ledger::parse).unwrap_or_default();
+        let mut pass = Pass::default();
+        for file in session_files(transcript) {
+            if let Err(e) = ledger.read_file(&file, session, today, prices, &mut pass) {
+                return (None, Err(e));
+            }
+        }
+        // Offsets move even when nothing was billed (tool results, user
+        // lines): store them so the next pass starts there.
+        (Some(ledger.to_json().to_string().into_bytes()), Ok(pass))
+    })??;
+    // After the ledger is stored: a crash in between loses this spend
+    // rather than counting it twice.
+    if pass.usd > 0.0 {
+        add_spend(state, pass.usd, now)?;
+    }
+    Ok(pass)
+}
+
+/// How `agentops cost` groups the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Session,
+    Day,
+    Model,
+}
+
+/// One line of a cost report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportLine {
+    pub key: String,
+    pub usage: Usage,
+    pub responses: u64,
+    pub usd: f64,
+    /// Tokens of models without a price were left out of `usd`.
+    pub unpriced: bool,
+}
+
+/// Group ledger rows and price them with `prices`, most expensive first.
+pub fn report(rows: &[Row], by: Grouping, prices: &PriceTable) -> Vec<ReportLine> {
+    let mut lines: Vec<ReportLine> = Vec::new();
+    for row in rows {
+        let key = match by {
+            Grouping::Session => &row.session,
+            Grouping::Day => &row.day,
+            Grouping::Model => &row.model,
+        };
+        let cost = prices.cost(&row.model, &row.usage);
+        let line = match lines.iter_mut().find(|l| &l.key == key) {
+            Some(l) => l,
+            None => {
+                lines.push(ReportLine {
+                    key: key.clone(),
+                    usage: Usage::default(),
+                    responses: 0,
+                    usd: 0.0,
+                    unpriced: false,
+                });
+                let last = lines.len() - 1;
+                &mut lines[last]
+            }
+        };
+        line.usage.add(&row.usage);
+        line.responses += row.responses;
+        line.usd += cost.unwrap_or(0.0);
+        line.unpriced |= cost.is_none();
+    }
+    lines.sort_by(|a, b| b.usd.total_cmp(&a.usd).then_with(|| a.key.cmp(&b.key)));
+    lines
+}
