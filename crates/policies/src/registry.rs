@@ -2,7 +2,7 @@
 
 use agentops_core::Policy;
 
-use crate::{security, workflow};
+use crate::{security, supply_chain, workflow};
 
 /// Every policy, in the order their reasons are merged. Security policies
 /// come first so their reasons lead a combined answer.
@@ -14,6 +14,10 @@ pub fn all() -> &'static [&'static dyn Policy] {
         &security::credential_redact::CredentialRedactPolicy,
         &security::content_trust::ContentTrustPolicy,
         // supply chain
+        &supply_chain::unicode_firewall::UnicodeFirewallPolicy,
+        &supply_chain::unicode_scan_session::UnicodeScanSessionPolicy,
+        &supply_chain::lockfile_audit::LockfileAuditPolicy,
+        &supply_chain::integrity_verify::IntegrityVerifyPolicy,
         // workflow
         &workflow::runtime_mode::RuntimeModePolicy,
         // observability

@@ -1,0 +1,392 @@
+//! integrity-verify: remember what the agent wrote, notice when it changes
+//! behind its back.
+//!
+//! PostToolUse on a file-writing tool appends the SHA-256 of the file (as it
+//! will be after the unicode firewall strips it) to `.agentops/integrity.jsonl`.
+//! SessionStart takes the latest hash of each tracked file and reports the
+//! files that changed or disappeared since.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use agentops_core::{
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::edge;
+use super::unicode_firewall::content_after_firewall;
+
+pub const FLAG: &str = "integrity_verification_enabled";
+pub const MANIFEST: &str = "integrity.jsonl";
+const LISTED: usize = 10;
+
+pub struct IntegrityVerifyPolicy;
+
+pub static FILE_CHANGED: Rule = Rule {
+    id: "INTEG001",
+    name: "tracked-file-changed",
+    policy: "integrity-verify",
+    severity: Severity::Warn,
+    reason: "files the agent wrote have changed since, outside its sessions; inspect the changes (git diff) before trusting them",
+};
+
+pub static FILE_MISSING: Rule = Rule {
+    id: "INTEG002",
+    name: "tracked-file-missing",
+    policy: "integrity-verify",
+    severity: Severity::Warn,
+    reason: "files the agent wrote no longer exist",
+};
+
+static RULES: &[&Rule] = &[&FILE_CHANGED, &FILE_MISSING];
+
+/// The latest recorded hash of every tracked file, by absolute path.
+/// Malformed lines are skipped (and counted).
+pub fn latest_hashes(manifest: &[u8]) -> (BTreeMap<PathBuf, (String, String)>, usize) {
+    let mut latest = BTreeMap::new();
+    let mut skipped = 0;
+    for line in manifest.split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Ok(record) = serde_json::from_slice::<Value>(line) else {
+            skipped += 1;
+            continue;
+        };
+        let field = |k: &str| record.get(k).and_then(Value::as_str);
+        match (field("abs_path").or(field("path")), field("sha256")) {
+            (Some(abs), Some(sha)) if !abs.is_empty() => {
+                let shown = field("path").unwrap_or(abs).to_string();
+                latest.insert(PathBuf::from(abs), (sha.to_string(), shown));
+            }
+            _ => skipped += 1,
+        }
+    }
+    (latest, skipped)
+}
+
+/// One tracked file's state now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Status {
+    Unchanged,
+    Changed { expected: String, actual: String },
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tracked {
+    pub path: String,
+    pub abs_path: PathBuf,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// Compare every tracked file with its latest hash (reads the files).
+pub fn verify(project_dir: &Path, manifest: &[u8]) -> Vec<Tracked> {
+    let (latest, _) = latest_hashes(manifest);
+    latest
+        .into_iter()
+        .map(|(abs, (expected, shown))| {
+            let abs = edge::resolve(project_dir, &abs.to_string_lossy());
+            let status = if !abs.is_file() {
+                Status::Missing
+            } else {
+                match edge::sha256_file(&abs) {
+                    Ok(actual) if actual == expected => Status::Unchanged,
+                    Ok(actual) => Status::Changed { expected, actual },
+                    Err(e) => Status::Changed {
+                        expected,
+                        actual: format!("unreadable: {e}"),
+                    },
+                }
+            };
+            Tracked {
+                path: shown,
+                abs_path: abs,
+                status,
+            }
+        })
+        .collect()
+}
+
+fn list(items: &[&Tracked], describe: impl Fn(&Tracked) -> String) -> String {
+    let mut lines: Vec<String> = items.iter().take(LISTED).map(|t| describe(t)).collect();
+    if items.len() > LISTED {
+        lines.push(format!("... and {} more", items.len() - LISTED));
+    }
+    lines.join("\n  ")
+}
+
+/// The session answer for a verification. Pure.
+pub fn decide(tracked: &[Tracked]) -> Outcome {
+    if tracked.is_empty() {
+        return Outcome::none();
+    }
+    let changed: Vec<&Tracked> = tracked
+        .iter()
+        .filter(|t| matches!(t.status, Status::Changed { .. }))
+        .collect();
+    let missing: Vec<&Tracked> = tracked
+        .iter()
+        .filter(|t| t.status == Status::Missing)
+        .collect();
+    let verified = tracked.len() - changed.len() - missing.len();
+    let mut out = Outcome::default();
+    if !changed.is_empty() {
+        out.findings.push(Finding::with_subject(
+            &FILE_CHANGED,
+            format!(
+                "{} file(s):\n  {}",
+                changed.len(),
+                list(&changed, |t| match &t.status {
+                    Status::Changed { expected, actual } => format!(
+                        "{} (recorded {}…, now {}…)",
+                        t.path,
+                        &expected[..expected.len().min(12)],
+                        &actual[..actual.len().min(12)]
+                    ),
+                    _ => t.path.clone(),
+                })
+            ),
+        ));
+        out.context.push(format!(
+            "agentops integrity check: {} file(s) written in earlier sessions were modified outside them: {}. Review the changes before relying on or building on these files.",
+            changed.len(),
+            changed.iter().take(LISTED).map(|t| t.path.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !missing.is_empty() {
+        out.findings.push(Finding::with_subject(
+            &FILE_MISSING,
+            format!(
+                "{} file(s):\n  {}",
+                missing.len(),
+                list(&missing, |t| t.path.clone())
+            ),
+        ));
+    }
+    if changed.is_empty() && missing.is_empty() {
+        out.messages.push(format!(
+            "agentops integrity check: {verified} tracked file(s) verified, all hashes match."
+        ));
+    } else {
+        out.effects.push(Effect::AppendRecord {
+            log: "audit.jsonl",
+            record: json!({
+                "ts": edge::now_utc(),
+                "event": "INTEGRITY_MISMATCH",
+                "files_changed": changed.len(),
+                "files_missing": missing.len(),
+                "files_verified": verified,
+            }),
+        });
+    }
+    out
+}
+
+/// The manifest line for a file the agent just wrote. Pure apart from the
+/// timestamp.
+pub fn record_for(project_dir: &Path, abs: &Path, sha256: String, session: Option<&str>) -> Effect {
+    let rel = abs.strip_prefix(project_dir).map_or_else(
+        |_| abs.to_string_lossy().into_owned(),
+        |r| r.to_string_lossy().into_owned(),
+    );
+    Effect::AppendRecord {
+        log: MANIFEST,
+        record: json!({
+            "ts": edge::now_utc(),
+            "path": rel,
+            "abs_path": abs.to_string_lossy(),
+            "sha256": sha256,
+            "session": session.unwrap_or("unknown"),
+        }),
+    }
+}
+
+impl Policy for IntegrityVerifyPolicy {
+    fn name(&self) -> &'static str {
+        "integrity-verify"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Records the SHA-256 of every file the agent writes and reports files changed or removed since"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUse, HookEvent::SessionStart]
+    }
+
+    fn matches_tool(&self, tool: &agentops_core::Tool) -> bool {
+        tool.writes_files()
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some((FLAG, FlagKind::Security))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        match event {
+            HookEvent::PostToolUse => {
+                let Some(shown) = input.target_path().filter(|p| !p.is_empty()) else {
+                    return Outcome::none();
+                };
+                let abs = edge::resolve(&ctx.project_dir, shown);
+                let Some(bytes) = edge::read_file(&abs, edge::MAX_HOOK_FILE_BYTES) else {
+                    return Outcome::none();
+                };
+                let content = content_after_firewall(&abs, &bytes, &ctx.flags);
+                let sha = edge::sha256_bytes(&content);
+                Outcome {
+                    effects: vec![record_for(
+                        &ctx.project_dir,
+                        &abs,
+                        sha,
+                        input.session_id.as_deref(),
+                    )],
+                    ..Outcome::default()
+                }
+            }
+            HookEvent::SessionStart => {
+                let manifest = ctx.state_dir().join(MANIFEST);
+                match edge::read_file(&manifest, 256 * 1024 * 1024) {
+                    Some(bytes) => decide(&verify(&ctx.project_dir, &bytes)),
+                    None => Outcome::none(),
+                }
+            }
+            _ => Outcome::none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn write_record(effect: &Effect) -> String {
+        let Effect::AppendRecord { log, record } = effect else {
+            panic!("expected a record");
+        };
+        assert_eq!(*log, MANIFEST);
+        record.to_string()
+    }
+
+    #[test]
+    fn records_then_verifies_changed_missing_and_unchanged_files() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        let ctx = Context {
+            project_dir: root.to_path_buf(),
+            ..Context::default()
+        };
+        let mut manifest = String::new();
+        for (name, body) in [("a.txt", "one"), ("b.txt", "two"), ("c.txt", "three")] {
+            fs::write(root.join(name), body).expect("write");
+            let input: HookInput = serde_json::from_value(json!({
+                "session_id": "s1", "tool_name": "Write",
+                "tool_input": {"file_path": root.join(name)}
+            }))
+            .expect("payload");
+            let out = IntegrityVerifyPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+            let line = write_record(&out.effects[0]);
+            assert!(line.contains(&format!("\"path\":\"{name}\"")), "{line}");
+            assert!(line.contains("\"session\":\"s1\""), "{line}");
+            manifest.push_str(&line);
+            manifest.push('\n');
+        }
+        manifest.push_str("not json\n");
+        fs::write(root.join("b.txt"), "tampered").expect("write");
+        fs::remove_file(root.join("c.txt")).expect("rm");
+
+        let tracked = verify(root, manifest.as_bytes());
+        let statuses: Vec<(&str, &str)> = tracked
+            .iter()
+            .map(|t| {
+                let s = match t.status {
+                    Status::Unchanged => "unchanged",
+                    Status::Changed { .. } => "changed",
+                    Status::Missing => "missing",
+                };
+                (t.path.as_str(), s)
+            })
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("a.txt", "unchanged"),
+                ("b.txt", "changed"),
+                ("c.txt", "missing")
+            ]
+        );
+
+        let out = decide(&tracked);
+        let ids: Vec<&str> = out.findings.iter().map(|f| f.rule.id).collect();
+        assert_eq!(ids, ["INTEG001", "INTEG002"]);
+        assert!(out.findings[0]
+            .subject
+            .as_deref()
+            .is_some_and(|s| s.contains("b.txt (recorded")));
+        assert!(
+            matches!(&out.effects[0], Effect::AppendRecord { record, .. } if record["event"] == "INTEGRITY_MISMATCH" && record["files_changed"] == 1)
+        );
+    }
+
+    #[test]
+    fn the_latest_record_wins_and_a_clean_check_says_so() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let f = tmp.path().join("x.txt");
+        fs::write(&f, "v2").expect("write");
+        let manifest = format!(
+            "{}\n{}\n",
+            json!({"path":"x.txt","abs_path":f,"sha256":edge::sha256_bytes(b"v1")}),
+            json!({"path":"x.txt","abs_path":f,"sha256":edge::sha256_bytes(b"v2")})
+        );
+        let out = decide(&verify(tmp.path(), manifest.as_bytes()));
+        assert!(out.findings.is_empty());
+        assert_eq!(
+            out.messages,
+            ["agentops integrity check: 1 tracked file(s) verified, all hashes match."]
+        );
+        assert!(decide(&[]).is_empty());
+    }
+
+    #[test]
+    fn hash_matches_the_file_after_the_firewall_strips_it() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let f = tmp.path().join("d.txt");
+        fs::write(&f, "a\u{200B}b").expect("write");
+        let ctx = Context {
+            project_dir: tmp.path().to_path_buf(),
+            ..Context::default()
+        };
+        let input: HookInput =
+            serde_json::from_value(json!({"tool_name":"Edit","tool_input":{"file_path":"d.txt"}}))
+                .expect("payload");
+        let out = IntegrityVerifyPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+        let Effect::AppendRecord { record, .. } = &out.effects[0] else {
+            panic!("expected a record");
+        };
+        assert_eq!(record["sha256"], edge::sha256_bytes(b"ab"));
+    }
+
+    #[test]
+    fn nothing_to_record_without_a_file() {
+        let ctx = Context::default();
+        for payload in [
+            json!({"tool_name":"Write","tool_input":{"file_path":""}}),
+            json!({"tool_name":"Write","tool_input":{"file_path":"/nonexistent/agentops/file"}}),
+        ] {
+            let input: HookInput = serde_json::from_value(payload).expect("payload");
+            assert!(IntegrityVerifyPolicy
+                .evaluate(HookEvent::PostToolUse, &input, &ctx)
+                .is_empty());
+        }
+    }
+}
