@@ -241,4 +241,22 @@ mod tests {
             a.findings[0].detail
         );
     }
+
+    #[test]
+    fn npm_entries_outside_node_modules_are_checked_when_they_download() {
+        let text = r#"{"packages":{"":{},"packages/ws":{"version":"1.0.0"},"evil":{"resolved":"https://evil.example/evil-1.0.0.tgz","integrity":"sha512-x"}}}"#;
+        let a = audit_bytes(
+            Path::new("package-lock.json"),
+            Format::Npm,
+            text.as_bytes(),
+            &Allowlist::default(),
+        );
+        assert_eq!(a.packages, 1, "the workspace folder is not a package");
+        let ids: Vec<(&str, Option<&str>)> = a
+            .findings
+            .iter()
+            .map(|f| (f.check.id(), f.package.as_deref()))
+            .collect();
+        assert_eq!(ids, [("LOCK002", Some("evil")), ("LOCK007", Some("evil"))]);
+    }
 }

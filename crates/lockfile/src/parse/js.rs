@@ -110,9 +110,12 @@ pub fn parse_npm(bytes: &[u8]) -> Result<Parsed, ParseError> {
     if let Some(packages) = root.get("packages").and_then(Value::as_object) {
         for (key, entry) in packages {
             // "" is the project itself; keys without node_modules are
-            // workspace folders, whose source is the project.
-            let Some(key_name) = name_from_key(key) else {
-                continue;
+            // workspace folders, whose source is the project, unless they
+            // claim a download of their own.
+            let key_name = match name_from_key(key) {
+                Some(n) => n,
+                None if key.is_empty() || entry.get("resolved").is_none() => continue,
+                None => key.rsplit('/').next().unwrap_or(key),
             };
             let real_name = str_field(entry, "name").unwrap_or(key_name);
             let resolved = str_field(entry, "resolved");

@@ -358,7 +358,7 @@ fn post_tool_use(tool: &Tool, input: &HookInput, ctx: &Context) -> Outcome {
     let (source, event) = match tool {
         Tool::Bash => (
             format!(
-                "output of `{}`",
+                "Command output of `{}`",
                 input
                     .command()
                     .unwrap_or("a shell command")
@@ -370,7 +370,7 @@ fn post_tool_use(tool: &Tool, input: &HookInput, ctx: &Context) -> Outcome {
         ),
         Tool::Agent => (
             format!(
-                "subagent result ({})",
+                "Subagent result ({})",
                 input.input_str("description").unwrap_or("no description")
             ),
             "UNICODE_SUBAGENT_WARNING",
