@@ -12,6 +12,7 @@
 
 pub mod environment;
 pub mod failure;
+pub mod observe;
 pub mod replay;
 mod run;
 pub mod wiring;

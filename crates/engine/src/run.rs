@@ -78,7 +78,15 @@ pub fn run_hook(
 ) -> HookRun {
     let input = match raw.and_then(|bytes| parse_input(event, &bytes)) {
         Ok(input) => input,
-        Err(problem) => return refuse(event, problem),
+        Err(problem) => {
+            let mut run = refuse(event, problem);
+            if !env.dry_run && matches!(selection, Selection::All) {
+                let (ctx, _) = env.context(None);
+                let failures = crate::observe::after_refusal(event, &run.answer, &ctx);
+                run.answer.messages.extend(failures);
+            }
+            return run;
+        }
     };
     let (ctx, notes) = env.context(Some(&input));
 
@@ -127,6 +135,9 @@ pub fn run_hook(
     }
     for note in notes.into_iter().rev() {
         answer.messages.insert(0, format!("agentops: {note}"));
+    }
+    if !env.dry_run && matches!(selection, Selection::All) {
+        crate::observe::after_merge(event, &input, &mut answer, &ctx);
     }
     let failures = if env.dry_run {
         Vec::new()
@@ -189,8 +200,7 @@ fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
     let mut failures = Vec::new();
     for effect in effects {
         let result = match effect {
-            Effect::AppendRecord { log, record } => state
-                .append_line(log, &record.to_string())
+            Effect::AppendRecord { log, record } => crate::observe::append(&state, log, record)
                 .map_err(|e| format!("could not append to .agentops/{log}: {e}")),
             Effect::ReplaceFile { path, contents } => replace_atomically(path, contents)
                 .map_err(|e| format!("could not rewrite {}: {e}", path.display())),

@@ -2,7 +2,7 @@
 
 use agentops_core::Policy;
 
-use crate::{security, supply_chain, workflow};
+use crate::{observability, security, supply_chain, workflow};
 
 /// Every policy, in the order their reasons are merged. Security policies
 /// come first so their reasons lead a combined answer.
@@ -21,6 +21,10 @@ pub fn all() -> &'static [&'static dyn Policy] {
         // workflow
         &workflow::runtime_mode::RuntimeModePolicy,
         // observability
+        &observability::budget_gate::BudgetEnforcementPolicy,
+        &observability::provenance::FileProvenancePolicy,
+        &observability::delegation::DelegationTrustPolicy,
+        &observability::failures::FailureCollectorPolicy,
     ];
     ALL
 }

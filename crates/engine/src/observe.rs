@@ -1,0 +1,137 @@
+//! The engine's observability step, after the policies' answers are
+//! merged: the audit record (which needs the merged decision), the
+//! telemetry spool record, and cost accounting from the transcript.
+//!
+//! Every record written to a chained log (`audit.jsonl`) goes through
+//! [`append`], which redacts it and links it into the hash chain under the
+//! log's lock, whether the engine or a policy asked for it.
+
+use std::io;
+use std::path::Path;
+
+use agentops_core::{Context, Effect, FlagKind, HookAnswer, HookEvent, HookInput};
+use agentops_policies::observability::budget_gate;
+use agentops_policies::observability::clock::Instant;
+use agentops_policies::observability::{audit, telemetry};
+use agentops_state::StateDir;
+use serde_json::Value;
+
+/// Logs whose records are hash-chained and redacted on append.
+pub const CHAINED_LOGS: &[&str] = &[audit::AUDIT_LOG];
+
+/// `false` stops reading transcripts for cost (on by default).
+pub const COST_FLAG: &str = "cost_tracking_enabled";
+
+/// Append a policy or engine record to a log under `.agentops/`.
+pub fn append(state: &StateDir, log: &str, record: &Value) -> io::Result<()> {
+    if CHAINED_LOGS.contains(&log) {
+        state
+            .append_chained(log, &agentops_redact::redact_json(record))
+            .map(drop)
+    } else {
+        state.append_line(log, &record.to_string())
+    }
+}
+
+/// Add the audit and telemetry records to the answer's effects and bring
+/// the budget's spend up to date. Problems become notes for the user.
+pub fn after_merge(event: HookEvent, input: &HookInput, answer: &mut HookAnswer, ctx: &Context) {
+    let now = Instant::now();
+    let records = [
+        audit::record(event, input, answer, ctx, now),
+        telemetry::record(event, input, answer, ctx, now),
+    ];
+    answer.effects.extend(records.into_iter().flatten());
+    if let Err(e) = account_cost(event, input, ctx, now) {
+        answer
+            .messages
+            .push(format!("agentops: cost tracking failed: {e}"));
+    }
+}
+
+/// The audit record for a payload refused before any policy ran.
+pub fn after_refusal(event: HookEvent, answer: &HookAnswer, ctx: &Context) -> Vec<String> {
+    let Some(Effect::AppendRecord { log, record }) =
+        audit::refusal_record(event, answer, ctx, Instant::now())
+    else {
+        return Vec::new();
+    };
+    match append(&StateDir::new(&ctx.project_dir), log, &record) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![format!(
+            "agentops: could not append to .agentops/{log}: {e}"
+        )],
+    }
+}
+
+/// Whether this event should read the transcript: at the end of each turn
+/// (and subagent, compaction, session), and after every tool call while
+/// budget enforcement needs the spend to be current.
+fn accounts_on(event: HookEvent, ctx: &Context) -> bool {
+    match event {
+        HookEvent::Stop
+        | HookEvent::SubagentStop
+        | HookEvent::SessionEnd
+        | HookEvent::PreCompact => true,
+        HookEvent::PostToolUse | HookEvent::PostToolUseFailure => budget_gate::opted_in(ctx),
+        _ => false,
+    }
+}
+
+fn account_cost(
+    event: HookEvent,
+    input: &HookInput,
+    ctx: &Context,
+    now: Instant,
+) -> io::Result<()> {
+    if !accounts_on(event, ctx) || !ctx.flags.enabled(COST_FLAG, FlagKind::Automation) {
+        return Ok(());
+    }
+    let Some(transcript) = input
+        .transcript_path
+        .as_deref()
+        .map(Path::new)
+        .filter(|p| p.is_absolute() && p.extension().is_some_and(|x| x == "jsonl"))
+    else {
+        return Ok(());
+    };
+    let state = StateDir::new(&ctx.project_dir);
+    let (prices, _problem) = agentops_cost::load_prices(&state);
+    let session = input.session_id.as_deref().unwrap_or("unknown");
+    agentops_cost::account(&state, session, transcript, &prices, &now.day(), &now.iso()).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentops_core::Flags;
+    use serde_json::json;
+
+    #[test]
+    fn chained_logs_are_redacted_and_chained_others_are_plain() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = StateDir::new(tmp.path());
+        let secret = json!({"event": "CREDENTIAL_ACCESS", "detail": "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"});
+        append(&state, "audit.jsonl", &secret).expect("append");
+        let audit = std::fs::read_to_string(state.path().join("audit.jsonl")).expect("audit");
+        assert!(!audit.contains("wJalrXUtnFEMI"), "{audit}");
+        assert!(audit.contains("\"hash\":"), "{audit}");
+        append(&state, "other.jsonl", &json!({"a": 1})).expect("append");
+        let other = std::fs::read_to_string(state.path().join("other.jsonl")).expect("other");
+        assert_eq!(other, "{\"a\":1}\n");
+    }
+
+    #[test]
+    fn cost_is_read_at_turn_ends_and_after_tools_only_when_enforcing() {
+        let plain = Context::default();
+        let enforcing = Context {
+            flags: Flags::from_pairs([(budget_gate::FLAG, json!(true))]),
+            ..Context::default()
+        };
+        assert!(accounts_on(HookEvent::Stop, &plain));
+        assert!(accounts_on(HookEvent::SubagentStop, &plain));
+        assert!(!accounts_on(HookEvent::PostToolUse, &plain));
+        assert!(accounts_on(HookEvent::PostToolUse, &enforcing));
+        assert!(!accounts_on(HookEvent::PreToolUse, &enforcing));
+    }
+}
