@@ -4,6 +4,7 @@
 //! Everything here is pure: no file system, no environment, no clock. The
 //! engine crate reads those at the edges and hands policies a [`Context`].
 
+pub mod catalogue;
 pub mod context;
 pub mod event;
 pub mod flags;

@@ -48,6 +48,29 @@ pub enum Effect {
     AppendRecord { log: &'static str, record: Value },
     /// Replace a file's contents atomically, keeping its permissions.
     ReplaceFile { path: PathBuf, contents: Vec<u8> },
+    /// Add `delta` to an integer counter file under `.agentops/` (locked
+    /// read-modify-write, so parallel hooks never lose a count).
+    AddToCounter { name: &'static str, delta: i64 },
+    /// Replace a state file under `.agentops/` atomically, under its lock.
+    WriteState {
+        name: &'static str,
+        contents: Vec<u8>,
+    },
+    /// Create a state file under `.agentops/` unless it already exists.
+    CreateState {
+        name: &'static str,
+        contents: Vec<u8>,
+    },
+    /// Remove a state file under `.agentops/`; a missing file is fine.
+    RemoveState { name: &'static str },
+    /// Add one line to a line-set file under `.agentops/` unless the file
+    /// already holds that exact line.
+    InsertStateLine { name: &'static str, line: String },
+    /// Create a file outside `.agentops/` unless it exists (never overwrites).
+    CreateFile { path: PathBuf, contents: Vec<u8> },
+    /// Move a file, creating the destination's directory; never overwrites
+    /// an existing destination.
+    MoveFile { from: PathBuf, to: PathBuf },
 }
 
 /// A policy's answer to one hook event.

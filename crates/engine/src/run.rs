@@ -193,6 +193,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".to_string())
 }
 
+/// Largest line-set state file (e.g. the modified-files tracker) updated.
+const MAX_STATE_SET_BYTES: u64 = 4 << 20;
+
 /// Carry out policy effects; return one line per failure. A failed effect
 /// never changes the decision already taken.
 fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
@@ -204,6 +207,30 @@ fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
                 .map_err(|e| format!("could not append to .agentops/{log}: {e}")),
             Effect::ReplaceFile { path, contents } => replace_atomically(path, contents)
                 .map_err(|e| format!("could not rewrite {}: {e}", path.display())),
+            Effect::AddToCounter { name, delta } => state
+                .add_to_counter(name, *delta)
+                .map(drop)
+                .map_err(|e| format!("could not update .agentops/{name}: {e}")),
+            Effect::WriteState { name, contents } => state
+                .write(name, contents)
+                .map_err(|e| format!("could not write .agentops/{name}: {e}")),
+            Effect::CreateState { name, contents } => state
+                .create(name, contents)
+                .map(drop)
+                .map_err(|e| format!("could not create .agentops/{name}: {e}")),
+            Effect::RemoveState { name } => state
+                .remove(name)
+                .map(drop)
+                .map_err(|e| format!("could not remove .agentops/{name}: {e}")),
+            Effect::InsertStateLine { name, line } => state
+                .insert_line(name, line, MAX_STATE_SET_BYTES)
+                .map(drop)
+                .map_err(|e| format!("could not update .agentops/{name}: {e}")),
+            Effect::CreateFile { path, contents } => agentops_state::create_file(path, contents)
+                .map(drop)
+                .map_err(|e| format!("could not create {}: {e}", path.display())),
+            Effect::MoveFile { from, to } => agentops_state::move_file(from, to)
+                .map_err(|e| format!("could not move {}: {e}", from.display())),
         };
         if let Err(e) = result {
             failures.push(e);

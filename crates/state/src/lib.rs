@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-
 /// Name of the directory under the project root.
 pub const STATE_DIR_NAME: &str = ".agentops";
 
@@ -169,6 +168,82 @@ impl StateDir {
         result.and_then(|v| unlocked.map(|()| v))
     }
 
+    /// Replace a state file with `contents` under its lock, without reading
+    /// it first.
+    pub fn write(&self, name: &str, contents: &[u8]) -> io::Result<()> {
+        self.with_lock(name, |path| replace_atomically(path, contents))
+    }
+
+    /// Create a state file unless it exists; returns whether it was created.
+    pub fn create(&self, name: &str, contents: &[u8]) -> io::Result<bool> {
+        self.with_lock(name, |path| {
+            if path.exists() {
+                return Ok(false);
+            }
+            replace_atomically(path, contents).map(|()| true)
+        })
+    }
+
+    /// Remove a state file under its lock; returns whether it existed.
+    pub fn remove(&self, name: &str) -> io::Result<bool> {
+        let path = self.file(name)?;
+        if !path.exists() {
+            return Ok(false);
+        }
+        self.with_lock(name, |path| match fs::remove_file(path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Add `line` to a file holding one entry per line, unless an identical
+    /// line is already there. Returns the number of distinct lines after.
+    pub fn insert_line(&self, name: &str, line: &str, limit: u64) -> io::Result<usize> {
+        if line.contains('\n') || line.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a set entry must be one non-empty line",
+            ));
+        }
+        self.update(name, limit, |current| {
+            let text = current.map(String::from_utf8_lossy).unwrap_or_default();
+            let mut lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+            lines.sort_unstable();
+            lines.dedup();
+            if lines.binary_search(&line).is_ok() {
+                return (None, lines.len());
+            }
+            let distinct = lines.len() + 1;
+            let mut next = text.into_owned();
+            if !next.is_empty() && !next.ends_with('\n') {
+                next.push('\n');
+            }
+            next.push_str(line);
+            next.push('\n');
+            (Some(next.into_bytes()), distinct)
+        })
+    }
+
+    /// Run `action` on the state file's path while holding `<name>.lock`.
+    fn with_lock<T>(
+        &self,
+        name: &str,
+        action: impl FnOnce(&Path) -> io::Result<T>,
+    ) -> io::Result<T> {
+        let path = self.file(name)?;
+        self.ensure()?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join(format!("{name}.lock")))?;
+        lock.lock()?;
+        let result = action(&path);
+        let unlocked = lock.unlock();
+        result.and_then(|v| unlocked.map(|()| v))
+    }
+
     /// Add `delta` to an integer counter file and return the new value.
     /// A missing or unreadable counter counts from zero.
     pub fn add_to_counter(&self, name: &str, delta: i64) -> io::Result<i64> {
@@ -198,6 +273,50 @@ fn read_limited(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// Append `text` to a file outside the state directory (e.g.
+/// `tasks/lessons.md`) under an exclusive lock on the file, creating it and
+/// its directory if needed.
+pub fn append_to_file(path: &Path, text: &str) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    file.lock()?;
+    let result = (&file).write_all(text.as_bytes());
+    let unlocked = file.unlock();
+    result.and(unlocked)
+}
+
+/// Create `path` with `contents` unless it exists; returns whether it was
+/// created. Two processes racing here never truncate each other.
+pub fn create_file(path: &Path, contents: &[u8]) -> io::Result<bool> {
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(mut f) => f.write_all(contents).map(|()| true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Move `from` to `to`, creating `to`'s directory. Never replaces an
+/// existing destination.
+pub fn move_file(from: &Path, to: &Path) -> io::Result<()> {
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    // A hard link fails when `to` exists, so nothing is overwritten even if
+    // another process creates it meanwhile; rename is the fallback where
+    // links are not supported.
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if to.exists() => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", to.display()),
+        )),
+        Err(_) => fs::rename(from, to),
     }
 }
 
@@ -326,5 +445,74 @@ mod tests {
         let log = fs::read_to_string(state.path().join("log")).expect("log");
         assert_eq!(log.lines().count(), 200);
         assert!(log.lines().all(|l| l == line));
+    }
+
+    #[test]
+    fn markers_are_created_once_written_and_removed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = StateDir::new(tmp.path());
+        assert!(!state.remove("marker").expect("remove missing"));
+        assert!(state.create("marker", b"first").expect("create"));
+        assert!(!state.create("marker", b"second").expect("create again"));
+        assert_eq!(
+            state.read("marker", 64).expect("read"),
+            Some(b"first".to_vec())
+        );
+        state.write("marker", b"third").expect("write");
+        assert_eq!(
+            state.read("marker", 64).expect("read"),
+            Some(b"third".to_vec())
+        );
+        assert!(state.remove("marker").expect("remove"));
+        assert_eq!(state.read("marker", 64).expect("read"), None);
+    }
+
+    #[test]
+    fn line_sets_keep_each_line_once_even_in_parallel() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = StateDir::new(tmp.path());
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let state = &state;
+                s.spawn(move || {
+                    for i in 0..10 {
+                        // Every thread inserts the shared lines and its own.
+                        state
+                            .insert_line("set", &format!("shared-{i}"), 1 << 20)
+                            .expect("insert");
+                        state
+                            .insert_line("set", &format!("own-{t}-{i}"), 1 << 20)
+                            .expect("insert");
+                    }
+                });
+            }
+        });
+        let text = fs::read_to_string(state.path().join("set")).expect("set");
+        assert_eq!(text.lines().count(), 10 + 80, "{text}");
+        assert_eq!(
+            state
+                .insert_line("set", "shared-0", 1 << 20)
+                .expect("again"),
+            90
+        );
+        assert!(state.insert_line("set", "a\nb", 1 << 20).is_err());
+    }
+
+    #[test]
+    fn files_outside_the_state_dir_are_created_appended_and_moved_safely() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let notes = tmp.path().join("tasks/lessons.md");
+        append_to_file(&notes, "a\n").expect("append");
+        append_to_file(&notes, "b\n").expect("append");
+        assert_eq!(fs::read_to_string(&notes).expect("read"), "a\nb\n");
+        assert!(!create_file(&notes, b"clobber").expect("create"));
+        assert_eq!(fs::read_to_string(&notes).expect("read"), "a\nb\n");
+        let archived = tmp.path().join("tasks/archive/old.md");
+        move_file(&notes, &archived).expect("move");
+        assert!(!notes.exists());
+        assert_eq!(fs::read_to_string(&archived).expect("read"), "a\nb\n");
+        fs::write(&notes, "new").expect("write");
+        assert!(move_file(&notes, &archived).is_err(), "must not overwrite");
+        assert_eq!(fs::read_to_string(&archived).expect("read"), "a\nb\n");
     }
 }

@@ -1,0 +1,321 @@
+//! ai-guardrails: after a write, point out the usual pitfalls of generated
+//! code: a new source file without a test, leftover placeholders, a
+//! package.json whose dependencies may not exist, and oversized files.
+//! Guidance for the agent only; nothing is blocked.
+
+use std::path::Path;
+
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::session::{dir_name, file_name};
+
+pub struct AiGuardrailsPolicy;
+
+/// Lines in one write above which the file is called oversized.
+pub const LARGE_FILE_LINES: usize = 300;
+/// Kinds of placeholder that must co-occur before the agent is told.
+pub const PLACEHOLDER_KINDS: usize = 2;
+
+macro_rules! guidance {
+    ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
+        pub static $name: Rule = Rule {
+            id: $id,
+            name: $slug,
+            policy: "ai-guardrails",
+            severity: Severity::Warn,
+            reason: $reason,
+        };
+    };
+}
+
+guidance!(
+    UNTESTED_SOURCE,
+    "AIG001",
+    "untested-new-source",
+    "new source file has no test beside it"
+);
+guidance!(
+    PLACEHOLDERS,
+    "AIG002",
+    "generic-placeholders",
+    "file holds generic placeholders; make every value project-specific before committing"
+);
+guidance!(
+    PACKAGE_MANIFEST,
+    "AIG003",
+    "verify-dependencies",
+    "package.json written: check every dependency exists on npm before installing"
+);
+guidance!(
+    LARGE_FILE,
+    "AIG004",
+    "oversized-write",
+    "unusually large single write; consider smaller, focused modules"
+);
+
+static RULES: &[&Rule] = &[
+    &UNTESTED_SOURCE,
+    &PLACEHOLDERS,
+    &PACKAGE_MANIFEST,
+    &LARGE_FILE,
+];
+
+const TEST_SUFFIXES: &[&str] = &[
+    ".test.ts",
+    ".test.tsx",
+    ".spec.ts",
+    ".spec.tsx",
+    ".test.js",
+    ".test.jsx",
+];
+
+fn split_name(name: &str) -> (&str, &str) {
+    name.rsplit_once('.').unwrap_or((name, ""))
+}
+
+/// A new file the untested-source check applies to.
+pub fn wants_test(path: &str) -> bool {
+    let name = file_name(path);
+    let (stem, ext) = split_name(name);
+    if !matches!(ext, "ts" | "tsx" | "js" | "jsx") {
+        return false;
+    }
+    let helper = [".test", ".spec", ".stories", ".config", ".d"]
+        .iter()
+        .any(|m| stem.ends_with(m));
+    let tooling = [
+        "index",
+        "env",
+        "next-env",
+        "jest",
+        "vitest",
+        "playwright",
+        "eslint",
+        "prettier",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p));
+    !helper && !tooling
+}
+
+/// Where a test for `path` may live.
+pub fn test_candidates(path: &str) -> Vec<String> {
+    let dir = dir_name(path);
+    let (stem, _) = split_name(file_name(path));
+    TEST_SUFFIXES
+        .iter()
+        .flat_map(|suffix| {
+            [
+                format!("{dir}/{stem}{suffix}"),
+                format!("{dir}/__tests__/{stem}{suffix}"),
+            ]
+        })
+        .collect()
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(word).any(|(i, _)| {
+        !is_word(text[..i].chars().next_back()) && !is_word(text[i + word.len()..].chars().next())
+    })
+}
+
+/// How many kinds of placeholder the text holds.
+pub fn placeholder_kinds(text: &str) -> usize {
+    let lower = text.to_lowercase();
+    [
+        has_word(text, "TODO"),
+        has_word(text, "FIXME"),
+        lower.contains("lorem ipsum"),
+        [
+            "example.com",
+            "your-api-key",
+            "changeme",
+            "password123",
+            "REPLACE_ME",
+        ]
+        .iter()
+        .any(|p| text.contains(p)),
+    ]
+    .into_iter()
+    .filter(|hit| *hit)
+    .count()
+}
+
+/// Pure: the pitfalls in one write. `test_exists` says whether a test for
+/// a new source file was found.
+pub fn decide(input: &HookInput, test_exists: bool) -> Outcome {
+    let Some(path) = input.input_str("file_path").filter(|p| !p.is_empty()) else {
+        return Outcome::none();
+    };
+    let is_write = input.tool() == Some(Tool::Write);
+    let content = if is_write {
+        input.input_str("content").unwrap_or_default()
+    } else {
+        ""
+    };
+    let name = file_name(path);
+    let mut notes: Vec<(&Rule, String)> = Vec::new();
+    if is_write && wants_test(path) && !test_exists {
+        let (stem, ext) = split_name(name);
+        notes.push((
+            &UNTESTED_SOURCE,
+            format!("add {stem}.test.{ext} for {name}"),
+        ));
+    }
+    let kinds = placeholder_kinds(content);
+    if kinds >= PLACEHOLDER_KINDS {
+        notes.push((
+            &PLACEHOLDERS,
+            format!("{kinds} kinds (TODO, FIXME, lorem ipsum, example values)"),
+        ));
+    }
+    if is_write && name == "package.json" {
+        notes.push((
+            &PACKAGE_MANIFEST,
+            "`npm view <package>` confirms an unfamiliar one".into(),
+        ));
+    }
+    let lines = content.lines().count();
+    if lines > LARGE_FILE_LINES {
+        notes.push((&LARGE_FILE, format!("{lines} lines")));
+    }
+    if notes.is_empty() {
+        return Outcome::none();
+    }
+    let lines: Vec<String> = notes
+        .into_iter()
+        .map(|(rule, detail)| format!("- [{}] {}: {detail}", rule.id, rule.reason))
+        .collect();
+    Outcome {
+        context: vec![format!(
+            "agentops AI guardrails for {name}:\n{}",
+            lines.join("\n")
+        )],
+        ..Outcome::default()
+    }
+}
+
+impl Policy for AiGuardrailsPolicy {
+    fn name(&self) -> &'static str {
+        "ai-guardrails"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Flags untested new files, placeholders, unverified dependencies and oversized writes (never blocks)"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        matches!(tool, Tool::Write | Tool::Edit | Tool::MultiEdit)
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("ai_workflows", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+        let test_exists = input.tool() == Some(Tool::Write)
+            && input
+                .input_str("file_path")
+                .filter(|p| wants_test(p))
+                .is_some_and(|p| test_candidates(p).iter().any(|c| Path::new(c).is_file()));
+        decide(input, test_exists)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn call(tool: &str, path: &str, content: &str) -> HookInput {
+        HookInput {
+            tool_name: Some(tool.into()),
+            tool_input: Some(json!({"file_path": path, "content": content})),
+            ..HookInput::default()
+        }
+    }
+
+    fn ids(out: &Outcome) -> Vec<String> {
+        out.context
+            .first()
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| l.strip_prefix("- [")?.split(']').next().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn table() {
+        let big = "x\n".repeat(301);
+        let fine = "x\n".repeat(300);
+        let cases: &[(&str, &str, &str, bool, &[&str])] = &[
+            ("Write", "/p/src/user.ts", "", false, &["AIG001"]),
+            ("Write", "/p/src/user.ts", "", true, &[]),
+            ("Edit", "/p/src/user.ts", "", false, &[]),
+            ("Write", "/p/src/user.test.ts", "", false, &[]),
+            ("Write", "/p/src/index.ts", "", false, &[]),
+            ("Write", "/p/vitest.config.ts", "", false, &[]),
+            (
+                "Write",
+                "/p/src/main.rs",
+                "// TODO: x\n// FIXME y\n",
+                false,
+                &["AIG002"],
+            ),
+            ("Write", "/p/src/main.rs", "// TODO: x\n", false, &[]),
+            (
+                "Write",
+                "/p/src/main.rs",
+                "todo app; fixme later",
+                false,
+                &[],
+            ),
+            ("Write", "/p/src/main.rs", "TODOS and FIXMEs", false, &[]),
+            (
+                "Write",
+                "/p/a.md",
+                "Lorem ipsum dolor. Mail admin@example.com",
+                false,
+                &["AIG002"],
+            ),
+            ("Write", "/p/package.json", "{}", false, &["AIG003"]),
+            ("Edit", "/p/package.json", "{}", false, &[]),
+            ("Write", "/p/a.md", &big, false, &["AIG004"]),
+            ("Write", "/p/a.md", &fine, false, &[]),
+        ];
+        for (tool, path, content, test_exists, want) in cases {
+            let out = decide(&call(tool, path, content), *test_exists);
+            assert_eq!(ids(&out), *want, "{tool} {path} {content:.30}");
+            assert!(out.findings.is_empty());
+        }
+    }
+
+    #[test]
+    fn test_candidates_cover_colocated_and_dunder_tests() {
+        let c = test_candidates("/p/src/user.ts");
+        assert!(c.contains(&"/p/src/user.test.ts".to_string()));
+        assert!(c.contains(&"/p/src/__tests__/user.spec.tsx".to_string()));
+        assert_eq!(c.len(), 12);
+    }
+
+    #[test]
+    fn enterprise_flag_switches_it() {
+        use agentops_core::Flags;
+        let off = Flags::from_pairs([("ai_workflows", json!(false))]);
+        assert!(!AiGuardrailsPolicy.enabled(&off));
+        assert!(AiGuardrailsPolicy.enabled(&Flags::default()));
+    }
+}

@@ -1,0 +1,178 @@
+//! auto-delegate: once five or more source files have been modified this
+//! session, ask the agent (once per session) to have the code-critic and
+//! security-reviewer agents review them.
+
+use std::collections::BTreeSet;
+
+use agentops_core::{
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::session::{self, nudge, DELEGATE_SENT, MODIFIED_FILES};
+
+pub struct AutoDelegatePolicy;
+
+/// Distinct modified source files before reviewers are requested.
+pub const DELEGATE_THRESHOLD: usize = 5;
+/// Files named in the request.
+const LISTED_FILES: usize = 20;
+
+pub static REQUEST_REVIEW: Rule = Rule {
+    id: "DELEG001",
+    name: "request-specialist-review",
+    policy: "auto-delegate",
+    severity: Severity::Warn,
+    reason: "five or more source files changed; have code-critic and security-reviewer review them",
+};
+
+static RULES: &[&Rule] = &[&REQUEST_REVIEW];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub already_sent: bool,
+    /// The modified-files tracker, when it exists.
+    pub tracked: Option<BTreeSet<String>>,
+    pub now: u64,
+}
+
+/// Pure: request reviewers once the threshold is reached.
+pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
+    let written = input.target_path().unwrap_or_default();
+    if snap.already_sent || !session::is_source_file(written) {
+        return Outcome::none();
+    }
+    let Some(tracked) = &snap.tracked else {
+        return Outcome::none();
+    };
+    let sources: Vec<&str> = tracked
+        .iter()
+        .map(String::as_str)
+        .filter(|f| session::is_source_file(f))
+        .collect();
+    if sources.len() < DELEGATE_THRESHOLD {
+        return Outcome::none();
+    }
+    let listed = sources[..sources.len().min(LISTED_FILES)].join(", ");
+    let body = format!(
+        "{} source files have been modified. Before continuing, start two reviews in parallel:\n\
+1. the code-critic agent (subagent_type: agentops:code-critic) for architecture, code quality, performance, missing tests and simplifications;\n\
+2. the security-reviewer agent (subagent_type: agentops:security-reviewer) for injection, authentication and authorisation gaps, data exposure, dependency risks and OWASP issues.\n\
+Give both this file list: {listed}\n\
+Fix critical and high-severity findings before going on.",
+        sources.len()
+    );
+    Outcome {
+        context: vec![nudge(&REQUEST_REVIEW, &body)],
+        effects: vec![Effect::CreateState {
+            name: DELEGATE_SENT,
+            contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
+        }],
+        ..Outcome::default()
+    }
+}
+
+impl Snapshot {
+    pub fn read(ctx: &Context) -> Snapshot {
+        Snapshot {
+            already_sent: session::state_path(ctx, DELEGATE_SENT).exists(),
+            tracked: session::read_state(ctx, MODIFIED_FILES).map(|t| {
+                session::distinct_lines(&t)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            }),
+            now: session::now_secs(),
+        }
+    }
+}
+
+impl Policy for AutoDelegatePolicy {
+    fn name(&self) -> &'static str {
+        "auto-delegate"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Asks for code-critic and security-reviewer agents once 5+ source files are modified"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        tool.writes_files()
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("auto_delegate_enabled", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        decide(input, &Snapshot::read(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn write(path: &str) -> HookInput {
+        HookInput {
+            tool_name: Some("Write".into()),
+            tool_input: Some(json!({"file_path": path, "content": ""})),
+            ..HookInput::default()
+        }
+    }
+
+    fn snap(sent: bool, tracked: Option<&[&str]>) -> Snapshot {
+        Snapshot {
+            already_sent: sent,
+            tracked: tracked.map(|t| t.iter().map(|s| s.to_string()).collect()),
+            now: 0,
+        }
+    }
+
+    #[test]
+    fn table() {
+        let five = &["/p/a.rs", "/p/b.rs", "/p/c.ts", "/p/d.py", "/p/e.go"][..];
+        let four_and_docs = &[
+            "/p/a.rs",
+            "/p/b.rs",
+            "/p/c.ts",
+            "/p/d.py",
+            "/p/README.md",
+            "/p/x.toml",
+        ][..];
+        let cases: &[(&str, Snapshot, bool)] = &[
+            ("/p/e.go", snap(false, Some(five)), true),
+            ("/p/e.go", snap(true, Some(five)), false),
+            ("/p/e.go", snap(false, Some(four_and_docs)), false),
+            ("/p/e.go", snap(false, None), false),
+            ("/p/notes.md", snap(false, Some(five)), false),
+        ];
+        for (path, snapshot, speaks) in cases {
+            let out = decide(&write(path), snapshot);
+            assert_eq!(!out.context.is_empty(), *speaks, "{path} {snapshot:?}");
+            assert_eq!(out.effects.len(), usize::from(*speaks));
+        }
+        let out = decide(&write("/p/e.go"), &snap(false, Some(five)));
+        let text = &out.context[0];
+        assert!(
+            text.contains("[DELEG001]")
+                && text.contains("agentops:code-critic")
+                && text.contains("/p/d.py")
+        );
+        assert!(matches!(
+            out.effects[0],
+            Effect::CreateState {
+                name: DELEGATE_SENT,
+                ..
+            }
+        ));
+    }
+}

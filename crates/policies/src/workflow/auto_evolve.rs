@@ -1,0 +1,95 @@
+//! auto-evolve: when the agent stops with two or more unprocessed tool
+//! failures and the evolve skill has not run this session, ask it to run
+//! /agentops:evolve first. Advisory mode tells the user; blocking mode
+//! blocks the stop once.
+
+use agentops_core::{
+    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+};
+
+use super::evolve::Backlog;
+
+pub struct AutoEvolvePolicy;
+
+/// Unprocessed failures that make evolve worth running before a stop.
+pub const STOP_THRESHOLD: usize = 2;
+
+pub static EVOLVE_BEFORE_STOP: Rule = Rule {
+    id: "AUTOEVOLVE001",
+    name: "evolve-before-stop",
+    policy: "auto-evolve",
+    severity: Severity::Soft,
+    reason:
+        "unprocessed failures remain; run the agentops:evolve skill (Skill tool) before stopping",
+};
+
+static RULES: &[&Rule] = &[&EVOLVE_BEFORE_STOP];
+
+/// Pure.
+pub fn decide(backlog: &Backlog) -> Outcome {
+    if backlog.evolve_ran || backlog.unprocessed < STOP_THRESHOLD {
+        return Outcome::none();
+    }
+    Outcome {
+        findings: vec![Finding::with_subject(
+            &EVOLVE_BEFORE_STOP,
+            format!("{} unprocessed failures", backlog.unprocessed),
+        )],
+        ..Outcome::default()
+    }
+}
+
+impl Policy for AutoEvolvePolicy {
+    fn name(&self) -> &'static str {
+        "auto-evolve"
+    }
+
+    fn summary(&self) -> &'static str {
+        "At stop, asks for /agentops:evolve when 2+ failures are unprocessed (blocks only in blocking mode)"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::Stop]
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("auto_evolve_enabled", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+        decide(&Backlog::read(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        let backlog = |unprocessed, evolve_ran| Backlog {
+            recorded: unprocessed,
+            unprocessed,
+            evolve_ran,
+            last_nudge: 0,
+        };
+        for (b, fires) in [
+            (backlog(0, false), false),
+            (backlog(1, false), false),
+            (backlog(2, false), true),
+            (backlog(9, false), true),
+            (backlog(9, true), false),
+        ] {
+            let out = decide(&b);
+            assert_eq!(out.findings.len(), usize::from(fires), "{b:?}");
+        }
+        assert_eq!(
+            decide(&backlog(3, false)).findings[0].subject.as_deref(),
+            Some("3 unprocessed failures")
+        );
+    }
+}

@@ -1,0 +1,245 @@
+//! auto-plan: once a few files have been written this session without a
+//! current plan in `tasks/todo.md`, further writes are gated (ask in
+//! advisory mode, deny in blocking mode) until the plan exists.
+//!
+//! Writes the gate lets through are recorded in
+//! `.agentops/modified-files.txt`, which plan-gate, auto-delegate and
+//! compliance-gate read. Gated attempts are not recorded, so retrying
+//! does not inflate the count.
+
+use std::collections::BTreeSet;
+
+use agentops_core::{
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::session::{self, PlanFile, MODIFIED_FILES};
+
+pub struct AutoPlanPolicy;
+
+/// Distinct files written without a plan before the gate closes.
+pub const PLAN_THRESHOLD: usize = 3;
+
+pub static NO_PLAN: Rule = Rule {
+    id: "PLAN001",
+    name: "writes-without-plan",
+    policy: "auto-plan",
+    severity: Severity::Soft,
+    reason: "several files modified but there is no plan; write one to tasks/todo.md with checkable items first",
+};
+
+pub static STALE_PLAN: Rule = Rule {
+    id: "PLAN002",
+    name: "writes-with-stale-plan",
+    policy: "auto-plan",
+    severity: Severity::Soft,
+    reason: "several files modified but tasks/todo.md is from a previous session; update the plan for the current changes first",
+};
+
+static RULES: &[&Rule] = &[&NO_PLAN, &STALE_PLAN];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub plan: PlanFile,
+    /// Files already recorded this session.
+    pub tracked: BTreeSet<String>,
+}
+
+fn is_plan_file(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    path == session::TODO_FILE || path.ends_with("/tasks/todo.md")
+}
+
+/// Pure: gate or record one write.
+pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
+    if input.is_bypass() {
+        return Outcome::none();
+    }
+    let Some(file) = input
+        .target_path()
+        .filter(|f| !f.is_empty() && !f.contains('\n'))
+    else {
+        return Outcome::none();
+    };
+    if is_plan_file(file) {
+        return Outcome::none();
+    }
+    let record = Outcome {
+        effects: vec![Effect::InsertStateLine {
+            name: MODIFIED_FILES,
+            line: file.to_string(),
+        }],
+        ..Outcome::default()
+    };
+    if snap.plan.current().is_some() {
+        return record;
+    }
+    let count = snap.tracked.len() + usize::from(!snap.tracked.contains(file));
+    if count < PLAN_THRESHOLD {
+        return record;
+    }
+    let rule = if snap.plan.text.is_some() {
+        &STALE_PLAN
+    } else {
+        &NO_PLAN
+    };
+    Outcome {
+        findings: vec![Finding::with_subject(
+            rule,
+            format!("{count} files modified this session"),
+        )],
+        ..Outcome::default()
+    }
+}
+
+impl Snapshot {
+    pub fn read(ctx: &Context) -> Snapshot {
+        let tracked = session::read_state(ctx, MODIFIED_FILES)
+            .map(|t| {
+                session::distinct_lines(&t)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Snapshot {
+            plan: PlanFile::read(ctx),
+            tracked,
+        }
+    }
+}
+
+impl Policy for AutoPlanPolicy {
+    fn name(&self) -> &'static str {
+        "auto-plan"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Gates writes once 3+ files are modified without a current plan in tasks/todo.md"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PreToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        tool.writes_files()
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("auto_plan_enabled", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        decide(input, &Snapshot::read(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn write(path: &str, mode: &str) -> HookInput {
+        HookInput {
+            tool_name: Some("Write".into()),
+            tool_input: Some(json!({"file_path": path, "content": "x"})),
+            permission_mode: Some(mode.into()),
+            ..HookInput::default()
+        }
+    }
+
+    fn snap(plan: Option<(&str, bool)>, tracked: &[&str]) -> Snapshot {
+        Snapshot {
+            plan: plan
+                .map(|(t, stale)| PlanFile {
+                    text: Some(t.into()),
+                    stale,
+                })
+                .unwrap_or_default(),
+            tracked: tracked.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn table() {
+        let two = &["/p/a.rs", "/p/b.rs"][..];
+        let cases: &[(&str, &str, Snapshot, Option<&str>, bool)] = &[
+            // (path, mode, snapshot, rule, recorded)
+            ("/p/c.rs", "default", snap(None, &[]), None, true),
+            ("/p/c.rs", "default", snap(None, &["/p/a.rs"]), None, true),
+            (
+                "/p/c.rs",
+                "default",
+                snap(None, two),
+                Some("PLAN001"),
+                false,
+            ),
+            ("/p/a.rs", "default", snap(None, two), None, true),
+            (
+                "/p/c.rs",
+                "default",
+                snap(Some(("- [ ] x", true)), two),
+                Some("PLAN002"),
+                false,
+            ),
+            (
+                "/p/c.rs",
+                "default",
+                snap(Some(("- [ ] x", false)), two),
+                None,
+                true,
+            ),
+            ("/p/tasks/todo.md", "default", snap(None, two), None, false),
+            ("/p/c.rs", "bypassPermissions", snap(None, two), None, false),
+        ];
+        for (path, mode, snapshot, rule, recorded) in cases {
+            let out = decide(&write(path, mode), snapshot);
+            let ids: Vec<_> = out.findings.iter().map(|f| f.rule.id).collect();
+            assert_eq!(
+                ids,
+                rule.iter().copied().collect::<Vec<_>>(),
+                "{path} {snapshot:?}"
+            );
+            let expected: Vec<Effect> = if *recorded {
+                vec![Effect::InsertStateLine {
+                    name: MODIFIED_FILES,
+                    line: path.to_string(),
+                }]
+            } else {
+                vec![]
+            };
+            assert_eq!(out.effects, expected, "{path} {snapshot:?}");
+        }
+    }
+
+    #[test]
+    fn the_reason_says_how_many_files() {
+        let out = decide(
+            &write("/p/d.rs", "default"),
+            &snap(None, &["/p/a.rs", "/p/b.rs", "/p/c.rs"]),
+        );
+        assert_eq!(
+            out.findings[0].subject.as_deref(),
+            Some("4 files modified this session")
+        );
+    }
+
+    #[test]
+    fn off_unless_the_flag_is_exactly_true() {
+        use agentops_core::Flags;
+        for (value, on) in [
+            (json!(true), true),
+            (json!("true"), true),
+            (json!("yes"), false),
+            (json!(false), false),
+        ] {
+            let flags = Flags::from_pairs([("auto_plan_enabled", value.clone())]);
+            assert_eq!(AutoPlanPolicy.enabled(&flags), on, "{value}");
+        }
+    }
+}

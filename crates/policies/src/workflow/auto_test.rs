@@ -1,0 +1,227 @@
+//! auto-test: after three or more source files change without a test run,
+//! tell the agent (once) to run the project's test suite. A test run seen
+//! by detect-test-run after the last tracked change starts the count over.
+
+use std::collections::BTreeSet;
+
+use agentops_core::{
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::session::{self, nudge, CODE_FILES_SINCE_TEST, TESTS_RAN, TEST_NUDGE_SENT};
+
+pub struct AutoTestPolicy;
+
+/// Distinct source files changed before the agent is told to test.
+pub const TEST_THRESHOLD: usize = 3;
+
+pub static RUN_TESTS: Rule = Rule {
+    id: "TEST001",
+    name: "tests-not-run",
+    policy: "auto-test",
+    severity: Severity::Warn,
+    reason: "several source files changed since the tests last ran; run the test suite now",
+};
+
+static RULES: &[&Rule] = &[&RUN_TESTS];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Source files changed since the last test run.
+    pub tracked: BTreeSet<String>,
+    /// The agent was already told to test.
+    pub nudged: bool,
+    /// Tests ran after the last tracked change or after the nudge.
+    pub tested_since: bool,
+    pub now: u64,
+}
+
+/// Pure: track one write and maybe ask for a test run.
+pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
+    let Some(file) = input
+        .target_path()
+        .filter(|f| !f.is_empty() && !f.contains('\n'))
+    else {
+        return Outcome::none();
+    };
+    if !session::is_source_file(file) {
+        return Outcome::none();
+    }
+    let mut effects = Vec::new();
+    let reset = snap.tested_since;
+    if reset {
+        effects.push(Effect::RemoveState {
+            name: CODE_FILES_SINCE_TEST,
+        });
+        effects.push(Effect::RemoveState {
+            name: TEST_NUDGE_SENT,
+        });
+    }
+    effects.push(Effect::InsertStateLine {
+        name: CODE_FILES_SINCE_TEST,
+        line: file.to_string(),
+    });
+    let mut count = usize::from(reset || !snap.tracked.contains(file));
+    if !reset {
+        count += snap.tracked.len();
+    }
+    let nudged = snap.nudged && !reset;
+    let mut context = Vec::new();
+    if count >= TEST_THRESHOLD && !nudged {
+        effects.push(Effect::WriteState {
+            name: TEST_NUDGE_SENT,
+            contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
+        });
+        context.push(nudge(
+            &RUN_TESTS,
+            &format!("{count} source files have changed since the tests last ran. Run the project's test suite now, before changing anything else; find the runner from the project's configuration (cargo test, npm test, pytest, go test, mvn test, dotnet test, rspec, phpunit, mix test, ...)."),
+        ));
+    }
+    Outcome {
+        context,
+        effects,
+        ..Outcome::default()
+    }
+}
+
+impl Snapshot {
+    pub fn read(ctx: &Context) -> Snapshot {
+        let tracker = session::state_path(ctx, CODE_FILES_SINCE_TEST);
+        let nudge = session::state_path(ctx, TEST_NUDGE_SENT);
+        let tests = session::state_path(ctx, TESTS_RAN);
+        Snapshot {
+            tracked: session::read_state(ctx, CODE_FILES_SINCE_TEST)
+                .map(|t| {
+                    session::distinct_lines(&t)
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            nudged: nudge.exists(),
+            tested_since: session::newer_than(&tests, &tracker)
+                || session::newer_than(&tests, &nudge),
+            now: session::now_secs(),
+        }
+    }
+}
+
+impl Policy for AutoTestPolicy {
+    fn name(&self) -> &'static str {
+        "auto-test"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Tells the agent to run tests after 3+ source files change without a test run"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        tool.writes_files()
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("auto_test_enabled", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        decide(input, &Snapshot::read(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn edit(path: &str) -> HookInput {
+        HookInput {
+            tool_name: Some("Edit".into()),
+            tool_input: Some(json!({"file_path": path, "old_string": "a", "new_string": "b"})),
+            ..HookInput::default()
+        }
+    }
+
+    fn snap(tracked: &[&str], nudged: bool, tested_since: bool) -> Snapshot {
+        Snapshot {
+            tracked: tracked.iter().map(|s| s.to_string()).collect(),
+            nudged,
+            tested_since,
+            now: 0,
+        }
+    }
+
+    #[test]
+    fn table() {
+        let two = &["/p/a.rs", "/p/b.py"][..];
+        let cases: &[(&str, Snapshot, bool)] = &[
+            ("/p/c.go", snap(&[], false, false), false),
+            ("/p/c.go", snap(&["/p/a.rs"], false, false), false),
+            ("/p/c.go", snap(two, false, false), true),
+            ("/p/a.rs", snap(two, false, false), false),
+            ("/p/c.go", snap(two, true, false), false),
+            ("/p/README.md", snap(two, false, false), false),
+            ("/p/config.toml", snap(two, false, false), false),
+            // Tests ran since: the count starts over.
+            ("/p/c.go", snap(two, false, true), false),
+            ("/p/c.go", snap(two, true, true), false),
+        ];
+        for (path, snapshot, speaks) in cases {
+            let out = decide(&edit(path), snapshot);
+            assert_eq!(!out.context.is_empty(), *speaks, "{path} {snapshot:?}");
+            if *speaks {
+                assert!(
+                    out.context[0].contains("[TEST001]")
+                        && out.context[0].contains("3 source files")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn effects_track_reset_and_mark_the_nudge() {
+        let out = decide(
+            &edit("/p/c.go"),
+            &snap(&["/p/a.rs", "/p/b.rs"], false, false),
+        );
+        assert_eq!(out.effects.len(), 2);
+        assert_eq!(
+            out.effects[0],
+            Effect::InsertStateLine {
+                name: CODE_FILES_SINCE_TEST,
+                line: "/p/c.go".into()
+            }
+        );
+        assert!(matches!(
+            out.effects[1],
+            Effect::WriteState {
+                name: TEST_NUDGE_SENT,
+                ..
+            }
+        ));
+        let out = decide(&edit("/p/c.go"), &snap(&["/p/a.rs", "/p/b.rs"], true, true));
+        assert_eq!(
+            out.effects,
+            [
+                Effect::RemoveState {
+                    name: CODE_FILES_SINCE_TEST
+                },
+                Effect::RemoveState {
+                    name: TEST_NUDGE_SENT
+                },
+                Effect::InsertStateLine {
+                    name: CODE_FILES_SINCE_TEST,
+                    line: "/p/c.go".into()
+                },
+            ]
+        );
+        assert!(decide(&edit("/p/notes.md"), &snap(&[], false, false)).is_empty());
+    }
+}

@@ -1,0 +1,95 @@
+//! code-field-preamble: at session start, give the agent the Code Field
+//! method: decompose, solve with stated confidence, verify, synthesise,
+//! reflect, and report answers with confidence and caveats.
+
+use agentops_core::{Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity};
+
+use super::session::nudge;
+
+pub struct CodeFieldPreamblePolicy;
+
+pub static CODE_FIELD_METHOD: Rule = Rule {
+    id: "CODEFIELD001",
+    name: "code-field-method",
+    policy: "code-field-preamble",
+    severity: Severity::Warn,
+    reason: "code changes follow the Code Field method with explicit confidence",
+};
+
+static RULES: &[&Rule] = &[&CODE_FIELD_METHOD];
+
+const METHOD: &str = "Code Field method, for writing or materially changing code:
+1. DECOMPOSE the problem into parts, noting their dependencies and order.
+2. SOLVE each part and give it a confidence between 0 and 1. At 0.9 or more, go ahead; at 0.7-0.8, add tests; at 0.5-0.6, check your assumptions first; below 0.5, research or ask before writing code.
+3. VERIFY each solution: does the reasoning hold, are the facts and references right, are edge cases covered, is this the best option or just the familiar one?
+4. SYNTHESISE an overall confidence (weighted by the parts) and name every part below 0.7.
+5. REFLECT when the overall confidence is under 0.8: state the weak point, get the missing information, and try again.
+When you deliver a substantial answer or a non-trivial change, end with three lines:
+Answer: <the solution or recommendation>
+Confidence: <0.0-1.0> (<why>)
+Caveats: <assumptions, limits, conditions>
+This complements STAR: STAR plans the work, Code Field governs how each piece is built and reviewed.";
+
+pub fn decide() -> Outcome {
+    Outcome {
+        context: vec![nudge(&CODE_FIELD_METHOD, METHOD)],
+        ..Outcome::default()
+    }
+}
+
+impl Policy for CodeFieldPreamblePolicy {
+    fn name(&self) -> &'static str {
+        "code-field-preamble"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Gives the agent the Code Field method (confidence, verification, caveats) at session start"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::SessionStart]
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("code_field_rules_enabled", FlagKind::Security))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, _input: &HookInput, _ctx: &Context) -> Outcome {
+        decide()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentops_core::Flags;
+    use serde_json::json;
+
+    #[test]
+    fn names_every_step_and_the_report_format() {
+        let text = &decide().context[0];
+        for part in [
+            "[CODEFIELD001]",
+            "DECOMPOSE",
+            "SOLVE",
+            "VERIFY",
+            "SYNTHESISE",
+            "REFLECT",
+            "Confidence:",
+            "Caveats:",
+        ] {
+            assert!(text.contains(part), "{part}");
+        }
+    }
+
+    #[test]
+    fn flag_false_silences_it() {
+        let off = Flags::from_pairs([("code_field_rules_enabled", json!(false))]);
+        assert!(!CodeFieldPreamblePolicy.enabled(&off));
+        assert!(CodeFieldPreamblePolicy.enabled(&Flags::default()));
+    }
+}

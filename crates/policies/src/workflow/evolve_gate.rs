@@ -1,0 +1,128 @@
+//! evolve-gate: when tool failures pile up (every fifth unprocessed
+//! failure), tell the agent to run /agentops:evolve to learn from them.
+//! Each multiple of five is announced once.
+
+use agentops_core::{
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::evolve::Backlog;
+use super::session::{is_failure_hook_tool, nudge, EVOLVE_BATCH_COUNT};
+
+pub struct EvolveGatePolicy;
+
+/// Failures per evolve batch.
+pub const BATCH: usize = 5;
+
+pub static RUN_EVOLVE: Rule = Rule {
+    id: "EVOLVE001",
+    name: "failures-accumulated",
+    policy: "evolve-gate",
+    severity: Severity::Warn,
+    reason: "unprocessed failures accumulated; run /agentops:evolve to learn from them",
+};
+
+static RULES: &[&Rule] = &[&RUN_EVOLVE];
+
+/// Pure: `unprocessed` already counts the failure being reported;
+/// `last_nudge` is the batch size last announced.
+pub fn decide(input: &HookInput, unprocessed: usize, last_nudge: usize) -> Outcome {
+    if input.is_bypass() || unprocessed < BATCH {
+        return Outcome::none();
+    }
+    let batch = unprocessed / BATCH * BATCH;
+    if batch <= last_nudge {
+        return Outcome::none();
+    }
+    Outcome {
+        context: vec![nudge(
+            &RUN_EVOLVE,
+            &format!("{unprocessed} unprocessed tool failures have accumulated. Run /agentops:evolve now to analyse their patterns and propose skill improvements; it needs only the Read and Agent tools."),
+        )],
+        effects: vec![Effect::WriteState {
+            name: EVOLVE_BATCH_COUNT,
+            contents: format!("{batch}\n").into_bytes(),
+        }],
+        ..Outcome::default()
+    }
+}
+
+impl Policy for EvolveGatePolicy {
+    fn name(&self) -> &'static str {
+        "evolve-gate"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Tells the agent to run /agentops:evolve at every fifth unprocessed failure"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUseFailure]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        is_failure_hook_tool(tool)
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("auto_evolve_enabled", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        let backlog = Backlog::read(ctx);
+        // failure-collector records this failure in the same run, after
+        // every decision is taken; count it now when it will.
+        let recorded_now = crate::registry::by_name("failure-collector")
+            .is_some_and(|p| p.applies(event, input) && p.enabled(&ctx.flags));
+        let current = usize::from(recorded_now);
+        decide(input, backlog.unprocessed + current, backlog.last_nudge)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(mode: &str) -> HookInput {
+        HookInput {
+            tool_name: Some("Bash".into()),
+            permission_mode: Some(mode.into()),
+            ..HookInput::default()
+        }
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, usize, usize, Option<usize>)] = &[
+            ("default", 0, 0, None),
+            ("default", 4, 0, None),
+            ("default", 5, 0, Some(5)),
+            ("default", 6, 0, Some(5)),
+            ("default", 6, 5, None),
+            ("default", 9, 5, None),
+            ("default", 10, 5, Some(10)),
+            ("default", 12, 10, None),
+            ("bypassPermissions", 10, 0, None),
+        ];
+        for (mode, unprocessed, last, batch) in cases {
+            let out = decide(&input(mode), *unprocessed, *last);
+            match batch {
+                None => assert!(out.is_empty(), "{mode} {unprocessed} {last}"),
+                Some(b) => {
+                    assert!(out.context[0].contains("[EVOLVE001]"));
+                    assert_eq!(
+                        out.effects,
+                        [Effect::WriteState {
+                            name: EVOLVE_BATCH_COUNT,
+                            contents: format!("{b}\n").into_bytes()
+                        }]
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! plan-gate: after a write, once five or more distinct files have been
+//! modified this session, remind the agent that the work needs a plan in
+//! `tasks/todo.md` and a test run before it finishes. Reads the tracker
+//! auto-plan keeps; records nothing itself.
+
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::session::{self, nudge, MODIFIED_FILES};
+
+pub struct PlanGatePolicy;
+
+/// Distinct modified files at which the reminder starts.
+pub const REMINDER_THRESHOLD: usize = 5;
+
+pub static MANY_FILES: Rule = Rule {
+    id: "PLANGATE001",
+    name: "many-files-modified",
+    policy: "plan-gate",
+    severity: Severity::Warn,
+    reason: "five or more files modified: keep the plan in tasks/todo.md and run the tests before finishing",
+};
+
+static RULES: &[&Rule] = &[&MANY_FILES];
+
+/// Pure: `tracked` is the number of distinct files modified this session.
+pub fn decide(tracked: usize) -> Outcome {
+    if tracked < REMINDER_THRESHOLD {
+        return Outcome::none();
+    }
+    Outcome {
+        context: vec![nudge(
+            &MANY_FILES,
+            &format!("{tracked} files have been modified this session. If the plan is not in tasks/todo.md yet, write it there with checkable items, and run the tests before finishing."),
+        )],
+        ..Outcome::default()
+    }
+}
+
+impl Policy for PlanGatePolicy {
+    fn name(&self) -> &'static str {
+        "plan-gate"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Reminds the agent to plan and test once 5+ files are modified"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        tool.writes_files()
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("plan_gate_enabled", FlagKind::Automation))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+        let tracked = session::read_state(ctx, MODIFIED_FILES)
+            .map(|t| session::distinct_lines(&t).len())
+            .unwrap_or(0);
+        decide(tracked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold() {
+        for (tracked, speaks) in [(0, false), (4, false), (5, true), (12, true)] {
+            let out = decide(tracked);
+            assert_eq!(!out.context.is_empty(), speaks, "{tracked}");
+            assert!(out.findings.is_empty() && out.effects.is_empty());
+        }
+        assert!(decide(7).context[0].contains("7 files"));
+    }
+
+    #[test]
+    fn reads_distinct_tracked_files() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(tmp.path().join(".agentops")).expect("mkdir");
+        std::fs::write(
+            tmp.path().join(".agentops").join(MODIFIED_FILES),
+            "/a\n/b\n/a\n/c\n/d\n/b\n",
+        )
+        .expect("write");
+        let ctx = Context {
+            project_dir: tmp.path().to_path_buf(),
+            ..Context::default()
+        };
+        let input = HookInput::default();
+        assert!(PlanGatePolicy
+            .evaluate(HookEvent::PostToolUse, &input, &ctx)
+            .is_empty());
+        std::fs::write(
+            tmp.path().join(".agentops").join(MODIFIED_FILES),
+            "/a\n/b\n/c\n/d\n/e\n",
+        )
+        .expect("write");
+        assert!(!PlanGatePolicy
+            .evaluate(HookEvent::PostToolUse, &input, &ctx)
+            .is_empty());
+    }
+
+    #[test]
+    fn flag_off_silences_it() {
+        use agentops_core::Flags;
+        let off = Flags::from_pairs([("plan_gate_enabled", serde_json::json!(false))]);
+        assert!(!PlanGatePolicy.enabled(&off));
+    }
+}

@@ -1,0 +1,223 @@
+//! skill-validator: after a SKILL.md is written, warn the agent when the
+//! skill runs network or eval-style commands, handles credentials, or
+//! links to hosts on throwaway top-level domains, so it is reviewed
+//! before anyone uses it.
+
+use agentops_core::{Context, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool};
+
+use super::session::{self, nudge};
+
+pub struct SkillValidatorPolicy;
+
+macro_rules! warning {
+    ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
+        pub static $name: Rule = Rule {
+            id: $id,
+            name: $slug,
+            policy: "skill-validator",
+            severity: Severity::Warn,
+            reason: $reason,
+        };
+    };
+}
+
+warning!(
+    RISKY_COMMANDS,
+    "SKILL001",
+    "skill-runs-risky-commands",
+    "skill refers to network or eval-style commands (curl, wget, nc, eval, exec, system())"
+);
+warning!(
+    CREDENTIALS,
+    "SKILL002",
+    "skill-handles-credentials",
+    "skill refers to credentials (keys, secrets, tokens, passwords)"
+);
+warning!(
+    SUSPICIOUS_URL,
+    "SKILL003",
+    "skill-links-suspicious-host",
+    "skill links to a host on a throwaway top-level domain (.xyz, .tk, .ml, .ga, .cf)"
+);
+
+static RULES: &[&Rule] = &[&RISKY_COMMANDS, &CREDENTIALS, &SUSPICIOUS_URL];
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .filter(|w| !w.is_empty())
+}
+
+fn risky_commands(text: &str) -> bool {
+    words(text).any(|w| matches!(w, "curl" | "wget" | "nc" | "ncat" | "eval" | "exec"))
+        || text.contains("system(")
+}
+
+fn credentials(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "api_key",
+        "secret",
+        "token",
+        "password",
+        "credential",
+        "private_key",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+fn suspicious_url(text: &str) -> bool {
+    ["http://", "https://"].iter().any(|scheme| {
+        text.match_indices(scheme).any(|(i, _)| {
+            let rest = &text[i + scheme.len()..];
+            let host_end = rest
+                .find(|c: char| {
+                    matches!(c, '/' | ':' | '?' | '#' | ')' | ']' | '"' | '\'' | '>')
+                        || c.is_whitespace()
+                })
+                .unwrap_or(rest.len());
+            let host = rest[..host_end].trim_end_matches('.').to_ascii_lowercase();
+            host.rsplit('.').next().is_some_and(|tld| {
+                host.contains('.') && matches!(tld, "xyz" | "tk" | "ml" | "ga" | "cf")
+            })
+        })
+    })
+}
+
+/// Pure: warnings for a skill file's text.
+pub fn decide(text: &str) -> Outcome {
+    let hits: Vec<&Rule> = [
+        (risky_commands(text), &RISKY_COMMANDS),
+        (credentials(text), &CREDENTIALS),
+        (suspicious_url(text), &SUSPICIOUS_URL),
+    ]
+    .into_iter()
+    .filter_map(|(hit, rule)| hit.then_some(rule))
+    .collect();
+    let Some(first) = hits.first() else {
+        return Outcome::none();
+    };
+    let first: &Rule = first;
+    let mut body = String::from("Review this skill for security risks before using it:");
+    for rule in &hits {
+        body.push_str(&format!("\n- [{}] {}", rule.id, rule.reason));
+    }
+    Outcome {
+        context: vec![nudge(first, &body)],
+        ..Outcome::default()
+    }
+}
+
+/// Whether a written path is a skill definition.
+pub fn is_skill_file(path: &str) -> bool {
+    session::file_name(path) == "SKILL.md"
+}
+
+impl Policy for SkillValidatorPolicy {
+    fn name(&self) -> &'static str {
+        "skill-validator"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Warns when a written SKILL.md runs risky commands, handles credentials or links suspicious hosts"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PostToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        matches!(tool, Tool::Write | Tool::Edit | Tool::MultiEdit)
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+        let Some(path) = input.input_str("file_path").filter(|p| is_skill_file(p)) else {
+            return Outcome::none();
+        };
+        // The file as it is now on disk (an Edit only carries the change);
+        // the written content if the file cannot be read.
+        let text = session::read_text(std::path::Path::new(path), session::DOC_READ_LIMIT)
+            .or_else(|| input.input_str("content").map(String::from));
+        text.map_or_else(Outcome::none, |t| decide(&t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(out: &Outcome) -> Vec<String> {
+        out.context
+            .first()
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| l.strip_prefix("- [")?.split(']').next().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Run `curl -s https://api.github.com`", &["SKILL001"]),
+            ("then eval \"$OUT\"", &["SKILL001"]),
+            ("os.system(cmd)", &["SKILL001"]),
+            ("Read the API_KEY from the vault", &["SKILL002"]),
+            (
+                "Download from https://cdn.evil.xyz/payload.sh",
+                &["SKILL003"],
+            ),
+            ("see http://free-stuff.tk", &["SKILL003"]),
+            (
+                "wget http://x.ml/a and use the token",
+                &["SKILL001", "SKILL002", "SKILL003"],
+            ),
+            (
+                "Summarise the file system layout and the executive summary",
+                &[],
+            ),
+            ("Link: https://example.com/docs/intro.ml", &[]),
+            ("Use the curling stone metaphor", &[]),
+            ("# Skill\nFormat Markdown tables.", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(ids(&decide(text)), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_skill_files_are_checked() {
+        assert!(is_skill_file("/p/skills/x/SKILL.md"));
+        assert!(!is_skill_file("/p/skills/x/README.md"));
+        assert!(!is_skill_file("/p/SKILL.md.bak"));
+        let input = HookInput {
+            tool_name: Some("Write".into()),
+            tool_input: Some(
+                serde_json::json!({"file_path": "/nonexistent/README.md", "content": "curl x"}),
+            ),
+            ..HookInput::default()
+        };
+        assert!(SkillValidatorPolicy
+            .evaluate(HookEvent::PostToolUse, &input, &Context::default())
+            .is_empty());
+        let skill = HookInput {
+            tool_input: Some(
+                serde_json::json!({"file_path": "/nonexistent/SKILL.md", "content": "curl x"}),
+            ),
+            ..input
+        };
+        assert_eq!(
+            ids(&SkillValidatorPolicy.evaluate(
+                HookEvent::PostToolUse,
+                &skill,
+                &Context::default()
+            )),
+            ["SKILL001"]
+        );
+    }
+}

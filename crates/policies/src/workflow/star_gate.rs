@@ -1,0 +1,316 @@
+//! star-gate: without a current plan in `tasks/todo.md`, the agent gets a
+//! short observation grace (five Read/Glob/Grep/Agent calls) and is then
+//! told, on every call, to write its STAR plan first. The gate instructs
+//! through context; it never blocks a tool or prompts the user, so it also
+//! applies in bypass and unrestricted modes.
+//!
+//! A plan counts when it has an open item and is newer than the session
+//! marker. When a plan that was active runs out (all items done), the grace
+//! counter restarts for the next task.
+
+use agentops_core::{
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use super::session::{self, nudge, PlanFile, STAR_OBS_COUNT, STAR_PLAN_ACTIVE};
+use super::todo::Counts;
+
+pub struct StarGatePolicy;
+
+/// Observation calls allowed before a plan is required.
+pub const GRACE_LIMIT: i64 = 5;
+
+pub static LAST_OBSERVATION: Rule = Rule {
+    id: "STAR001",
+    name: "star-grace-ending",
+    policy: "star-gate",
+    severity: Severity::Warn,
+    reason: "last observation call before a STAR plan is required",
+};
+
+pub static PLAN_REQUIRED: Rule = Rule {
+    id: "STAR002",
+    name: "star-plan-required",
+    policy: "star-gate",
+    severity: Severity::Warn,
+    reason: "no current STAR plan in tasks/todo.md; write it before continuing",
+};
+
+static RULES: &[&Rule] = &[&LAST_OBSERVATION, &PLAN_REQUIRED];
+
+/// What the edge read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub plan: PlanFile,
+    pub plan_marker: bool,
+    pub observations: i64,
+    pub now: u64,
+}
+
+fn is_plan_path(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    ["tasks/todo.md", "tasks/todo.txt"]
+        .iter()
+        .any(|p| path == *p || path.ends_with(&format!("/{p}")))
+}
+
+fn is_tasks_mkdir(command: &str) -> bool {
+    matches!(
+        command.trim(),
+        "mkdir tasks" | "mkdir -p tasks" | "mkdir tasks/" | "mkdir -p tasks/"
+    )
+}
+
+fn is_observation(tool: &Tool) -> bool {
+    matches!(tool, Tool::Read | Tool::Glob | Tool::Grep | Tool::Agent)
+        || matches!(tool, Tool::Other(name) if name == "ToolSearch")
+}
+
+/// Pure: the gate's answer for one tool call.
+pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
+    let mut effects = Vec::new();
+    let has_open_item = snap
+        .plan
+        .current()
+        .is_some_and(|text| Counts::of(text).open > 0);
+    if has_open_item {
+        if !snap.plan_marker {
+            effects.push(Effect::CreateState {
+                name: STAR_PLAN_ACTIVE,
+                contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
+            });
+        }
+        return Outcome {
+            effects,
+            ..Outcome::default()
+        };
+    }
+    let mut observations = snap.observations;
+    if snap.plan_marker {
+        // The previous plan is finished: a new task gets a fresh grace.
+        effects.push(Effect::RemoveState {
+            name: STAR_PLAN_ACTIVE,
+        });
+        effects.push(Effect::RemoveState {
+            name: STAR_OBS_COUNT,
+        });
+        observations = 0;
+    }
+    let bootstrap = input.input_str("file_path").is_some_and(is_plan_path)
+        || input.command().is_some_and(is_tasks_mkdir);
+    let tool = input.tool().unwrap_or(Tool::Other(String::new()));
+    let mut context = Vec::new();
+    if !bootstrap {
+        if is_observation(&tool) {
+            observations += 1;
+            effects.push(Effect::AddToCounter {
+                name: STAR_OBS_COUNT,
+                delta: 1,
+            });
+        }
+        if is_observation(&tool) && observations < GRACE_LIMIT {
+            // Still within the grace period.
+        } else if is_observation(&tool) && observations == GRACE_LIMIT {
+            context.push(nudge(
+                &LAST_OBSERVATION,
+                "This is your last observation call before STAR planning is required. Write the STAR analysis in the chat now, then save it to tasks/todo.md as checkable items.",
+            ));
+        } else {
+            context.push(nudge(
+                &PLAN_REQUIRED,
+                &format!(
+                    "There is no current plan in tasks/todo.md and the observation grace ({GRACE_LIMIT} calls) is used up. Before continuing, write the STAR analysis in the chat - Situation (current state), Task (success criteria), Action (steps with file paths), Result (how it will be verified) - then save it to tasks/todo.md with checkable items. /agentops:star can produce it."
+                ),
+            ));
+        }
+    }
+    Outcome {
+        context,
+        effects,
+        ..Outcome::default()
+    }
+}
+
+impl Snapshot {
+    pub fn read(ctx: &Context) -> Snapshot {
+        Snapshot {
+            plan: PlanFile::read(ctx),
+            plan_marker: session::state_path(ctx, STAR_PLAN_ACTIVE).exists(),
+            observations: session::read_state(ctx, STAR_OBS_COUNT)
+                .and_then(|t| t.trim().parse().ok())
+                .unwrap_or(0),
+            now: session::now_secs(),
+        }
+    }
+}
+
+impl Policy for StarGatePolicy {
+    fn name(&self) -> &'static str {
+        "star-gate"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Requires a STAR plan in tasks/todo.md after a short observation grace (instructs, never blocks)"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PreToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        matches!(
+            tool,
+            Tool::Bash
+                | Tool::Read
+                | Tool::Write
+                | Tool::Edit
+                | Tool::MultiEdit
+                | Tool::NotebookEdit
+                | Tool::Glob
+                | Tool::Grep
+                | Tool::WebFetch
+                | Tool::WebSearch
+                | Tool::Agent
+                | Tool::Mcp { .. }
+        )
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("star_gate_enabled", FlagKind::Security))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        decide(input, &Snapshot::read(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn call(tool: &str, tool_input: serde_json::Value) -> HookInput {
+        HookInput {
+            tool_name: Some(tool.into()),
+            tool_input: Some(tool_input),
+            ..HookInput::default()
+        }
+    }
+
+    fn plan(text: &str, stale: bool) -> PlanFile {
+        PlanFile {
+            text: Some(text.into()),
+            stale,
+        }
+    }
+
+    fn snap(plan: PlanFile, marker: bool, observations: i64) -> Snapshot {
+        Snapshot {
+            plan,
+            plan_marker: marker,
+            observations,
+            now: 0,
+        }
+    }
+
+    fn said(out: &Outcome) -> Option<&'static str> {
+        [&LAST_OBSERVATION, &PLAN_REQUIRED]
+            .into_iter()
+            .find(|r| {
+                out.context
+                    .iter()
+                    .any(|c| c.contains(&format!("[{}]", r.id)))
+            })
+            .map(|r| r.id)
+    }
+
+    #[test]
+    fn table() {
+        let read = call("Read", json!({"file_path": "/p/src/a.rs"}));
+        let bash = call("Bash", json!({"command": "cargo build"}));
+        let write_plan = call(
+            "Write",
+            json!({"file_path": "/p/tasks/todo.md", "content": "x"}),
+        );
+        let write_code = call("Write", json!({"file_path": "/p/src/a.rs", "content": "x"}));
+        let mkdir = call("Bash", json!({"command": "mkdir -p tasks"}));
+        let mkdir_more = call("Bash", json!({"command": "mkdir -p tasks && rm -rf src"}));
+        let none = PlanFile::default();
+        let open = plan("- [ ] a\n", false);
+        let cases: &[(&HookInput, Snapshot, Option<&str>)] = &[
+            (&read, snap(none.clone(), false, 0), None),
+            (&read, snap(none.clone(), false, 3), None),
+            (&read, snap(none.clone(), false, 4), Some("STAR001")),
+            (&read, snap(none.clone(), false, 5), Some("STAR002")),
+            (&bash, snap(none.clone(), false, 0), Some("STAR002")),
+            (&write_code, snap(none.clone(), false, 0), Some("STAR002")),
+            (&write_plan, snap(none.clone(), false, 9), None),
+            (&mkdir, snap(none.clone(), false, 9), None),
+            (&mkdir_more, snap(none.clone(), false, 9), Some("STAR002")),
+            (&bash, snap(open.clone(), false, 9), None),
+            (
+                &bash,
+                snap(plan("- [ ] a\n", true), false, 9),
+                Some("STAR002"),
+            ),
+            (
+                &bash,
+                snap(plan("- [x] a\n", false), false, 9),
+                Some("STAR002"),
+            ),
+            // A finished plan restarts the grace: this read is the first again.
+            (&read, snap(plan("- [x] a\n", false), true, 9), None),
+        ];
+        for (input, snapshot, want) in cases {
+            let out = decide(input, snapshot);
+            assert_eq!(said(&out), *want, "{:?} {snapshot:?}", input.tool_input);
+            assert!(out.findings.is_empty(), "the gate never blocks");
+        }
+    }
+
+    #[test]
+    fn counting_and_markers() {
+        let read = call("Grep", json!({"pattern": "x"}));
+        let out = decide(&read, &snap(PlanFile::default(), false, 0));
+        assert_eq!(
+            out.effects,
+            [Effect::AddToCounter {
+                name: STAR_OBS_COUNT,
+                delta: 1
+            }]
+        );
+        let bash = call("Bash", json!({"command": "ls"}));
+        assert!(decide(&bash, &snap(PlanFile::default(), false, 0))
+            .effects
+            .is_empty());
+        let out = decide(&bash, &snap(plan("- [ ] a\n", false), false, 0));
+        assert!(matches!(
+            out.effects[..],
+            [Effect::CreateState {
+                name: STAR_PLAN_ACTIVE,
+                ..
+            }]
+        ));
+        assert!(decide(&bash, &snap(plan("- [ ] a\n", false), true, 0)).is_empty());
+        let out = decide(&read, &snap(PlanFile::default(), true, 7));
+        assert_eq!(
+            out.effects,
+            [
+                Effect::RemoveState {
+                    name: STAR_PLAN_ACTIVE
+                },
+                Effect::RemoveState {
+                    name: STAR_OBS_COUNT
+                },
+                Effect::AddToCounter {
+                    name: STAR_OBS_COUNT,
+                    delta: 1
+                },
+            ]
+        );
+    }
+}

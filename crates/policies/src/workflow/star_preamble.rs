@@ -1,0 +1,99 @@
+//! star-preamble: at session start, tell the agent to plan with STAR
+//! (Situation, Task, Action, Result) before any non-trivial work.
+
+use agentops_core::{Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity};
+
+use super::session::nudge;
+
+pub struct StarPreamblePolicy;
+
+pub static STAR_PROTOCOL: Rule = Rule {
+    id: "PREAMBLE001",
+    name: "star-protocol",
+    policy: "star-preamble",
+    severity: Severity::Warn,
+    reason: "non-trivial work starts with a STAR plan in tasks/todo.md",
+};
+
+static RULES: &[&Rule] = &[&STAR_PROTOCOL];
+
+const PROTOCOL: &str = "STAR planning is required for any task with three or more steps or an architectural choice. Before changing anything, write the analysis in the chat where the user can read it: \
+SITUATION - what exists today and what is missing; \
+TASK - the concrete success criteria; \
+ACTION - the steps, naming the files each one touches; \
+RESULT - how completion will be shown (tests, observable behaviour, a demonstration). \
+Then record it in tasks/todo.md as checkable items (`- [ ] ...`); /agentops:star or /agentops:plan can produce it. \
+Do not start implementing until the plan is in tasks/todo.md, and never write the file without showing the plan in the chat first.";
+
+/// Pure: the preamble. It is repeated after a compaction too: the protocol
+/// still applies and the earlier reminder may have been summarised away.
+pub fn decide() -> Outcome {
+    Outcome {
+        context: vec![nudge(&STAR_PROTOCOL, PROTOCOL)],
+        ..Outcome::default()
+    }
+}
+
+impl Policy for StarPreamblePolicy {
+    fn name(&self) -> &'static str {
+        "star-preamble"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Reminds the agent of the STAR planning protocol at session start"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::SessionStart]
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("star_preamble_enabled", FlagKind::Security))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, _input: &HookInput, _ctx: &Context) -> Outcome {
+        decide()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentops_core::Flags;
+    use serde_json::json;
+
+    #[test]
+    fn speaks_to_the_model_about_every_star_part() {
+        let out = decide();
+        assert!(out.findings.is_empty() && out.messages.is_empty());
+        let text = &out.context[0];
+        for part in [
+            "[PREAMBLE001]",
+            "SITUATION",
+            "TASK",
+            "ACTION",
+            "RESULT",
+            "tasks/todo.md",
+        ] {
+            assert!(text.contains(part), "{part}");
+        }
+    }
+
+    #[test]
+    fn only_an_explicit_false_silences_it() {
+        for (value, on) in [
+            (json!(false), false),
+            (json!("false"), false),
+            (json!("off"), true),
+            (json!(true), true),
+        ] {
+            let flags = Flags::from_pairs([("star_preamble_enabled", value.clone())]);
+            assert_eq!(StarPreamblePolicy.enabled(&flags), on, "{value}");
+        }
+        assert!(StarPreamblePolicy.enabled(&Flags::default()));
+    }
+}
