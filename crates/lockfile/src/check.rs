@@ -39,9 +39,8 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Each kind of finding, with a stable id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// Each kind of finding, with a stable id. Serialises as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Check {
     InvisibleUnicode,
     UnlistedHost,
@@ -151,9 +150,17 @@ impl Check {
     }
 }
 
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// One problem in one lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockFinding {
+    /// The rule id, e.g. `LOCK002`.
+    pub id: &'static str,
     pub check: Check,
     pub severity: Severity,
     /// `name@version`, when the finding is about a package.
@@ -165,6 +172,7 @@ pub struct LockFinding {
 impl LockFinding {
     pub fn new(check: Check, package: Option<&Package>, detail: impl Into<String>) -> LockFinding {
         LockFinding {
+            id: check.id(),
             check,
             severity: check.severity(),
             package: package.map(Package::label),
