@@ -70,7 +70,10 @@ fn fix_strips_and_leaves_a_clean_tree() {
     }
     let (code, out) = scan(root, &["unicode", "--fix"]);
     assert_eq!(code, 0, "everything found was fixed: {out}");
-    assert!(out.contains("fixed run.sh: removed 1 code point(s), re-scan clean"), "{out}");
+    assert!(
+        out.contains("fixed run.sh: removed 1 code point(s), re-scan clean"),
+        "{out}"
+    );
     assert_eq!(fs::read_to_string(&file).expect("read"), "echo cod.exe\n");
     #[cfg(unix)]
     {
