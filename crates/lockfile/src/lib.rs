@@ -96,8 +96,14 @@ pub fn audit_bytes(rel: &Path, format: Format, bytes: &[u8], allow: &Allowlist) 
             ),
         ));
     }
+    let raw_hits = !findings.is_empty();
     let packages = match parse::parse(format, bytes) {
         Ok(parsed) => {
+            if !raw_hits {
+                // Escapes (`\u200b` in JSON, TOML or YAML strings) hide from
+                // the byte scan; the parsed values do not.
+                findings.extend(hidden_in_values(&parsed));
+            }
             findings.extend(check::check_parsed(format, &parsed, allow));
             parsed.packages.len()
         }
@@ -112,6 +118,53 @@ pub fn audit_bytes(rel: &Path, format: Format, bytes: &[u8], allow: &Allowlist) 
         packages,
         findings,
     }
+}
+
+/// Invisible Unicode inside parsed names, versions, URLs and hashes.
+fn hidden_in_values(parsed: &Parsed) -> Vec<LockFinding> {
+    let mut out = Vec::new();
+    for pkg in &parsed.packages {
+        let mut values: Vec<&str> = vec![pkg.name.as_str()];
+        values.extend(pkg.version.as_deref());
+        values.extend(pkg.registry_name.as_deref());
+        match &pkg.source {
+            Source::Registry { url: Some(u) } | Source::Url { url: u } => values.push(u),
+            Source::Git { url, rev } => {
+                values.push(url);
+                values.extend(rev.as_deref());
+            }
+            Source::Path { path } => values.push(path),
+            Source::Registry { url: None } | Source::Unknown => {}
+        }
+        values.extend(pkg.downloads.iter().map(String::as_str));
+        values.extend(pkg.integrity.iter().map(String::as_str));
+        for value in values {
+            let hits = agentops_unicode::scan(value.as_bytes(), agentops_unicode::Options::TEXT);
+            if let Some(first) = hits.first() {
+                out.push(LockFinding::new(
+                    Check::InvisibleUnicode,
+                    Some(pkg),
+                    format!(
+                        "U+{:04X} ({}) written as an escape in `{}`",
+                        first.code_point,
+                        agentops_unicode::describe_categories(hits.iter().map(|h| h.category)),
+                        value.escape_debug()
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    for url in &parsed.registries {
+        if agentops_unicode::contains_flagged(url.as_bytes(), agentops_unicode::Options::TEXT) {
+            out.push(LockFinding::new(
+                Check::InvisibleUnicode,
+                None,
+                format!("escaped invisible Unicode in `{}`", url.escape_debug()),
+            ));
+        }
+    }
+    out
 }
 
 /// Read and audit one lockfile under `root`.
@@ -258,5 +311,39 @@ mod tests {
             .map(|f| (f.check.id(), f.package.as_deref()))
             .collect();
         assert_eq!(ids, [("LOCK002", Some("evil")), ("LOCK007", Some("evil"))]);
+    }
+
+    #[test]
+    fn escaped_invisible_characters_are_found_after_parsing() {
+        let cases: &[(Format, &str)] = &[
+            (
+                Format::Npm,
+                r#"{"packages":{"node_modules/lodash":{"version":"4.17.21","resolved":"https://registry.npmjs.org/lo\u200bdash/-/lodash-4.17.21.tgz"}}}"#,
+            ),
+            (
+                Format::Cargo,
+                "[[package]]\nname = \"ser\\u200Bde\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+            ),
+            (
+                Format::Pnpm,
+                "packages:\n  \"left\\u202Epad@1.0.0\":\n    resolution: {integrity: sha512-x}\n",
+            ),
+        ];
+        for (format, text) in cases {
+            assert!(text.is_ascii(), "the fixture itself hides nothing");
+            let a = audit_bytes(
+                Path::new("lock"),
+                *format,
+                text.as_bytes(),
+                &Allowlist::default(),
+            );
+            let hidden: Vec<&LockFinding> = a
+                .findings
+                .iter()
+                .filter(|f| f.check == Check::InvisibleUnicode)
+                .collect();
+            assert_eq!(hidden.len(), 1, "{format}: {:?}", a.findings);
+            assert!(hidden[0].package.is_some(), "{format}");
+        }
     }
 }
