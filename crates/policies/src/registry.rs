@@ -9,6 +9,9 @@ use crate::{observability, security, supply_chain, workflow};
 pub fn all() -> &'static [&'static dyn Policy] {
     static ALL: &[&dyn Policy] = &[
         // security
+        &security::validate_command::ValidateCommandPolicy,
+        &security::validate_env::ValidateEnvPolicy,
+        &security::exfiltration_check::ExfiltrationCheckPolicy,
         &security::validate_path::ValidatePathPolicy,
         &security::injection_scan::InjectionScanPolicy,
         &security::credential_redact::CredentialRedactPolicy,

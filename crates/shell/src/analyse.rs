@@ -280,11 +280,19 @@ impl Builder {
     /// Code a command runs (`sh -c`, `eval`, heredoc to a shell, …), one level deeper.
     fn nested_code(&mut self, code: &str, via: Via, parent: usize, ctx: &Ctx) {
         let depth = ctx.depth.saturating_add(1);
+        let mut child = ctx.child(via, Some(parent), depth);
         if depth > MAX_DEPTH {
             self.capped = true;
+            // One level past the cap is still tokenized (approximately), so a
+            // hard-deny pattern hidden there is seen; deeper code is not.
+            if depth == MAX_DEPTH + 1 && self.nest < MAX_NEST {
+                child.approximate = true;
+                self.nest += 1;
+                self.visit_fallback(code, &child);
+                self.nest -= 1;
+            }
             return;
         }
-        let child = ctx.child(via, Some(parent), depth);
         self.parse_and_visit(code, &child);
     }
 
@@ -836,6 +844,28 @@ impl Builder {
                 if words.is_empty() {
                     for a in &mut assigns {
                         a.kind = AssignKind::Standalone;
+                    }
+                }
+                let declaration = words.first().is_some_and(|w| {
+                    matches!(
+                        normalise_name(&w.word.text).as_str(),
+                        "export" | "declare" | "typeset" | "local" | "readonly"
+                    )
+                });
+                if declaration {
+                    for w in words.iter().skip(1) {
+                        if let Some((n, v)) = w.word.text.split_once('=') {
+                            if wrappers::is_assignment(&w.word.text) {
+                                let mut value = w.word.clone();
+                                value.text = v.to_string();
+                                assigns.push(Assignment {
+                                    name: n.trim_end_matches('+').to_string(),
+                                    value,
+                                    append: n.ends_with('+'),
+                                    kind: AssignKind::Declaration,
+                                });
+                            }
+                        }
                     }
                 }
                 let mut redirects = Vec::new();

@@ -120,6 +120,46 @@ pub fn classify(path: &str, plugin_root: Option<&Path>) -> Option<Protected> {
     None
 }
 
+/// [`classify`] when the project directory is known (`path` normalised; a
+/// relative path is taken relative to the project). Also protects the
+/// project's own top-level `hooks/` directory, its shell scripts and
+/// `hooks.json` (a checkout or vendored copy of the plugin keeps its hook
+/// scripts there), and Claude Code's `.claude/hooks/`. Other files under
+/// `hooks/` (e.g. React hooks in `hooks/useAuth.ts`) stay ordinary.
+pub fn classify_in_project(
+    path: &str,
+    project_dir: Option<&Path>,
+    plugin_root: Option<&Path>,
+) -> Option<Protected> {
+    if let Some(kind) = classify(path, plugin_root) {
+        return Some(kind);
+    }
+    if has_component_dir(path, ".claude/hooks") {
+        return Some(Protected::HookWiring);
+    }
+    let root = project_dir
+        .and_then(|d| d.to_str())
+        .map(normalise)
+        .filter(|r| !r.is_empty() && r != "/");
+    let relative = match (&root, path.starts_with('/')) {
+        (_, false) => Some(path),
+        (Some(root), true) => path
+            .strip_prefix(root.as_str())
+            .and_then(|rest| rest.strip_prefix('/')),
+        (None, true) => None,
+    };
+    let rel = relative?;
+    let is_hook_script = rel == "hooks"
+        || rel.strip_prefix("hooks/").is_some_and(|f| {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            name == "hooks.json"
+                || name.ends_with(".sh")
+                || name.ends_with(".bash")
+                || !name.contains('.')
+        });
+    is_hook_script.then_some(Protected::HookWiring)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +217,30 @@ mod tests {
         ];
         for (path, want) in cases {
             assert_eq!(classify(path, Some(root)), *want, "{path}");
+        }
+    }
+
+    #[test]
+    fn project_hooks_table() {
+        let project = Path::new("/p");
+        let cases: &[(&str, Option<Protected>)] = &[
+            ("/p/hooks/validate-command.sh", Some(Protected::HookWiring)),
+            ("hooks/feature-flags.sh", Some(Protected::HookWiring)),
+            ("/p/hooks", Some(Protected::HookWiring)),
+            ("/p/hooks/hooks.json", Some(Protected::HookWiring)),
+            ("/p/.claude/hooks/guard.py", Some(Protected::HookWiring)),
+            ("/p/.agentops/audit.jsonl", Some(Protected::AgentopsState)),
+            ("/p/hooks/useAuth.ts", None),
+            ("/p/src/hooks/run.sh", None),
+            ("/q/hooks/run.sh", None),
+            ("/p/hooksmith.sh", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(
+                classify_in_project(path, Some(project), None),
+                *want,
+                "{path}"
+            );
         }
     }
 }

@@ -1,0 +1,471 @@
+//! exfiltration-check: secrets reaching the network.
+//!
+//! A *source* is a credential file or store (`.env`, keys, `~/.ssh`,
+//! `~/.aws`, `.netrc`, registry tokens, …) or a dump of the environment. A
+//! *sink* is a command that sends data off the machine: curl and wget
+//! uploads, httpie, nc/ncat/socat/telnet, `openssl s_client`, ssh, scp,
+//! rsync, sftp, ftp, mail, cloud copies to buckets, `gh gist create`,
+//! anything writing to `/dev/tcp/…`, and inline interpreter code that makes
+//! network calls. The check follows data from sources to sinks through
+//! pipes, command substitutions, files written earlier in the same command
+//! and archives built from the sources, at any nesting depth.
+
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+use agentops_shell::{Command, RedirectKind};
+
+use crate::security::validate_command::code;
+use crate::security::validate_command::paths::{
+    expanded_vars, path_words, secret_source, secret_var_name,
+};
+use crate::security::validate_command::scan::{Hits, Scan};
+
+pub struct ExfiltrationCheckPolicy;
+
+const POLICY: &str = "exfiltration-check";
+
+const fn rule(
+    id: &'static str,
+    name: &'static str,
+    severity: Severity,
+    reason: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        name,
+        policy: POLICY,
+        severity,
+        reason,
+    }
+}
+
+pub static SECRET_UPLOAD: Rule = rule(
+    "EXF001",
+    "secret-upload",
+    Severity::Hard,
+    "network transfer of a credential file or secret",
+);
+pub static SECRET_FLOW: Rule = rule(
+    "EXF002",
+    "secret-piped-to-network",
+    Severity::Hard,
+    "a secret reaches a network command through a pipe, substitution, file or archive",
+);
+pub static SECRET_COPY: Rule = rule(
+    "EXF003",
+    "secret-file-transfer",
+    Severity::Hard,
+    "file transfer of a credential file to a remote host",
+);
+pub static INTERPRETER_EXFIL: Rule = rule(
+    "EXF004",
+    "interpreter-secret-network",
+    Severity::Hard,
+    "inline interpreter code reads a secret or the environment and makes a network call",
+);
+pub static ENCODED_UPLOAD: Rule = rule(
+    "EXF010",
+    "encoded-upload",
+    Severity::Soft,
+    "data encoded or compressed (base64, xxd, gzip) and sent to the network",
+);
+pub static DNS_EXFIL: Rule = rule(
+    "EXF011",
+    "dns-exfiltration",
+    Severity::Soft,
+    "DNS lookup built from command output (possible DNS exfiltration)",
+);
+pub static SECRET_VARIABLE_SENT: Rule = rule(
+    "EXF012",
+    "secret-variable-sent",
+    Severity::Soft,
+    "a secret-looking environment variable is sent to the network",
+);
+pub static UNPARSED: Rule = rule(
+    "EXF090",
+    "unparsed-exfiltration",
+    Severity::Ask,
+    "could not parse the command, and its tokens look like sending secrets out; review it",
+);
+pub static UNPARSED_HARD: Rule = rule(
+    "EXF091",
+    "unparsed-hard-deny",
+    Severity::Hard,
+    "could not parse the command, and its tokens match a secret-exfiltration rule",
+);
+
+static RULES: &[&Rule] = &[
+    &SECRET_UPLOAD,
+    &SECRET_FLOW,
+    &SECRET_COPY,
+    &INTERPRETER_EXFIL,
+    &ENCODED_UPLOAD,
+    &DNS_EXFIL,
+    &SECRET_VARIABLE_SENT,
+    &UNPARSED,
+    &UNPARSED_HARD,
+];
+
+impl Policy for ExfiltrationCheckPolicy {
+    fn name(&self) -> &'static str {
+        POLICY
+    }
+
+    fn summary(&self) -> &'static str {
+        "Blocks shell commands that send credentials, keys or the environment over the network"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PreToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        *tool == Tool::Bash
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("exfiltration_detection_enabled", FlagKind::Security))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        if input.tool() != Some(Tool::Bash) {
+            return Outcome::none();
+        }
+        let Some(command) = input.command().filter(|c| !c.trim().is_empty()) else {
+            return Outcome::none();
+        };
+        let analysis = agentops_shell::analyse_cached(command);
+        let scan = Scan::new(&analysis, ctx);
+        let mut hits = Hits::default();
+        for c in &analysis.commands {
+            check(&scan, c, &mut hits);
+        }
+        hits.into_outcome(
+            &UNPARSED,
+            &UNPARSED_HARD,
+            ctx.soft_rules_relaxed(input).is_some(),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    /// HTTP clients: curl, wget, httpie.
+    Http,
+    /// Raw sockets: nc, socat, telnet, openssl s_client, /dev/tcp.
+    Socket,
+    /// File copies to another host: scp, rsync, sftp, ftp, bucket copies.
+    Transfer,
+    /// ssh, mail: standard input goes out.
+    Stream,
+    /// Inline interpreter code with a network call.
+    Interpreter,
+}
+
+fn is_remote(arg: &str) -> bool {
+    if arg.starts_with("rsync://") || arg.starts_with("s3://") || arg.starts_with("gs://") {
+        return true;
+    }
+    match arg.split_once(':') {
+        Some((host, _)) => !host.is_empty() && !host.contains('/') && !arg.starts_with('.'),
+        None => false,
+    }
+}
+
+fn sink_of(c: &Command) -> Option<Sink> {
+    let writes_socket = c.redirects.iter().any(|r| {
+        (r.kind.writes() || r.kind == RedirectKind::Duplicate)
+            && (r.target.text.starts_with("/dev/tcp/") || r.target.text.starts_with("/dev/udp/"))
+    });
+    if writes_socket {
+        return Some(Sink::Socket);
+    }
+    let first = c.arg_texts().find(|a| !a.starts_with('-')).unwrap_or("");
+    match c.name.as_str() {
+        "curl" | "curlie" | "wget" | "http" | "https" | "xh" | "httpie" | "aria2c"
+        | "lwp-request" | "post" | "put" => Some(Sink::Http),
+        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "cryptcat" => Some(Sink::Socket),
+        "openssl" if first == "s_client" => Some(Sink::Socket),
+        "scp" | "sftp" | "rsync" => c
+            .operands()
+            .any(|w| is_remote(&w.text))
+            .then_some(Sink::Transfer),
+        "ftp" | "lftp" | "tftp" => Some(Sink::Transfer),
+        "aws" | "gsutil" | "rclone" | "az" | "gcloud" => c
+            .operands()
+            .any(|w| is_remote(&w.text) || w.text.contains("://"))
+            .then_some(Sink::Transfer),
+        "gh" if first == "gist" => Some(Sink::Transfer),
+        "ssh" | "mail" | "mailx" | "sendmail" | "mutt" | "msmtp" => Some(Sink::Stream),
+        _ => c
+            .inline_code
+            .as_ref()
+            .filter(|i| code::network_call(&i.code))
+            .map(|_| Sink::Interpreter),
+    }
+}
+
+/// Values of the options that carry upload data.
+fn data_values(c: &Command) -> Vec<&str> {
+    let (short, long): (&[&str], &[&str]) = match c.name.as_str() {
+        "curl" | "curlie" => (
+            &["-d", "-F", "-T"],
+            &[
+                "--data",
+                "--data-binary",
+                "--data-raw",
+                "--data-ascii",
+                "--data-urlencode",
+                "--form",
+                "--form-string",
+                "--upload-file",
+                "--json",
+            ],
+        ),
+        "wget" => (
+            &[],
+            &["--post-file", "--body-file", "--post-data", "--body-data"],
+        ),
+        "mail" | "mailx" | "mutt" => (&["-a", "-A"], &["--attach"]),
+        _ => (&[], &[]),
+    };
+    let args: Vec<&str> = c.arg_texts().collect();
+    let mut out = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        for s in short {
+            if a == s {
+                out.extend(args.get(i + 1).copied());
+            } else if a.starts_with(s) && a.len() > 2 && !a.starts_with("--") {
+                out.push(&a[2..]);
+            }
+        }
+        for l in long {
+            if a == l {
+                out.extend(args.get(i + 1).copied());
+            } else if let Some(v) = a.strip_prefix(&format!("{l}=")) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// The file a data value reads: `@file`, `name=@file`, `name=<file`,
+/// httpie's `name@file`; else the value itself.
+fn data_file(value: &str) -> &str {
+    let v = value.rsplit_once('@').map_or(value, |(_, f)| f);
+    let v = v.rsplit_once('<').map_or(v, |(_, f)| f);
+    v.split(';').next().unwrap_or(v)
+}
+
+/// Files a sink itself sends (not counting what reaches it through pipes).
+fn sent_files(c: &Command, sink: Sink) -> Vec<&str> {
+    let mut out: Vec<&str> = c
+        .redirects
+        .iter()
+        .filter(|r| matches!(r.kind, RedirectKind::Read | RedirectKind::ReadWrite))
+        .map(|r| r.target.text.as_str())
+        .collect();
+    match sink {
+        Sink::Http => {
+            out.extend(data_values(c).into_iter().map(data_file));
+            if matches!(c.name.as_str(), "http" | "https" | "xh" | "httpie") {
+                out.extend(
+                    c.operands()
+                        .filter(|w| w.text.contains('@'))
+                        .map(|w| data_file(&w.text)),
+                );
+            }
+        }
+        Sink::Socket => {
+            out.extend(path_words(c).into_iter().map(|w| w.text.as_str()));
+            if c.name == "socat" {
+                for w in c.operands() {
+                    out.extend(w.text.split([':', ',']).skip(1));
+                }
+            }
+        }
+        Sink::Transfer => {
+            let args: Vec<&str> = c.arg_texts().collect();
+            let mut skip_next = false;
+            for a in &args {
+                if skip_next {
+                    skip_next = false;
+                    continue;
+                }
+                if matches!(
+                    *a,
+                    "-i" | "-F"
+                        | "-o"
+                        | "-P"
+                        | "-e"
+                        | "-l"
+                        | "-J"
+                        | "-S"
+                        | "--rsh"
+                        | "--profile"
+                        | "--region"
+                ) {
+                    skip_next = true;
+                    continue;
+                }
+                if !a.starts_with('-') && !is_remote(a) {
+                    out.push(a);
+                }
+            }
+        }
+        Sink::Stream => out.extend(data_values(c).into_iter().map(data_file)),
+        Sink::Interpreter => {}
+    }
+    out
+}
+
+/// Whether command `f` produces secret data: reads a credential file or
+/// store, or dumps the environment.
+fn emits_secret(scan: &Scan, f: &Command) -> bool {
+    let env_dump = match f.name.as_str() {
+        "env" | "printenv" => f.operands().next().is_none() || f.name == "printenv",
+        "set" | "export" | "declare" | "typeset" => {
+            f.operands().next().is_none() || f.arg_texts().all(|a| a.starts_with('-'))
+        }
+        "compgen" => f.has_short('e'),
+        _ => false,
+    };
+    if env_dump {
+        return true;
+    }
+    if let Some(inline) = &f.inline_code {
+        if code::tokens(&inline.code).any(secret_source) || code::env_read(&inline.code) {
+            return true;
+        }
+    }
+    let identity_options = matches!(f.name.as_str(), "ssh" | "scp" | "sftp" | "rsync" | "git");
+    let args: Vec<&str> = f.arg_texts().collect();
+    let is_identity_value = |text: &str| {
+        identity_options
+            && args
+                .windows(2)
+                .any(|w| matches!(w[0], "-i" | "-F" | "-e" | "-S") && w[1] == text)
+    };
+    let secret = |text: &str| {
+        !is_identity_value(text)
+            && (secret_source(text)
+                || (text.starts_with(['~', '$']) && secret_source(&scan.abs(f.id, text))))
+    };
+    path_words(f).iter().any(|w| secret(&w.text))
+        || f.redirects
+            .iter()
+            .filter(|r| matches!(r.kind, RedirectKind::Read | RedirectKind::ReadWrite))
+            .any(|r| secret(&r.target.text))
+}
+
+fn is_encoder(f: &Command) -> bool {
+    match f.name.as_str() {
+        "base64" | "base32" | "basenc" | "gbase64" | "xxd" | "od" | "hexdump" | "uuencode"
+        | "gzip" | "bzip2" | "xz" | "zstd" | "lz4" | "compress" => true,
+        "openssl" => f
+            .arg_texts()
+            .next()
+            .is_some_and(|s| matches!(s, "enc" | "base64")),
+        _ => false,
+    }
+}
+
+/// Commands whose output reaches sink `c`: its pipes, substitutions and
+/// executed code, plus the writers of files it sends.
+fn feeders(scan: &Scan, c: &Command, files: &[&str]) -> Vec<usize> {
+    let a = scan.analysis;
+    let mut out: Vec<usize> = a.lineage(c.id).into_iter().filter(|&i| i != c.id).collect();
+    for f in files {
+        if let Some(w) = a.last_write_before(f, c.id) {
+            out.extend(a.lineage(w.by));
+            for &from in &w.from {
+                out.extend(a.lineage(from));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
+    if matches!(
+        c.name.as_str(),
+        "dig" | "nslookup" | "host" | "drill" | "delv" | "kdig"
+    ) {
+        let subst: Vec<usize> = c.all_subst().collect();
+        if !subst.is_empty() {
+            let secret = subst
+                .iter()
+                .flat_map(|&s| scan.analysis.lineage(s))
+                .filter_map(|i| scan.analysis.get(i))
+                .any(|f| emits_secret(scan, f));
+            hits.add(if secret { &SECRET_FLOW } else { &DNS_EXFIL }, c);
+        }
+        return;
+    }
+    let Some(sink) = sink_of(c) else {
+        return;
+    };
+    if sink == Sink::Interpreter && emits_secret(scan, c) {
+        hits.add(&INTERPRETER_EXFIL, c);
+    }
+    let files = sent_files(c, sink);
+    let direct = files.iter().any(|f| {
+        secret_source(f) || (f.starts_with(['~', '$']) && secret_source(&scan.abs(c.id, f)))
+    });
+    if direct {
+        hits.add(
+            if sink == Sink::Transfer {
+                &SECRET_COPY
+            } else {
+                &SECRET_UPLOAD
+            },
+            c,
+        );
+        return;
+    }
+    let fed = feeders(scan, c, &files);
+    let producers: Vec<&Command> = fed.iter().filter_map(|&i| scan.analysis.get(i)).collect();
+    if producers.iter().any(|f| emits_secret(scan, f)) {
+        hits.add(&SECRET_FLOW, c);
+        return;
+    }
+    if producers.iter().any(|f| is_encoder(f)) {
+        hits.add(&ENCODED_UPLOAD, c);
+    }
+    // Secret-looking variables in what is sent (an Authorization header or
+    // `-u user:$PASS` is the variable's intended use, so not those).
+    let header_values: Vec<&str> = {
+        let args: Vec<&str> = c.arg_texts().collect();
+        args.windows(2)
+            .filter(|w| {
+                matches!(
+                    w[0],
+                    "-H" | "--header" | "-u" | "--user" | "--oauth2-bearer"
+                )
+            })
+            .map(|w| w[1])
+            .collect()
+    };
+    let sent_vars = c
+        .args
+        .iter()
+        .filter(|w| !header_values.contains(&w.text.as_str()) && !w.text.starts_with("--header="))
+        .chain(
+            producers
+                .iter()
+                .filter(|f| matches!(f.name.as_str(), "echo" | "printf"))
+                .flat_map(|f| f.args.iter()),
+        )
+        .any(|w| w.dynamic && expanded_vars(&w.text).into_iter().any(secret_var_name));
+    if sent_vars {
+        hits.add(&SECRET_VARIABLE_SENT, c);
+    }
+}

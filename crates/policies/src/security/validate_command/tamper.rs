@@ -1,0 +1,167 @@
+//! Hard-deny checks for changes to what keeps agentops honest: its state
+//! under `.agentops/` (except the writable list), the hook scripts and
+//! settings that run it, and its binary. A change is any write, truncation,
+//! deletion, move, permission or owner change, or link aimed at such a path.
+
+use agentops_shell::Command;
+
+use super::paths::path_words;
+use super::scan::{Hits, Scan};
+use super::{AGENTOPS_BINARY, AGENTOPS_STATE, HOOK_WIRING, INTERPRETER_PROTECTED};
+use crate::security::protected::Protected;
+
+pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
+    for target in modified_paths(c) {
+        if let Some(kind) = scan.protected(c.id, target) {
+            let rule = match kind {
+                Protected::AgentopsState => &AGENTOPS_STATE,
+                Protected::HookWiring => &HOOK_WIRING,
+                Protected::Binary => &AGENTOPS_BINARY,
+            };
+            hits.add(rule, c);
+        }
+    }
+    if let Some(code) = &c.inline_code {
+        if code_touches_protected(scan, c, &code.code) {
+            hits.add(&INTERPRETER_PROTECTED, c);
+        }
+    }
+}
+
+/// Paths command `c` changes.
+fn modified_paths(c: &Command) -> Vec<&str> {
+    let mut out: Vec<&str> = c.redirect_writes().map(|w| w.text.as_str()).collect();
+    let operands: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+    let args: Vec<&str> = c.arg_texts().collect();
+    let option_value = |names: &[&str]| -> Vec<&str> {
+        let mut v = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            for n in names {
+                if a == n {
+                    if let Some(next) = args.get(i + 1) {
+                        v.push(*next);
+                    }
+                } else if let Some(val) = a.strip_prefix(&format!("{n}=")) {
+                    v.push(val);
+                }
+            }
+        }
+        v
+    };
+    match c.name.as_str() {
+        "rm" | "unlink" | "shred" | "truncate" | "rmdir" | "srm" | "touch" | "tee" | "mv"
+        | "patch" | "mkfifo" => out.extend(&operands),
+        "cp" | "install" | "rsync" | "scp" | "ditto" => {
+            out.extend(operands.last());
+            out.extend(option_value(&["-t", "--target-directory"]));
+        }
+        "ln" | "link" => {
+            if operands.len() >= 2 {
+                out.extend(operands.last());
+            }
+            out.extend(option_value(&["-t", "--target-directory"]));
+        }
+        "chmod" => {
+            // The mode comes first unless --reference gives it; modes such
+            // as `-x` look like options, so take every word that is not one.
+            let has_reference = args.iter().any(|a| a.starts_with("--reference"));
+            let mut seen_mode = has_reference;
+            for a in &args {
+                if !seen_mode && is_mode(a) {
+                    seen_mode = true;
+                } else if !a.starts_with('-') {
+                    out.push(a);
+                }
+            }
+        }
+        "chown" | "chgrp" | "chattr" => {
+            let has_reference = args.iter().any(|a| a.starts_with("--reference"));
+            let skip = usize::from(!has_reference);
+            out.extend(operands.iter().skip(skip));
+        }
+        "setfacl" | "xattr" | "chflags" => out.extend(&operands),
+        "sed" | "gsed" => {
+            let in_place = args.iter().any(|a| {
+                a.starts_with("-i")
+                    || a.starts_with("--in-place")
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+            });
+            if in_place {
+                out.extend(path_words(c).into_iter().map(|w| w.text.as_str()));
+            }
+        }
+        "perl" | "ruby" => {
+            let in_place = args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('i'));
+            if in_place {
+                out.extend(&operands);
+            }
+        }
+        "dd" => out.extend(args.iter().filter_map(|a| a.strip_prefix("of="))),
+        "curl" => out.extend(option_value(&["-o", "--output"])),
+        "wget" => out.extend(option_value(&[
+            "-O",
+            "--output-document",
+            "-P",
+            "--directory-prefix",
+        ])),
+        "tar" | "bsdtar" | "gtar" => out.extend(option_value(&["-C", "--directory"])),
+        "unzip" => out.extend(option_value(&["-d"])),
+        "git" => {
+            let sub = operands.first().copied().unwrap_or("");
+            if matches!(sub, "rm" | "mv" | "checkout" | "restore") {
+                out.extend(operands.iter().skip(1));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A chmod mode: octal digits or `[ugoa]*[+-=][rwxXst]*` clauses.
+fn is_mode(word: &str) -> bool {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    !word.is_empty()
+        && word.contains(['+', '-', '='])
+        && word.split(',').all(|clause| {
+            let ops = clause.trim_start_matches(['u', 'g', 'o', 'a']);
+            ops.starts_with(['+', '-', '='])
+                && ops.chars().all(|c| {
+                    matches!(
+                        c,
+                        '+' | '-' | '=' | 'r' | 'w' | 'x' | 'X' | 's' | 't' | 'u' | 'g' | 'o'
+                    )
+                })
+        })
+}
+
+/// Inline interpreter code that names agentops state (any file under
+/// `.agentops/`: code can do anything with it), the hook wiring or the
+/// binary.
+fn code_touches_protected(scan: &Scan, c: &Command, code: &str) -> bool {
+    if code.contains(".agentops") || code.contains(".claude/settings") {
+        return true;
+    }
+    let token_end = |ch: char| {
+        ch.is_whitespace() || matches!(ch, '"' | '\'' | '`' | '(' | ')' | ',' | ';' | '[' | ']')
+    };
+    let mut from = 0;
+    while let Some(pos) = code.get(from..).and_then(|s| s.find("hooks")) {
+        let at = from + pos;
+        from = at + 5;
+        let start = code[..at]
+            .char_indices()
+            .rev()
+            .find(|(_, ch)| token_end(*ch))
+            .map_or(0, |(i, ch)| i + ch.len_utf8());
+        let end = code[at..].find(token_end).map_or(code.len(), |i| at + i);
+        let token = &code[start..end];
+        if scan.protected(c.id, token).is_some() {
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,222 @@
+//! validate-env: environment variables a Bash command sets.
+//!
+//! Every assignment the shell performs counts, wherever it is written:
+//! `NAME=v cmd`, a bare `NAME=v`, `export`/`declare -x`/`local`/`readonly`,
+//! `env NAME=v cmd`, `sudo NAME=v cmd`, and the same inside `sh -c`, `eval`
+//! or a script run by the command. `NAME=v` inside an `echo` string or a
+//! commit message is text, not an assignment. Names are compared without
+//! regard to case (zsh ties `path` to `PATH`).
+
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+};
+
+use crate::security::validate_command::paths::secret_var_name;
+use crate::security::validate_command::scan::{subject, Hits};
+
+pub struct ValidateEnvPolicy;
+
+const POLICY: &str = "validate-env";
+
+pub static LOADER_VARIABLE: Rule = Rule {
+    id: "ENV001",
+    name: "loader-variable",
+    policy: POLICY,
+    severity: Severity::Hard,
+    reason: "sets a variable that decides which programs, libraries or home the shell uses (PATH, HOME, SHELL, USER, LD_*, DYLD_*)",
+};
+
+pub static INTERPRETER_INJECTION: Rule = Rule {
+    id: "ENV002",
+    name: "interpreter-injection",
+    policy: POLICY,
+    severity: Severity::Hard,
+    reason: "sets an interpreter start-up variable that can inject code (NODE_OPTIONS, PYTHONPATH, RUBYOPT, PERL5OPT, CLASSPATH, …)",
+};
+
+pub static DATABASE_CREDENTIAL: Rule = Rule {
+    id: "ENV003",
+    name: "database-credential",
+    policy: POLICY,
+    severity: Severity::Hard,
+    reason: "sets a database credential or connection variable",
+};
+
+pub static SECRET_NAME: Rule = Rule {
+    id: "ENV004",
+    name: "secret-variable",
+    policy: POLICY,
+    severity: Severity::Soft,
+    reason: "puts a secret-looking value (token, password, key) in the environment",
+};
+
+pub static UNPARSED: Rule = Rule {
+    id: "ENV090",
+    name: "unparsed-assignment",
+    policy: POLICY,
+    severity: Severity::Ask,
+    reason: "could not parse the command, and it seems to set a guarded variable; review it",
+};
+
+pub static UNPARSED_HARD: Rule = Rule {
+    id: "ENV091",
+    name: "unparsed-hard-deny",
+    policy: POLICY,
+    severity: Severity::Hard,
+    reason: "could not parse the command, and it seems to set a forbidden variable",
+};
+
+static RULES: &[&Rule] = &[
+    &LOADER_VARIABLE,
+    &INTERPRETER_INJECTION,
+    &DATABASE_CREDENTIAL,
+    &SECRET_NAME,
+    &UNPARSED,
+    &UNPARSED_HARD,
+];
+
+const LOADER: &[&str] = &[
+    "PATH",
+    "HOME",
+    "SHELL",
+    "USER",
+    "LD_PRELOAD",
+    "LD_LIBRARY_PATH",
+    "LD_AUDIT",
+    "BASH_ENV",
+];
+
+const INTERPRETER: &[&str] = &[
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "PYTHONPATH",
+    "PYTHONSTARTUP",
+    "PYTHONHOME",
+    "RUBYOPT",
+    "RUBYLIB",
+    "PERL5OPT",
+    "PERL5LIB",
+    "PERLLIB",
+    "CLASSPATH",
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+];
+
+const DATABASE_PREFIXES: &[&str] = &[
+    "DB_",
+    "TEST_DB_",
+    "REDIS_",
+    "MYSQL_",
+    "POSTGRES_",
+    "MONGO_",
+    "MONGODB_",
+];
+
+const DATABASE_NAMES: &[&str] = &[
+    "DATABASE_URL",
+    "DATABASE_PASSWORD",
+    "PGPASSWORD",
+    "PGPASSFILE",
+];
+
+/// The rule a variable name falls under, if any.
+pub fn classify(name: &str) -> Option<&'static Rule> {
+    let upper = name.to_ascii_uppercase();
+    if LOADER.contains(&upper.as_str()) || upper.starts_with("DYLD_") {
+        return Some(&LOADER_VARIABLE);
+    }
+    if INTERPRETER.contains(&upper.as_str()) {
+        return Some(&INTERPRETER_INJECTION);
+    }
+    if DATABASE_PREFIXES.iter().any(|p| upper.starts_with(p))
+        || DATABASE_NAMES.contains(&upper.as_str())
+    {
+        return Some(&DATABASE_CREDENTIAL);
+    }
+    if secret_var_name(&upper) {
+        return Some(&SECRET_NAME);
+    }
+    None
+}
+
+impl Policy for ValidateEnvPolicy {
+    fn name(&self) -> &'static str {
+        POLICY
+    }
+
+    fn summary(&self) -> &'static str {
+        "Blocks shell commands that set loader, interpreter-injection, database or secret variables"
+    }
+
+    fn events(&self) -> &'static [HookEvent] {
+        &[HookEvent::PreToolUse]
+    }
+
+    fn matches_tool(&self, tool: &Tool) -> bool {
+        *tool == Tool::Bash
+    }
+
+    fn flag(&self) -> Option<(&'static str, FlagKind)> {
+        Some(("env_validation_enabled", FlagKind::Security))
+    }
+
+    fn rules(&self) -> &'static [&'static Rule] {
+        RULES
+    }
+
+    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+        let Some(command) = input.command().filter(|c| !c.trim().is_empty()) else {
+            return Outcome::none();
+        };
+        // Cheap exit: no `=` means no assignment anywhere.
+        if !command.contains('=') {
+            return Outcome::none();
+        }
+        let analysis = agentops_shell::analyse_cached(command);
+        let mut hits = Hits::default();
+        for c in &analysis.commands {
+            for a in &c.assignments {
+                if let Some(rule) = classify(&a.name) {
+                    let shown = format!(
+                        "{}{}=… in `{}`",
+                        a.name,
+                        if a.append { "+" } else { "" },
+                        subject(c)
+                    );
+                    hits.push(rule, shown, c.approximate);
+                }
+            }
+        }
+        hits.into_outcome(
+            &UNPARSED,
+            &UNPARSED_HARD,
+            ctx.soft_rules_relaxed(input).is_some(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("PATH", Some("ENV001")),
+            ("path", Some("ENV001")),
+            ("Ld_Preload", Some("ENV001")),
+            ("DYLD_INSERT_LIBRARIES", Some("ENV001")),
+            ("NODE_OPTIONS", Some("ENV002")),
+            ("PYTHONPATH", Some("ENV002")),
+            ("DB_HOST", Some("ENV003")),
+            ("PGPASSWORD", Some("ENV003")),
+            ("API_TOKEN", Some("ENV004")),
+            ("EDITOR", None),
+            ("RUST_LOG", None),
+            ("PATHS_TO_SCAN", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(name).map(|r| r.id), *want, "{name}");
+        }
+    }
+}
