@@ -143,8 +143,10 @@ impl Policy for CredentialRedactPolicy {
         "Audits credential-file access and tells the agent which secrets its tool output holds, without repeating them"
     }
 
+    /// PostToolUse audits what happened; PreToolUse warns ahead of the read
+    /// (upstream's script answered both when called for either).
     fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
+        &[HookEvent::PreToolUse, HookEvent::PostToolUse]
     }
 
     fn matches_tool(&self, tool: &Tool) -> bool {
@@ -159,7 +161,10 @@ impl Policy for CredentialRedactPolicy {
         RULES
     }
 
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+    fn evaluate(&self, event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+        if event == HookEvent::PreToolUse {
+            return warn_ahead(input);
+        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -179,12 +184,29 @@ enum Access<'a> {
     },
 }
 
-/// Decide for one PostToolUse payload; `ts` stamps the audit record.
-pub fn decide(input: &HookInput, ts: &str) -> Outcome {
-    let Some(tool) = input.tool() else {
+/// Before the call: only the reminder, no audit (nothing was read yet).
+pub fn warn_ahead(input: &HookInput) -> Outcome {
+    let Some(access) = access(input) else {
         return Outcome::none();
     };
-    let access = match tool {
+    let what = match access {
+        Access::Command { files, .. } => format!(
+            "This command reads {} that may contain credentials",
+            files.join(", ")
+        ),
+        Access::Read { .. } => "This file may contain credentials".to_string(),
+    };
+    Outcome {
+        context: vec![format!("WARNING: {what}. {DO_NOT_REPEAT}")],
+        ..Outcome::default()
+    }
+}
+
+const DO_NOT_REPEAT: &str = "Do not repeat any secret, API key, token or password from it in your reply, in files or in commands; write [REDACTED] in its place.";
+
+/// The credential file a Read or a shell command touches, if any.
+fn access(input: &HookInput) -> Option<Access<'_>> {
+    match input.tool()? {
         Tool::Read => input
             .input_str("file_path")
             .filter(|p| is_credential_file(p))
@@ -194,7 +216,12 @@ pub fn decide(input: &HookInput, ts: &str) -> Outcome {
             (!files.is_empty()).then_some(Access::Command { files, command })
         }),
         _ => None,
-    };
+    }
+}
+
+/// Decide for one PostToolUse payload; `ts` stamps the audit record.
+pub fn decide(input: &HookInput, ts: &str) -> Outcome {
+    let access = access(input);
     let kinds = input.response().map(find_secrets_json).unwrap_or_default();
     if access.is_none() && kinds.is_empty() {
         return Outcome::none();
@@ -209,9 +236,7 @@ pub fn decide(input: &HookInput, ts: &str) -> Outcome {
             ),
             Access::Read { .. } => "This file may contain credentials".to_string(),
         };
-        context.push(format!(
-            "WARNING: {what}. Do not repeat any secret, API key, token or password from it in your reply, in files or in commands; write [REDACTED] in its place."
-        ));
+        context.push(format!("WARNING: {what}. {DO_NOT_REPEAT}"));
     }
     if !kinds.is_empty() {
         context.push(format!(
@@ -565,6 +590,19 @@ mod tests {
         ] {
             assert!(decide(&input, "t").is_empty(), "{:?}", input.tool_input);
         }
+    }
+
+    #[test]
+    fn pre_tool_use_warns_without_auditing() {
+        let input = payload("Bash", json!({"command": "head -5 deploy.key"}), None);
+        let out =
+            CredentialRedactPolicy.evaluate(HookEvent::PreToolUse, &input, &Context::default());
+        assert!(out.effects.is_empty() && out.findings.is_empty());
+        assert!(out.context[0].contains("deploy.key") && out.context[0].contains("credentials"));
+        let plain = payload("Bash", json!({"command": "head -5 notes.txt"}), None);
+        assert!(CredentialRedactPolicy
+            .evaluate(HookEvent::PreToolUse, &plain, &Context::default())
+            .is_empty());
     }
 
     #[test]

@@ -82,8 +82,12 @@ pub fn score(text: &str) -> Score {
     // instructions it carries, and at least as a hidden-text signal.
     for view in decode::views(&cleaned) {
         let mut inner = Vec::new();
+        // Whole-text decodings (percent, `\u` escapes) repeat what the plain
+        // text already says; only what the decoding revealed counts.
         for s in patterns::scan(&view.text, false) {
-            add(&mut inner, s);
+            if !visible_in(&cleaned.text, &s.evidence) {
+                add(&mut inner, s);
+            }
         }
         let points: u32 = inner.iter().map(|s| s.points).sum::<u32>().min(50);
         if points >= ASK_AT {
@@ -100,6 +104,12 @@ pub fn score(text: &str) -> Score {
     signals.sort_by_key(|s| std::cmp::Reverse(s.points));
     let total = signals.iter().map(|s| s.points).sum::<u32>().min(100);
     Score { total, signals }
+}
+
+/// Whether an excerpt (possibly shortened with `…`) occurs in the text.
+fn visible_in(text: &str, evidence: &str) -> bool {
+    let head = evidence.strip_suffix('…').unwrap_or(evidence);
+    !head.is_empty() && text.contains(head)
 }
 
 /// Keep the strongest signal per technique.

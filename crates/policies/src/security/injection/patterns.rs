@@ -63,7 +63,7 @@ use Technique::*;
 /// Nouns for what an agent is told to obey.
 macro_rules! rules_noun {
     () => {
-        r"(?:instructions?|prompts?|rules?|directives?|guidelines|guidance|constraints|commands|orders|restrictions|guardrails|programming|polic(?:y|ies)|context|system\s+messages?)"
+        r"(?:instructions?|prompts?|rules?|directives?|guidelines|guidance|orders|restrictions|guardrails|programming|polic(?:y|ies)|system\s+messages?)"
     };
 }
 
@@ -75,7 +75,7 @@ const PHRASES: &[(Technique, u32, &str)] = &[
         40,
         concat!(
             r"(?i)\b(?:ignore|disregard|forget|override|bypass|neglect|abandon|discard|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+(?:follow|obey))\b",
-            r"(?:\s+[\w'’-]+){0,3}?\s+(?:previous|prior|above|earlier|preceding|former|original|initial|all|any|every|your|these|those|developer|system|operator'?s?)\b",
+            r"(?:\s+[\w'’-]+){0,3}?\s+(?:previous|prior|above|earlier|preceding|former|original|initial|all|your|developer|system|operator'?s?)\b",
             r"(?:\s+[\w'’-]+){0,3}?\s+",
             rules_noun!(),
             r"\b"
@@ -100,7 +100,7 @@ const PHRASES: &[(Technique, u32, &str)] = &[
         InstructionOverride,
         40,
         concat!(
-            r"(?i)\b(?:supersedes?|overrides?|replaces?|takes?\s+precedence\s+over|cancels?|voids?|nullif(?:y|ies))\s+(?:all\s+|any\s+)?(?:the\s+)?",
+            r"(?i)\b(?:supersedes?|takes?\s+precedence\s+over|voids?|nullif(?:y|ies)|(?:overrides?|replaces?|cancels?)\s+all)\s+(?:all\s+|any\s+)?(?:the\s+)?",
             r"(?:earlier|prior|previous|preceding|above|original|existing|your|system|other)\s+(?:[\w-]+\s+)?(?:instructions?|guidance|rules|directives?|prompts?|guidelines|ones)\b"
         ),
     ),
@@ -196,7 +196,7 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         RoleSwitch,
         40,
-        r"(?i)\byou\s+(?:are|'re)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|bound|restricted|claude|chatgpt|limited|required|a\s+\w+\s+bot|\w+\s+assistant)",
+        r"(?i)\byou\s+(?:are|'re)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|bound\s+by|claude|chatgpt|a\s+\w+\s+bot|\w+\s+assistant)",
     ),
     (
         RoleSwitch,
@@ -224,7 +224,11 @@ const PHRASES: &[(Technique, u32, &str)] = &[
         40,
         r"(?i)\b(?:dan|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos)\s+mode\b|\bdo\s+anything\s+now\b|\bmodo\s+desarrollador\b",
     ),
-    (Jailbreak, 40, r"\bDAN\b"),
+    (
+        Jailbreak,
+        40,
+        r"(?i:\b(?:you\s+are\s+(?:now\s+)?|act\s+as\s+|called\s+|named\s+|stay\s+in\s+character\s+as\s+))DAN\b|\bDAN\s+(?:(?i:mode|can|has|will|does|is\s+(?:an?|free|not)))\b|\bDAN,?\s+(?i:which\s+stands)",
+    ),
     (
         Jailbreak,
         40,
@@ -260,7 +264,7 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         PromptExtraction,
         30,
-        r"(?i)\b(?:reveal|print|show|output|repeat|display|tell\s+me|leak|dump|give\s+me|share|disclose|recite|write\s+out|reproduce|verrate|révèle[rz]?|revela|rivela)\s+(?:me\s+|mir\s+|-moi\s+)?(?:all\s+)?(?:of\s+)?(?:your|the|tes|tus|le\s+tue|deine)\s+(?:[\w-]+\s+){0,2}?(?:system\s*-?\s*prompt|initial\s+prompt|hidden\s+(?:prompt|instructions|message)|developer\s+(?:message|prompt)|system\s+message|systemanweisungen|instructions?\s+(?:système|del\s+sistema|di\s+sistema)|istruzioni\s+di\s+sistema|instrucciones\s+del\s+sistema|prompt\s+(?:système|del\s+sistema|di\s+sistema))",
+        r"(?i)\b(?:reveal|print|show|output|repeat|display|tell\s+me|leak|dump|give\s+me|share|disclose|recite|write\s+out|reproduce|verrate|révèle[rz]?|revela|rivela)(?:-moi)?\s+(?:me\s+|mir\s+)?(?:all\s+)?(?:of\s+)?(?:your|the|tes|tus|le\s+tue|deine)\s+(?:[\w-]+\s+){0,2}?(?:system\s*-?\s*prompt|initial\s+prompt|hidden\s+(?:prompt|instructions|message)|developer\s+(?:message|prompt)|system\s+message|systemanweisungen|instructions?\s+(?:système|del\s+sistema|di\s+sistema)|istruzioni\s+di\s+sistema|instrucciones\s+del\s+sistema|prompt\s+(?:système|del\s+sistema|di\s+sistema))",
     ),
     (
         PromptExtraction,
@@ -282,7 +286,7 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         ReplyManipulation,
         25,
-        r"(?i)\b(?:append|include|add|insert|begin|start|end)\b[^.\n]{0,60}\b(?:to|in|at\s+the\s+end\s+of|with)\s+(?:the\s+end\s+of\s+)?(?:your|every|each|any|all)\s+(?:future\s+)?(?:reply|replies|response|responses|answer|answers|summary|summaries|review|reviews|output|report|reports|message|messages)\b",
+        r"(?i)\b(?:append|include|add|insert|begin|start|end)\b[^.\n]{0,60}\b(?:to|in|at\s+the\s+end\s+of|with)\s+(?:the\s+end\s+of\s+)?(?:your|every|each)\s+(?:future\s+)?(?:reply|replies|response|responses|answer|answers|summary|summaries|review|reviews|report|reports)\b",
     ),
     (
         ReplyManipulation,
@@ -292,7 +296,7 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         DecodeAndFollow,
         30,
-        r"(?i)\b(?:decode|translate|convert|deobfuscate|reverse)\b[^.\n]{0,60}\b(?:and|then)\s+(?:do|follow|execute|run|obey|comply|carry\s+out)\b|\b(?:base64|rot13|hex|binary)\b[^.\n]{0,50}\b(?:execute|follow|obey|do\s+(?:exactly\s+)?what)\b",
+        r"(?i)\b(?:decode|translate|deobfuscate|reverse)\b[^.\n]{0,60}\b(?:and|then)\s+(?:do\s+(?:exactly\s+)?what|follow|obey|comply|carry\s+out|execute\s+(?:it|them|the\s+\w+))\b|\b(?:base64|rot13|hex|binary)\b[^.\n]{0,50}\b(?:execute|follow|obey|do\s+(?:exactly\s+)?what)\b",
     ),
 ];
 
@@ -305,7 +309,7 @@ const LINE_MARKERS: &[(Technique, u32, &str)] = &[
     (
         FakeDelimiter,
         50,
-        r"(?i)#{2,}\s*(?:system|instruction|human|assistant)\b",
+        r"(?i)#{2,}\s*(?:system|instruction|human|assistant|response)\s*:",
     ),
     (
         AuthorityMarker,
