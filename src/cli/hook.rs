@@ -88,6 +88,9 @@ pub fn run(args: &Args) -> ExitCode {
         },
     };
     let run = run_hook(event, selection, raw, &Environment::from_process());
+    if event == HookEvent::SessionEnd {
+        super::telemetry::spawn_background_export();
+    }
     if let Some(output) = run.output {
         let mut stdout = std::io::stdout().lock();
         // A closed stdout leaves nothing to tell; the exit code stays 0.

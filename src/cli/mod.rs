@@ -1,12 +1,16 @@
 //! Command-line interface: one module per subcommand.
 
+pub mod audit;
 pub mod check;
+pub mod cost;
 pub mod dashboard;
 pub mod doctor;
 pub mod hook;
 pub mod install;
+pub mod otlp;
 pub mod replay;
 pub mod rules;
+pub mod telemetry;
 pub mod scan;
 
 use std::ffi::OsString;
@@ -41,6 +45,12 @@ enum Command {
     Doctor(doctor::Args),
     /// Serve the local dashboard (127.0.0.1, token in the URL).
     Dashboard(dashboard::Args),
+    /// Read and verify the tamper-evident audit log.
+    Audit(audit::Args),
+    /// Export the telemetry spool to an OTLP/HTTP collector.
+    Telemetry(telemetry::Args),
+    /// Token use and cost from the session transcripts, and the budget.
+    Cost(cost::Args),
     /// Supply-chain scans: invisible Unicode, lockfiles, integrity (exit 1 on findings).
     Scan(scan::Args),
 }
@@ -70,6 +80,9 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Install(a) => install::run(&a),
         Command::Doctor(a) => doctor::run(&a),
         Command::Dashboard(a) => dashboard::run(&a),
+        Command::Audit(a) => audit::run(&a),
+        Command::Telemetry(a) => telemetry::run(&a),
+        Command::Cost(a) => cost::run(&a),
         Command::Scan(a) => scan::run(&a),
     }
 }

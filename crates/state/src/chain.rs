@@ -459,20 +459,24 @@ pub fn verify(log: &str, head: Option<&Head>) -> Verification {
             .last()
             .and_then(|(_, l)| l.as_ref())
             .map(|l| l.hash.as_str());
-        if report.records < h.count {
-            report.problems.push(Problem::Truncated {
-                line: last_line,
-                missing: h.count - report.records,
+        // With the tail the head names in place, missing records show up
+        // as breaks in the chain above; otherwise the end was cut or replaced.
+        let tail_intact =
+            last_hash == Some(h.last.as_str()) || (h.count == 0 && report.records == 0);
+        if !tail_intact {
+            report.problems.push(if report.records < h.count {
+                Problem::Truncated {
+                    line: last_line,
+                    missing: h.count - report.records,
+                }
+            } else if report.records > h.count {
+                Problem::Unaccounted {
+                    line: last_line,
+                    extra: report.records - h.count,
+                }
+            } else {
+                Problem::TailReplaced { line: last_line }
             });
-        } else if report.records > h.count {
-            report.problems.push(Problem::Unaccounted {
-                line: last_line,
-                extra: report.records - h.count,
-            });
-        } else if h.count > 0 && last_hash != Some(h.last.as_str()) {
-            report
-                .problems
-                .push(Problem::TailReplaced { line: last_line });
         }
     }
     report

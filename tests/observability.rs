@@ -1,0 +1,620 @@
+//! Observability end to end against the built binary: the audit log and
+//! its tamper evidence, redaction in every log, cost from transcripts,
+//! budget enforcement, and OTLP export to a real collector.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use common::{hook, project, run};
+use serde_json::{json, Value};
+
+const SECRET_TOKEN: &str = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+const SECRET_PASSWORD: &str = "Tr0ub4dor-and-3";
+
+fn payload(event: &str, session: &str, extra: Value) -> Value {
+    let mut p = json!({"session_id": session, "hook_event_name": event,
+                       "permission_mode": "default", "cwd": "/tmp"});
+    if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
+        p.extend(extra.clone());
+    }
+    p
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every log line is JSON"))
+        .collect()
+}
+
+fn state(dir: &Path, name: &str) -> std::path::PathBuf {
+    dir.join(".agentops").join(name)
+}
+
+#[test]
+fn tool_events_are_audited_with_the_merged_decision_and_rules() {
+    let dir = project();
+    let write = payload(
+        "PreToolUse",
+        "s-audit",
+        json!({"tool_name": "Write", "tool_use_id": "tw",
+        "tool_input": {"file_path": "/tmp/x", "content": "x"}}),
+    );
+    let out = hook(
+        "PreToolUse",
+        &write,
+        dir.path(),
+        &[("AGENTOPS_MODE", "safe")],
+    );
+    assert_eq!(
+        out.json()
+            .map(|v| v["hookSpecificOutput"]["permissionDecision"].clone()),
+        Some(json!("deny"))
+    );
+    let read = payload(
+        "PostToolUse",
+        "s-audit",
+        json!({"tool_name": "Read", "tool_use_id": "tr",
+        "tool_input": {"file_path": "/tmp/a"}, "tool_response": {"type": "text"}}),
+    );
+    hook("PostToolUse", &read, dir.path(), &[]);
+
+    let records = lines(&state(dir.path(), "audit.jsonl"));
+    let denied = records
+        .iter()
+        .find(|r| r["event"] == "PreToolUse" && r["tool"] == "Write")
+        .expect("the denied call is audited");
+    assert_eq!(denied["decision"], "deny");
+    assert!(
+        denied["rules"]
+            .as_array()
+            .is_some_and(|r| r.contains(&json!("MODE001"))),
+        "{denied}"
+    );
+    assert_eq!(denied["tool_use_id"], "tw");
+    assert!(records
+        .iter()
+        .any(|r| r["event"] == "PostToolUse" && r["tool"] == "Read"));
+    assert!(records
+        .iter()
+        .all(|r| r["hash"].is_string() && r["prev"].is_string()));
+
+    let query = run(
+        &["audit", "query", "--rule", "MODE001", "--json"],
+        b"",
+        dir.path(),
+        &[],
+    );
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    let found: Vec<Value> = query
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(found.len(), 1, "{}", query.stdout);
+    let by_decision = run(
+        &[
+            "audit",
+            "tail",
+            "--decision",
+            "deny",
+            "--session",
+            "s-audit",
+        ],
+        b"",
+        dir.path(),
+        &[],
+    );
+    assert!(
+        by_decision.stdout.contains("Write") && !by_decision.stdout.contains("Read "),
+        "{}",
+        by_decision.stdout
+    );
+    let stats = run(&["audit", "stats", "--json"], b"", dir.path(), &[]);
+    let stats: Value = serde_json::from_str(stats.stdout.trim()).expect("stats json");
+    assert_eq!(stats["by"]["rule"]["MODE001"], 1);
+    let verify = run(&["audit", "verify"], b"", dir.path(), &[]);
+    assert_eq!(verify.code, 0, "{}", verify.stdout);
+    assert!(verify.stdout.contains("intact"), "{}", verify.stdout);
+}
+
+#[test]
+fn the_audit_log_can_be_switched_off() {
+    let dir = project();
+    fs::create_dir(dir.path().join(".agentops")).expect("mkdir");
+    fs::write(
+        state(dir.path(), "flags.json"),
+        r#"{"audit_log_enabled": false, "telemetry_enabled": false}"#,
+    )
+    .expect("flags");
+    let p = payload(
+        "PreToolUse",
+        "s",
+        json!({"tool_name": "Read", "tool_input": {"file_path": "/a"}}),
+    );
+    hook("PreToolUse", &p, dir.path(), &[]);
+    assert!(!state(dir.path(), "audit.jsonl").exists());
+    assert!(!state(dir.path(), "telemetry.jsonl").exists());
+}
+
+#[test]
+fn secrets_are_redacted_in_every_log() {
+    let dir = project();
+    let command =
+        format!("git push https://ci:{SECRET_PASSWORD}@example.com/r.git && echo {SECRET_TOKEN}");
+    let events = [
+        (
+            "PreToolUse",
+            json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {"command": command}}),
+        ),
+        (
+            "PostToolUseFailure",
+            json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {"command": command},
+            "error": format!("remote rejected token {SECRET_TOKEN}"), "is_interrupt": false}),
+        ),
+        (
+            "PostToolUse",
+            json!({"tool_name": "WebFetch", "tool_use_id": "t2",
+            "tool_input": {"url": format!("https://api.example.com/?access_token={SECRET_TOKEN}"), "prompt": "x"},
+            "tool_response": {"durationMs": 12}}),
+        ),
+        (
+            "PostToolUse",
+            json!({"tool_name": "Read", "tool_use_id": "t3",
+            "tool_input": {"file_path": format!("/tmp/{SECRET_TOKEN}.txt")}, "tool_response": {}}),
+        ),
+        (
+            "SubagentStart",
+            json!({"agent_id": "a1", "agent_type": format!("helper-{SECRET_TOKEN}")}),
+        ),
+    ];
+    for (event, extra) in events {
+        let out = hook(
+            event,
+            &payload(event, "s-redact", extra),
+            dir.path(),
+            &[("AGENTOPS_MODE", "full")],
+        );
+        assert_eq!(out.code, 0, "{event}: {}", out.stderr);
+    }
+    for log in [
+        "audit.jsonl",
+        "failures.jsonl",
+        "provenance.jsonl",
+        "delegation.jsonl",
+        "telemetry.jsonl",
+    ] {
+        let text = fs::read_to_string(state(dir.path(), log))
+            .unwrap_or_else(|_| panic!("{log} was written"));
+        assert!(!text.is_empty(), "{log}");
+        assert!(
+            !text.contains(SECRET_TOKEN),
+            "{log} leaks the token: {text}"
+        );
+        assert!(
+            !text.contains(SECRET_PASSWORD),
+            "{log} leaks the password: {text}"
+        );
+    }
+    for log in [
+        "audit.jsonl",
+        "failures.jsonl",
+        "provenance.jsonl",
+        "delegation.jsonl",
+    ] {
+        let text = fs::read_to_string(state(dir.path(), log)).expect("log");
+        assert!(
+            text.contains("[REDACTED"),
+            "{log} shows no redaction marker: {text}"
+        );
+    }
+    let failures = lines(&state(dir.path(), "failures.jsonl"));
+    assert_eq!(failures.len(), 1);
+    assert_eq!(
+        (
+            failures[0]["tool"].as_str(),
+            failures[0]["session"].as_str()
+        ),
+        (Some("Bash"), Some("s-redact"))
+    );
+    let provenance = lines(&state(dir.path(), "provenance.jsonl"));
+    let sources: Vec<_> = provenance
+        .iter()
+        .map(|r| (r["source"].clone(), r["trust"].clone()))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            (json!("web"), json!("untrusted")),
+            (json!("file"), json!("untrusted"))
+        ]
+    );
+    let telemetry = lines(&state(dir.path(), "telemetry.jsonl"));
+    assert!(
+        telemetry
+            .iter()
+            .any(|r| r["event"] == "PostToolUse" && r["duration_ms"] == 12),
+        "{telemetry:?}"
+    );
+}
+
+fn tamper_case(edit: impl FnOnce(&mut Vec<String>)) -> (i32, Value) {
+    let dir = project();
+    for i in 0..6 {
+        let p = payload(
+            "PreToolUse",
+            "s-tamper",
+            json!({"tool_name": "Read", "tool_use_id": format!("t{i}"),
+            "tool_input": {"file_path": format!("/src/{i}.rs")}}),
+        );
+        hook("PreToolUse", &p, dir.path(), &[]);
+    }
+    let path = state(dir.path(), "audit.jsonl");
+    let mut l: Vec<String> = fs::read_to_string(&path)
+        .expect("log")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(l.len(), 6);
+    edit(&mut l);
+    fs::write(
+        &path,
+        l.iter().map(|x| format!("{x}\n")).collect::<String>(),
+    )
+    .expect("write");
+    let out = run(&["audit", "verify", "--json"], b"", dir.path(), &[]);
+    (
+        out.code,
+        serde_json::from_str(out.stdout.trim()).expect("verify json"),
+    )
+}
+
+#[test]
+fn audit_verify_reports_each_kind_of_tampering_and_where() {
+    type Edit = fn(&mut Vec<String>);
+    let cases: &[(&str, Edit, &str, u64)] = &[
+        (
+            "edited",
+            |l| l[3] = l[3].replace("/src/3.rs", "/src/evil.rs"),
+            "edited",
+            4,
+        ),
+        (
+            "deleted",
+            |l| {
+                l.remove(2);
+            },
+            "deleted",
+            3,
+        ),
+        ("reordered", |l| l.swap(1, 4), "reordered", 2),
+        ("truncated", |l| l.truncate(4), "truncated", 4),
+    ];
+    for (what, edit, kind, line) in cases {
+        let (code, report) = tamper_case(edit);
+        assert_eq!(code, 1, "{what}: {report}");
+        assert_eq!(report["intact"], false);
+        let problems = report["problems"].as_array().expect("problems");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["kind"] == *kind && p["line"] == *line),
+            "{what}: expected {kind} at line {line}: {report}"
+        );
+        if *what == "deleted" {
+            assert!(
+                problems.iter().all(|p| p["kind"] != "truncated"),
+                "{report}"
+            );
+        }
+    }
+    let (code, report) = tamper_case(|_| {});
+    assert_eq!((code, report["intact"].clone()), (0, json!(true)));
+}
+
+#[test]
+fn parallel_hook_processes_keep_the_chain_valid() {
+    let dir = project();
+    let path = dir.path().to_path_buf();
+    let workers: Vec<_> = (0..6)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                for i in 0..8 {
+                    let p = payload("PostToolUse", &format!("s{w}"), json!({"tool_name": "Bash",
+                        "tool_use_id": format!("t{w}-{i}"), "tool_input": {"command": "true"}, "tool_response": {}}));
+                    assert_eq!(hook("PostToolUse", &p, &path, &[]).code, 0);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    let out = run(&["audit", "verify", "--json"], b"", dir.path(), &[]);
+    let report: Value = serde_json::from_str(out.stdout.trim()).expect("json");
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["records"], 48);
+    assert_eq!(lines(&state(dir.path(), "telemetry.jsonl")).len(), 48);
+}
+
+fn assistant(id: &str, model: &str, input: u64, output: u64) -> String {
+    json!({"type": "assistant", "requestId": format!("req-{id}"), "timestamp": "2025-06-09T10:00:00Z",
+           "message": {"id": id, "model": model, "usage": {"input_tokens": input, "output_tokens": output,
+           "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}})
+    .to_string()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open");
+    for l in lines {
+        writeln!(f, "{l}").expect("write");
+    }
+}
+
+#[test]
+fn cost_is_read_from_transcripts_at_turn_end() {
+    let dir = project();
+    let home = tempfile::tempdir().expect("tempdir");
+    let transcript = home.path().join("projects/p/s-cost.jsonl");
+    write_lines(
+        &transcript,
+        &[
+            json!({"type": "user", "message": {"content": "go"}}).to_string(),
+            assistant("m1", "claude-sonnet-4-5-20250929", 1_000_000, 0),
+            assistant("m1", "claude-sonnet-4-5-20250929", 1_000_000, 0),
+            assistant("m2", "claude-sonnet-4-5-20250929", 0, 100_000),
+        ],
+    );
+    write_lines(
+        &home
+            .path()
+            .join("projects/p/s-cost/subagents/agent-x.jsonl"),
+        &[
+            assistant("m3", "claude-haiku-4-5-20251001", 1_000_000, 0),
+            assistant("m3", "claude-haiku-4-5-20251001", 1_000_000, 0),
+        ],
+    );
+    let stop = payload(
+        "Stop",
+        "s-cost",
+        json!({"transcript_path": transcript, "stop_hook_active": false}),
+    );
+    assert_eq!(hook("Stop", &stop, dir.path(), &[]).code, 0);
+    // A second Stop with nothing new adds nothing.
+    hook("Stop", &stop, dir.path(), &[]);
+
+    let out = run(&["cost", "--by", "model", "--json"], b"", dir.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_str(out.stdout.trim()).expect("json");
+    // sonnet: $3 input + 0.1 MTok * $15 = $4.50; haiku: $1.
+    assert!(
+        (report["total_usd"].as_f64().expect("total") - 5.5).abs() < 1e-9,
+        "{report}"
+    );
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["key"], "claude-sonnet-4-5-20250929");
+    assert_eq!(rows[0]["responses"], 2);
+    assert_eq!(report["budget"]["spent"], 5.5);
+    let table = run(&["cost", "--by", "session"], b"", dir.path(), &[]);
+    assert!(
+        table.stdout.contains("s-cost") && table.stdout.contains("5.5000"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn an_exhausted_budget_blocks_all_but_reads_when_opted_in() {
+    let dir = project();
+    fs::create_dir(dir.path().join(".agentops")).expect("mkdir");
+    fs::write(
+        state(dir.path(), "budget.json"),
+        r#"{"budget_usd": 1, "spent": 1.5, "warn_pct": 80}"#,
+    )
+    .expect("budget");
+    let bash = payload(
+        "PreToolUse",
+        "s",
+        json!({"tool_name": "Bash", "tool_input": {"command": "make"}}),
+    );
+    let read = payload(
+        "PreToolUse",
+        "s",
+        json!({"tool_name": "Read", "tool_input": {"file_path": "/a"}}),
+    );
+    let env = [("AGENTOPS_BUDGET_USD", "")];
+    // Not opted in: nothing happens.
+    let out = hook("PreToolUse", &bash, dir.path(), &env);
+    assert!(!out.stdout.contains("SPEND001"), "{}", out.stdout);
+    fs::write(
+        state(dir.path(), "flags.json"),
+        r#"{"budget_enforcement_enabled": true}"#,
+    )
+    .expect("flags");
+    let denied = hook("PreToolUse", &bash, dir.path(), &env)
+        .json()
+        .expect("answer");
+    assert_eq!(
+        denied["hookSpecificOutput"]["permissionDecision"], "deny",
+        "{denied}"
+    );
+    assert!(denied.to_string().contains("SPEND001"));
+    let allowed = hook("PreToolUse", &read, dir.path(), &env);
+    assert!(!allowed.stdout.contains("SPEND001"), "{}", allowed.stdout);
+}
+
+/// The `rotel-agent` collector: `$ROTEL_AGENT`, `rotel-agent` on PATH, or
+/// the binary inside the `rotel` Python package.
+fn find_rotel() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("ROTEL_AGENT").map(std::path::PathBuf::from) {
+        return p.is_file().then_some(p);
+    }
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            let p = dir.join("rotel-agent");
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os, rotel; print(os.path.join(os.path.dirname(rotel.__file__), 'rotel-agent'))",
+        ])
+        .output()
+        .ok()?;
+    let p = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    (out.status.success() && p.is_file()).then_some(p)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+struct Collector(std::process::Child);
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn telemetry_reaches_a_real_otlp_collector_once() {
+    let Some(rotel) = find_rotel() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but rotel-agent is missing: `pip install rotel` (see .ci/run)"
+        );
+        eprintln!("skipping: rotel-agent not found (pip install rotel)");
+        return;
+    };
+    let dir = project();
+    for (event, extra) in [
+        (
+            "PreToolUse",
+            json!({"tool_name": "Bash", "tool_use_id": "toolu_otlp", "tool_input": {"command": "cargo test"}}),
+        ),
+        (
+            "PostToolUse",
+            json!({"tool_name": "Bash", "tool_use_id": "toolu_otlp", "tool_input": {"command": "cargo test"}, "tool_response": {}}),
+        ),
+    ] {
+        hook(
+            event,
+            &payload(event, "s-otlp", extra),
+            dir.path(),
+            &[("AGENTOPS_MODE", "standard")],
+        );
+    }
+    let (http, grpc) = (free_port(), free_port());
+    let received = dir.path().join("rotel.out");
+    let sink = fs::File::create(&received).expect("collector output file");
+    let child = std::process::Command::new(&rotel)
+        .args([
+            "start",
+            "--exporter",
+            "blackhole",
+            "--debug-log",
+            "logs",
+            "--debug-log",
+            "traces",
+            "--debug-log-verbosity",
+            "detailed",
+        ])
+        .arg("--otlp-http-endpoint")
+        .arg(format!("127.0.0.1:{http}"))
+        .arg("--otlp-grpc-endpoint")
+        .arg(format!("127.0.0.1:{grpc}"))
+        .arg("--pid-file")
+        .arg(dir.path().join("rotel.pid"))
+        .arg("--log-file")
+        .arg(dir.path().join("rotel.log"))
+        .stdout(sink.try_clone().expect("clone"))
+        .stderr(sink)
+        .spawn()
+        .expect("start rotel-agent");
+    let _collector = Collector(child);
+    wait_for("the collector to listen", || {
+        std::net::TcpStream::connect(("127.0.0.1", http)).is_ok()
+    });
+
+    let endpoint = format!("http://127.0.0.1:{http}");
+    let export = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[("OTLP_ENDPOINT", &endpoint)],
+    );
+    assert_eq!(export.code, 0, "{}{}", export.stdout, export.stderr);
+    assert!(
+        export
+            .stdout
+            .contains("exported 2 log record(s) and 1 span(s)"),
+        "{}",
+        export.stdout
+    );
+    wait_for("the log and the span to arrive", || {
+        let text = fs::read_to_string(&received).unwrap_or_default();
+        text.contains("PostToolUse Bash") && text.contains("tool Bash")
+    });
+    let text = fs::read_to_string(&received).expect("collector output");
+    assert!(text.contains("PreToolUse Bash allow"), "{text}");
+    assert!(text.contains("s-otlp"), "session attribute missing: {text}");
+
+    // Sent once: a second export has nothing new.
+    let again = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[("OTLP_ENDPOINT", &endpoint)],
+    );
+    assert!(again.stdout.contains("nothing new"), "{}", again.stdout);
+}
+
+#[test]
+fn telemetry_export_refuses_cleartext_to_remote_hosts() {
+    let dir = project();
+    let out = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[("OTLP_ENDPOINT", "http://collector.example.com:4318")],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("loopback"), "{}", out.stderr);
+    let none = run(
+        &["telemetry", "export", "--quiet"],
+        b"",
+        dir.path(),
+        &[("OTLP_ENDPOINT", "")],
+    );
+    assert_eq!((none.code, none.stdout.as_str()), (0, ""));
+}
