@@ -10,8 +10,8 @@ pub mod install;
 pub mod otlp;
 pub mod replay;
 pub mod rules;
-pub mod telemetry;
 pub mod scan;
+pub mod telemetry;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
