@@ -647,7 +647,11 @@ fn the_table_is_large_and_covers_both_sides() {
         &ExfiltrationCheckPolicy,
     ] {
         for rule in policy.rules() {
-            if rule.id.ends_with("090") || rule.id.ends_with("091") || rule.id == "CMD092" {
+            if rule.id.ends_with("090")
+                || rule.id.ends_with("091")
+                || rule.id == "CMD092"
+                || rule.id == "CMD093"
+            {
                 continue;
             }
             assert!(
@@ -768,6 +772,23 @@ fn nesting_past_the_cap_is_reported_and_still_scanned() {
         fired(&ValidateCommandPolicy, &shallow),
         ["CMD001", "CMD009"]
     );
+    // Where an ask is only a note, code past the cap is refused (CMD093):
+    // eight levels of `bash -c`, or a danger after more commands than the
+    // analyser follows.
+    let ctx = Context::default();
+    let p = &ValidateCommandPolicy;
+    let mut deep = "rm -rf ~/".to_string();
+    for _ in 0..8 {
+        deep = format!("bash -c {}", shell_quote(&deep));
+    }
+    let long_pipeline = format!("{} ; rm -rf ~/", vec!["cat"; 5000].join(" | "));
+    for command in [&deep, &long_pipeline] {
+        assert_eq!(decide(p, command, "default", &ctx), Decision::Ask);
+        assert_eq!(
+            decide(p, command, "bypassPermissions", &ctx),
+            Decision::HardDeny
+        );
+    }
 }
 
 fn shell_quote(s: &str) -> String {

@@ -177,6 +177,14 @@ pub static TOO_DEEP: Rule = rule(
     Severity::Ask,
     "code nested deeper than the analyser follows (sh -c inside sh -c …); review it",
 );
+/// CMD092's answer where an ask is only a note (bypass, unrestricted): the
+/// code past the analyser's limits was never checked, so it is refused.
+pub static TOO_DEEP_HARD: Rule = rule(
+    "CMD093",
+    "unanalysed-code-refused",
+    Severity::Hard,
+    "part of the command is beyond what the analyser follows (nesting or command count) and asking is off in this mode; refused",
+);
 
 static RULES: &[&Rule] = &[
     &RECURSIVE_DELETE_CRITICAL,
@@ -201,6 +209,7 @@ static RULES: &[&Rule] = &[
     &UNPARSED,
     &UNPARSED_HARD,
     &TOO_DEEP,
+    &TOO_DEEP_HARD,
 ];
 
 impl Policy for ValidateCommandPolicy {
@@ -258,10 +267,12 @@ pub fn check_command(command: &str, ctx: &Context, relaxed: bool) -> Outcome {
         hits.push(&FORK_BOMB, command.chars().take(80).collect(), true);
     }
     if analysis.depth_capped {
+        // Code past the cap (nesting depth or command count) was not looked
+        // at; an ask would be a mere note when relaxed, so refuse then.
         hits.push(
-            &TOO_DEEP,
+            if relaxed { &TOO_DEEP_HARD } else { &TOO_DEEP },
             format!(
-                "more than {} levels of nested code",
+                "more than {} levels of nested code or more commands than the analyser follows",
                 agentops_shell::MAX_DEPTH
             ),
             false,
