@@ -701,6 +701,9 @@ fn hard_rules_deny_in_every_mode_and_soft_rules_follow_the_mode() {
         decide(p, pipe, "bypassPermissions", &blocking),
         Decision::Allow
     );
+    // Unrestricted mode prints nothing for soft rules (upstream answers allow).
+    let quiet = ValidateCommandPolicy.evaluate(HookEvent::PreToolUse, &bash(pipe), &unrestricted);
+    assert!(quiet.findings.is_empty(), "{:?}", quiet.findings);
     let x = &ExfiltrationCheckPolicy;
     assert_eq!(
         decide(

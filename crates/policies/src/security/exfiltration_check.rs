@@ -19,7 +19,7 @@ use crate::security::validate_command::code;
 use crate::security::validate_command::paths::{
     expanded_vars, path_words, secret_source, secret_var_name,
 };
-use crate::security::validate_command::scan::{Hits, Scan};
+use crate::security::validate_command::scan::{quiet_unless_hard_in_unrestricted, Hits, Scan};
 
 pub struct ExfiltrationCheckPolicy;
 
@@ -58,10 +58,12 @@ pub static SECRET_COPY: Rule = rule(
     Severity::Hard,
     "file transfer of a credential file to a remote host",
 );
+// Soft: text matching on a program cannot tell whether what it reads is
+// what it sends.
 pub static INTERPRETER_EXFIL: Rule = rule(
     "EXF004",
     "interpreter-secret-network",
-    Severity::Hard,
+    Severity::Soft,
     "inline interpreter code reads a secret or the environment and makes a network call",
 );
 pub static ENCODED_UPLOAD: Rule = rule(
@@ -145,11 +147,12 @@ impl Policy for ExfiltrationCheckPolicy {
         for c in &analysis.commands {
             check(&scan, c, &mut hits);
         }
-        hits.into_outcome(
+        let outcome = hits.into_outcome(
             &UNPARSED,
             &UNPARSED_HARD,
             ctx.soft_rules_relaxed(input).is_some(),
-        )
+        );
+        quiet_unless_hard_in_unrestricted(outcome, ctx)
     }
 }
 

@@ -12,7 +12,7 @@ use agentops_core::{
 };
 
 use crate::security::validate_command::paths::secret_var_name;
-use crate::security::validate_command::scan::{subject, Hits};
+use crate::security::validate_command::scan::{quiet_unless_hard_in_unrestricted, subject, Hits};
 
 pub struct ValidateEnvPolicy;
 
@@ -187,11 +187,12 @@ impl Policy for ValidateEnvPolicy {
                 }
             }
         }
-        hits.into_outcome(
+        let outcome = hits.into_outcome(
             &UNPARSED,
             &UNPARSED_HARD,
             ctx.soft_rules_relaxed(input).is_some(),
-        )
+        );
+        quiet_unless_hard_in_unrestricted(outcome, ctx)
     }
 }
 

@@ -239,9 +239,10 @@ impl Policy for ValidateCommandPolicy {
 
     fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
         match input.command() {
-            Some(command) if !command.trim().is_empty() => {
-                check_command(command, ctx, ctx.soft_rules_relaxed(input).is_some())
-            }
+            Some(command) if !command.trim().is_empty() => scan::quiet_unless_hard_in_unrestricted(
+                check_command(command, ctx, ctx.soft_rules_relaxed(input).is_some()),
+                ctx,
+            ),
             _ => Outcome::none(),
         }
     }

@@ -4,7 +4,7 @@
 //! into one "could not parse" finding.
 
 use agentops_core::outcome::Finding;
-use agentops_core::{Context, Outcome, Rule, Severity};
+use agentops_core::{Context, Outcome, Rule, RuntimeMode, Severity};
 use agentops_shell::{Analysis, Command, Via};
 
 use crate::security::protected;
@@ -218,4 +218,16 @@ impl Hits {
             ..Outcome::default()
         }
     }
+}
+
+/// In unrestricted mode the user chose to run without the soft gates, and
+/// upstream answers those with a plain allow: keep only hard findings, so
+/// nothing but a hard deny is printed.
+pub(crate) fn quiet_unless_hard_in_unrestricted(mut outcome: Outcome, ctx: &Context) -> Outcome {
+    if ctx.runtime_mode == RuntimeMode::Unrestricted {
+        outcome
+            .findings
+            .retain(|f| f.rule.severity == Severity::Hard);
+    }
+    outcome
 }
