@@ -13,7 +13,7 @@
 pub mod chain;
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -84,12 +84,16 @@ impl StateDir {
         }
         let path = self.file(name)?;
         self.ensure()?;
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .create(true)
+            .append(true)
+            .open(&path)?;
         file.lock()?;
         let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
         buf.push(b'\n');
-        let result = (&file).write_all(&buf);
+        let result = append_record(&file, &buf);
         let unlocked = file.unlock();
         result.and(unlocked)
     }
@@ -116,19 +120,16 @@ impl StateDir {
             let (line, hash) = chain::seal(record, &head.last);
             let mut buf = line.into_bytes();
             buf.push(b'\n');
-            (&file).write_all(&buf)?;
+            append_record(&file, &buf)?;
             let next = chain::Head {
                 count: head.count + 1,
                 last: hash.clone(),
                 ..head
             };
-            // Rewritten in place, padded to a fixed size, without fsync or
-            // rename (replace-by-rename forces a flush on ext4, ~4 ms per
-            // hook): the head only has to survive the process, an append
-            // that outlives a crashed head update is adopted by the next
-            // writer, and a head that cannot be parsed is rebuilt with a
-            // warning (see `chain::next_head`).
-            overwrite_padded(&head_path, next.to_json().to_string().as_bytes())?;
+            // No fsync: the head only has to survive the process, and an
+            // append that outlives a crashed head update is adopted by the
+            // next writer (see `chain::next_head`).
+            replace_quickly(&head_path, next.to_json().to_string().as_bytes())?;
             Ok(hash)
         })();
         let unlocked = file.unlock();
@@ -261,6 +262,31 @@ impl StateDir {
     }
 }
 
+/// Append `record` (ending in a newline) to a log opened for reading and
+/// appending, under the caller's lock. A log whose last line was torn (a
+/// writer killed mid-write, a full disk) first gets a newline, so the new
+/// record keeps a line of its own; a write that fails part-way is cut off
+/// again, so it leaves no torn line behind.
+fn append_record(file: &File, record: &[u8]) -> io::Result<()> {
+    let before = file.metadata()?.len();
+    let mut buf = Vec::with_capacity(record.len() + 1);
+    if before > 0 {
+        let mut last = [0u8];
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(before - 1))?;
+        reader.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            buf.push(b'\n');
+        }
+    }
+    buf.extend_from_slice(record);
+    let mut writer = file;
+    writer.write_all(&buf).inspect_err(|_| {
+        // Best effort: a device that cannot be truncated keeps the error.
+        let _ = file.set_len(before);
+    })
+}
+
 fn read_limited(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
     match File::open(path) {
         Ok(f) => {
@@ -323,28 +349,20 @@ pub fn move_file(from: &Path, to: &Path) -> io::Result<()> {
     }
 }
 
-/// Size the head sidecar is padded to, so every rewrite is one write of
-/// the same length.
-const PADDED_LEN: usize = 1024;
-
-/// Overwrite a small file in place with `contents` padded with spaces.
-fn overwrite_padded(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut buf = contents.to_vec();
-    if buf.len() < PADDED_LEN {
-        buf.resize(PADDED_LEN - 1, b' ');
-        buf.push(b'\n');
+/// Like [`replace_atomically`] without the fsync, for files rewritten on
+/// every hook run under a lock (a crash loses at most the last update).
+fn replace_quickly(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = fs::write(&tmp, contents).and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)?;
-    file.write_all(&buf)?;
-    let len = buf.len() as u64;
-    if file.metadata()?.len() != len {
-        file.set_len(len)?;
-    }
-    Ok(())
+    written
 }
 
 /// Replace `path` with `contents` so readers see the old or the new file,
