@@ -127,7 +127,9 @@ pub fn parse_dictionary(text: &str) -> Vec<Vec<u8>> {
         while i < bytes.len() {
             match (bytes[i], bytes.get(i + 1)) {
                 (b'\\', Some(b'x')) => {
-                    let hex = body.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok());
+                    let hex = body
+                        .get(i + 2..i + 4)
+                        .and_then(|h| u8::from_str_radix(h, 16).ok());
                     match hex {
                         Some(b) => {
                             out.push(b);
@@ -281,11 +283,7 @@ fn start_watchdog(cfg: &Config, current: Arc<Current>, epoch: Instant) {
         let rss = rss_mb();
         let over_memory = rss.is_some_and(|r| r > rss_limit);
         if over_time || over_memory {
-            let input = current
-                .input
-                .lock()
-                .map(|g| g.clone())
-                .unwrap_or_default();
+            let input = current.input.lock().map(|g| g.clone()).unwrap_or_default();
             let (kind, what) = if over_time {
                 ("timeout", format!("ran longer than {timeout_ms} ms"))
             } else {

@@ -66,7 +66,10 @@ pub fn hook_input(data: &[u8]) {
             let back: Value = serde_json::from_str(&text).expect("the answer is JSON");
             assert!(back.is_object(), "{event}: answer is not an object");
         }
-        let specific = run.output.as_ref().and_then(|o| o.get("hookSpecificOutput"));
+        let specific = run
+            .output
+            .as_ref()
+            .and_then(|o| o.get("hookSpecificOutput"));
         let unusable = run.input.is_none();
         match event {
             HookEvent::PreToolUse => {
@@ -133,21 +136,13 @@ pub fn lockfile_parsers(data: &[u8]) {
         return;
     };
     let format = FORMATS[usize::from(selector) % FORMATS.len()];
-    let audit = audit_bytes(
-        Path::new("fuzz.lock"),
-        format,
-        bytes,
-        &Allowlist::default(),
-    );
+    let audit = audit_bytes(Path::new("fuzz.lock"), format, bytes, &Allowlist::default());
     match parse::parse(parse::refine_format(format, bytes), bytes) {
         Ok(parsed) => assert_eq!(audit.packages, parsed.packages.len()),
         Err(_) => {
             assert_eq!(audit.packages, 0);
             assert!(
-                audit
-                    .findings
-                    .iter()
-                    .any(|f| f.check == Check::Unparseable),
+                audit.findings.iter().any(|f| f.check == Check::Unparseable),
                 "a lockfile that does not parse must say so"
             );
         }
@@ -236,7 +231,10 @@ pub fn shell_analysis(data: &[u8]) {
         assert!(lineage.len() <= n);
     }
     for w in &a.writes {
-        assert!(w.by < n && w.from.iter().all(|&f| f < n), "a dangling write");
+        assert!(
+            w.by < n && w.from.iter().all(|&f| f < n),
+            "a dangling write"
+        );
     }
     for f in &a.functions {
         assert!(
