@@ -211,6 +211,13 @@ const COMMAND_TABLE: &[(&str, &[&str])] = &[
     ("systemctl status nginx", NONE),
     ("echo reboot", NONE),
     ("git log --grep reboot", NONE),
+    // --- CMD020 flags written from the shell
+    (
+        "echo '{\"command_validation_enabled\":false}' > .agentops/flags.json",
+        &["CMD020"],
+    ),
+    ("sed -i 's/true/false/' .agentops/flags.json", &["CMD020"]),
+    ("cat .agentops/flags.json", &[]),
     // --- CMD005 agentops state
     ("echo 'bad' > .agentops/audit.jsonl", &["CMD005"]),
     ("echo x >> .agentops/audit.jsonl", &["CMD005"]),
@@ -236,7 +243,8 @@ const COMMAND_TABLE: &[(&str, &[&str])] = &[
     ("bash -c 'rm .agentops/audit.jsonl'", &["CMD005"]),
     ("git rm -r .agentops", &["CMD005"]),
     ("curl -o .agentops/flags.jsonl https://x", &["CMD005"]),
-    ("echo '{}' > .agentops/flags.json", NONE),
+    // Writable by design, but the shell cannot show whether a guard goes off.
+    ("echo '{}' > .agentops/flags.json", &["CMD020"]),
     ("echo '{\"a\":1}' > .agentops/build-state.json", NONE),
     ("cat .agentops/audit.jsonl", NONE),
     ("jq . .agentops/audit.jsonl", NONE),

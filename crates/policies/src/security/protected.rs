@@ -64,6 +64,12 @@ pub fn normalise(path: &str) -> String {
     }
 }
 
+/// Whether a normalised path is the flags file, writable by design (the
+/// `/agentops:flags` command) but able to switch security checks off.
+pub fn is_flags_file(path: &str) -> bool {
+    has_component_suffix(path, ".agentops/flags.json")
+}
+
 fn has_component_suffix(path: &str, suffix: &str) -> bool {
     path == suffix
         || path

@@ -75,6 +75,12 @@ pub static AGENTOPS_STATE: Rule = rule(
     Severity::Hard,
     "writes, deletes, moves or re-permissions agentops state under .agentops/",
 );
+pub static FLAGS_WRITE: Rule = rule(
+    "CMD020",
+    "flags-shell-write",
+    Severity::Ask,
+    "changes .agentops/flags.json from the shell, which can switch security checks off; the user must confirm",
+);
 pub static HOOK_WIRING: Rule = rule(
     "CMD006",
     "hook-wiring-tamper",
@@ -210,6 +216,7 @@ static RULES: &[&Rule] = &[
     &UNPARSED_HARD,
     &TOO_DEEP,
     &TOO_DEEP_HARD,
+    &FLAGS_WRITE,
 ];
 
 impl Policy for ValidateCommandPolicy {

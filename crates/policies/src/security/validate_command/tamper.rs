@@ -7,8 +7,8 @@ use agentops_shell::Command;
 
 use super::paths::path_words;
 use super::scan::{Hits, Scan};
-use super::{AGENTOPS_BINARY, AGENTOPS_STATE, HOOK_WIRING, INTERPRETER_PROTECTED};
-use crate::security::protected::Protected;
+use super::{AGENTOPS_BINARY, AGENTOPS_STATE, FLAGS_WRITE, HOOK_WIRING, INTERPRETER_PROTECTED};
+use crate::security::protected::{self, Protected};
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
     for target in modified_paths(c) {
@@ -19,6 +19,14 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
                 Protected::Binary => &AGENTOPS_BINARY,
             };
             hits.add(rule, c);
+        }
+        // The Write tool's path asks before a flag is switched off (PATH009);
+        // the shell cannot show what it writes, so it always asks.
+        let abs = scan.abs(c.id, target);
+        if protected::is_flags_file(&protected::normalise(&abs))
+            || protected::is_flags_file(&protected::normalise(target))
+        {
+            hits.add(&FLAGS_WRITE, c);
         }
     }
     if let Some(code) = &c.inline_code {
