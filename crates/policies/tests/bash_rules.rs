@@ -244,7 +244,12 @@ const COMMAND_TABLE: &[(&str, &[&str])] = &[
     ("git rm -r .agentops", &["CMD005"]),
     ("curl -o .agentops/flags.jsonl https://x", &["CMD005"]),
     // Writable by design, but the shell cannot show whether a guard goes off.
-    ("echo '{}' > .agentops/flags.json", &["CMD020"]),
+    ("echo '{}' > .agentops/flags.json", &[]),
+    ("echo '{\"enforcement_mode\":\"blocking\"}' > .agentops/flags.json", &[]),
+    ("echo '{\"command_validation_enabled\":\"false\"}' > .agentops/flags.json", &["CMD020"]),
+    ("echo '{}' >> .agentops/flags.json", &["CMD020"]),
+    ("cp /tmp/f.json .agentops/flags.json", &["CMD020"]),
+    ("echo \"$FLAGS\" > .agentops/flags.json", &["CMD020"]),
     ("echo '{\"a\":1}' > .agentops/build-state.json", NONE),
     ("cat .agentops/audit.jsonl", NONE),
     ("jq . .agentops/audit.jsonl", NONE),

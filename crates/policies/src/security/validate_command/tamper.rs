@@ -3,6 +3,7 @@
 //! settings that run it, and its binary. A change is any write, truncation,
 //! deletion, move, permission or owner change, or link aimed at such a path.
 
+use agentops_core::{FlagKind, Flags};
 use agentops_shell::Command;
 
 use super::paths::path_words;
@@ -20,11 +21,13 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
             };
             hits.add(rule, c);
         }
-        // The Write tool's path asks before a flag is switched off (PATH009);
-        // the shell cannot show what it writes, so it always asks.
+        // Like the Write tool (PATH009), a write to flags.json asks when it
+        // switches a security flag off; unless the analyser knows the exact
+        // text written (`echo '{}' > .agentops/flags.json`), it always asks.
         let abs = scan.abs(c.id, target);
-        if protected::is_flags_file(&protected::normalise(&abs))
-            || protected::is_flags_file(&protected::normalise(target))
+        if (protected::is_flags_file(&protected::normalise(&abs))
+            || protected::is_flags_file(&protected::normalise(target)))
+            && !harmless_flags_write(scan, c, target)
         {
             hits.add(&FLAGS_WRITE, c);
         }
@@ -34,6 +37,46 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
             hits.add(&INTERPRETER_PROTECTED, c);
         }
     }
+}
+
+/// Whether command `c` writes known literal text to the flags file at
+/// `target`, and that text leaves every security flag on.
+fn harmless_flags_write(scan: &Scan, c: &Command, target: &str) -> bool {
+    let path = agentops_shell::paths::tidy(target);
+    let Some(text) = scan
+        .analysis
+        .writes
+        .iter()
+        .find(|w| w.by == c.id && w.path == path)
+        .and_then(|w| w.content.as_deref())
+    else {
+        return false;
+    };
+    // Appending to the file can leave a second object the reader may use.
+    let appends = c
+        .redirects
+        .iter()
+        .any(|r| r.kind == agentops_shell::RedirectKind::Append && r.target.text == target);
+    if appends {
+        return false;
+    }
+    let flags = Flags::parse(text.as_bytes());
+    let known: Vec<(&str, FlagKind)> = crate::registry::all()
+        .iter()
+        .filter_map(|p| p.flag())
+        .collect();
+    let security_on = known
+        .iter()
+        .filter(|(_, kind)| *kind == FlagKind::Security)
+        .all(|(name, _)| flags.enabled(name, FlagKind::Security));
+    // An `*_enabled` key no policy here claims may be a security flag of
+    // another release: switching it off asks too.
+    let unknown_on = flags.iter().all(|(name, _)| {
+        !name.ends_with("_enabled")
+            || known.iter().any(|(k, _)| *k == name)
+            || flags.enabled(name, FlagKind::Security)
+    });
+    security_on && unknown_on
 }
 
 /// Paths command `c` changes.
