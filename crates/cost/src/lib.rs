@@ -70,6 +70,7 @@ pub fn account(
 ) -> io::Result<Pass> {
     let pass = state.update(LEDGER_FILE, MAX_LEDGER_BYTES, |current| {
         let mut ledger = current.map(Ledger::parse).unwrap_or_default();
+        let before = ledger.clone();
         let mut pass = Pass::default();
         for file in session_files(transcript) {
             if let Err(e) = ledger.read_file(&file, session, today, prices, &mut pass) {
@@ -77,8 +78,10 @@ pub fn account(
             }
         }
         // Offsets move even when nothing was billed (tool results, user
-        // lines): store them so the next pass starts there.
-        (Some(ledger.to_json().to_string().into_bytes()), Ok(pass))
+        // lines): store them so the next pass starts there. An unchanged
+        // ledger is not rewritten.
+        let bytes = (ledger != before).then(|| ledger.to_json().to_string().into_bytes());
+        (bytes, Ok(pass))
     })??;
     // After the ledger is stored: a crash in between loses this spend
     // rather than counting it twice.
