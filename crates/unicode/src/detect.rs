@@ -151,6 +151,26 @@ static INTERESTING_LEAD: [bool; 256] = {
     t
 };
 
+/// Second-byte filter: whether a sequence starting `b0 b1` can encode a
+/// flagged code point. Keeps kana (E3), arrows and math (E2), and most of
+/// the BMP's last block (EF) away from the decoder.
+#[inline]
+fn may_be_flagged(b0: u8, b1: u8, opts: Options) -> bool {
+    match b0 {
+        0xC2 => b1 == 0xAD,
+        0xCD => b1 == 0x8F,
+        0xD8 => b1 == 0x9C,
+        0xE1 => b1 == 0x85 || b1 == 0xA0,
+        0xE2 => b1 == 0x80 || b1 == 0x81,
+        0xE3 => b1 == 0x85,
+        0xEE => opts.private_use,
+        0xEF => matches!(b1, 0xB8 | 0xBB | 0xBE) || (opts.private_use && b1 <= 0xA3),
+        0xF3 => b1 == 0xA0 || (opts.private_use && b1 >= 0xB0),
+        0xF4 => opts.private_use && b1 <= 0x8F,
+        _ => false,
+    }
+}
+
 /// Decode one UTF-8 scalar at `i`, strictly (no overlongs, surrogates or
 /// truncation). Returns the code point and its length.
 #[inline]
@@ -220,9 +240,32 @@ pub fn scan_with(bytes: &[u8], opts: Options, mut on_hit: impl FnMut(Hit) -> boo
         if i >= len {
             break;
         }
-        let b = bytes[i];
-        if !INTERESTING_LEAD[b as usize] {
-            i += 1;
+        // Inside non-ASCII text, step over bytes that cannot start a
+        // flagged code point without going back to the ASCII skipper.
+        while i < len {
+            let b = bytes[i];
+            if b < 0x80
+                || (INTERESTING_LEAD[b as usize]
+                    && may_be_flagged(b, bytes.get(i + 1).copied().unwrap_or(0), opts))
+            {
+                break;
+            }
+            // Step over a whole well-formed sequence at once; a stray or
+            // truncated one only by its first byte, so a real sequence
+            // right behind it is still seen.
+            let w = match b {
+                0xC2..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF4 => 4,
+                _ => 1,
+            };
+            let whole = w > 1
+                && bytes
+                    .get(i + 1..i + w)
+                    .is_some_and(|rest| rest.iter().all(|&c| c & 0xC0 == 0x80));
+            i += if whole { w } else { 1 };
+        }
+        if i >= len || bytes[i] < 0x80 {
             continue;
         }
         let Some((cp, w)) = decode_at(bytes, i) else {
@@ -718,6 +761,22 @@ mod tests {
         for _ in 0..20_000 {
             let bytes: Vec<u8> = (0..(next() % 16)).map(|_| next() as u8).collect();
             let _ = sanitize(&bytes, Options::SOURCE);
+        }
+    }
+
+    /// The byte prefilters never drop a code point the classifier flags.
+    #[test]
+    fn prefilters_pass_every_flagged_code_point() {
+        for opts in [Options::TEXT, Options::SOURCE] {
+            for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+                if category_of(c as u32, opts).is_none() {
+                    continue;
+                }
+                let mut buf = [0u8; 4];
+                let enc = c.encode_utf8(&mut buf).as_bytes();
+                assert!(INTERESTING_LEAD[enc[0] as usize], "{:04X}", c as u32);
+                assert!(may_be_flagged(enc[0], enc[1], opts), "{:04X}", c as u32);
+            }
         }
     }
 }
