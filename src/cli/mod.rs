@@ -2,14 +2,20 @@
 
 pub mod audit;
 pub mod check;
+pub mod compliance;
+pub mod config;
 pub mod cost;
 pub mod dashboard;
 pub mod doctor;
+pub mod evolve;
+pub mod flags;
 pub mod hook;
 pub mod install;
+pub mod lessons;
 pub mod otlp;
 pub mod replay;
 pub mod rules;
+pub mod todo;
 pub mod scan;
 pub mod telemetry;
 
@@ -45,6 +51,18 @@ enum Command {
     Doctor(doctor::Args),
     /// Serve the local dashboard (127.0.0.1, token in the URL).
     Dashboard(dashboard::Args),
+    /// Prune completed items from tasks/todo.md (archive it when all are done).
+    Todo(todo::Args),
+    /// List or add lessons in tasks/lessons.md.
+    Lessons(lessons::Args),
+    /// The compliance gate table: plan, verification, test (exit 1 on a failing gate).
+    Compliance(compliance::Args),
+    /// List, read or set flags in .agentops/flags.json (validated against the catalogue).
+    Flags(flags::Args),
+    /// Apply a configuration preset (minimal, standard, enterprise, autonomous).
+    Config(config::Args),
+    /// The evolve loop's failure backlog.
+    Evolve(evolve::Args),
     /// Read and verify the tamper-evident audit log.
     Audit(audit::Args),
     /// Export the telemetry spool to an OTLP/HTTP collector.
@@ -80,6 +98,12 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Install(a) => install::run(&a),
         Command::Doctor(a) => doctor::run(&a),
         Command::Dashboard(a) => dashboard::run(&a),
+        Command::Todo(a) => todo::run(&a),
+        Command::Lessons(a) => lessons::run(&a),
+        Command::Compliance(a) => compliance::run(&a),
+        Command::Flags(a) => flags::run(&a),
+        Command::Config(a) => config::run(&a),
+        Command::Evolve(a) => evolve::run(&a),
         Command::Audit(a) => audit::run(&a),
         Command::Telemetry(a) => telemetry::run(&a),
         Command::Cost(a) => cost::run(&a),
