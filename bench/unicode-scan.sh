@@ -75,12 +75,12 @@ gib() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.2f", b / s / 1073741824 }
 
 time_cmd() { # label, command...
   local label="$1"; shift
-  local mean
+  local mean cpu="n/a"
   if command -v hyperfine > /dev/null; then
     local json
     json="$(mktemp)"
-    hyperfine --warmup 2 --runs 10 -i --export-json "$json" -N "$*" > /dev/null
-    mean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$json")
+    hyperfine --warmup 2 --runs 10 -i --export-json "$json" -N "$*" > /dev/null 2>&1
+    read -r mean cpu < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["mean"], r["user"] + r["system"])' "$json")
     rm -f "$json"
   else
     local start end
@@ -89,9 +89,15 @@ time_cmd() { # label, command...
     end=$(date +%s.%N)
     mean=$(awk -v a="$start" -v b="$end" 'BEGIN { print (b - a) / 5 }')
   fi
-  printf '%-34s %8.1f ms  %6s GiB/s\n' "$label" "$(awk -v m="$mean" 'BEGIN { print m * 1000 }')" "$(gib "$mean")"
+  local cpu_ms="n/a" per_cpu="n/a"
+  if [ "$cpu" != "n/a" ]; then
+    cpu_ms=$(awk -v c="$cpu" 'BEGIN { printf "%.1f", c * 1000 }')
+    per_cpu=$(gib "$cpu")
+  fi
+  printf '%-34s %8.1f ms wall  %6s GiB/s  | %7s ms CPU  %6s GiB per CPU-second\n' \
+    "$label" "$(awk -v m="$mean" 'BEGIN { print m * 1000 }')" "$(gib "$mean")" "$cpu_ms" "$per_cpu"
 }
 
-echo "tree: $files files, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB; $(nproc) cores; $("$bin" --version)"
+echo "tree: $files files, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB; $(nproc) cores; load average $(cut -d" " -f1-3 /proc/loadavg); $("$bin" --version)"
 time_cmd "full scan (--no-cache, warm fs)" "$bin" scan unicode --no-cache "$tree"
 time_cmd "repeat scan (metadata cache)" "$bin" scan unicode "$tree"
