@@ -327,7 +327,9 @@ impl Policy for UnicodeFirewallPolicy {
 fn post_tool_use(tool: &Tool, input: &HookInput, ctx: &Context) -> Outcome {
     let file = || {
         let shown = input.target_path().filter(|p| !p.is_empty())?;
+        // Rewrite the file a symlink points to, not the link itself.
         let path = edge::resolve(&ctx.project_dir, shown);
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
         let bytes = edge::read_file(&path, edge::MAX_HOOK_FILE_BYTES)?;
         Some((path, shown.to_string(), bytes))
     };
@@ -604,6 +606,31 @@ mod tests {
         let out = UnicodeFirewallPolicy.evaluate(HookEvent::PostToolUse, &edit, &ctx);
         assert_eq!(ids(&out), ["UNI002"]);
         assert!(out.effects.iter().any(|e| matches!(e, Effect::ReplaceFile { contents, .. } if contents == b"var x = 'admin';\n")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_cleaned_through_its_link() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let target = tmp.path().join("real.txt");
+        std::fs::write(&target, "x\u{200B}y").expect("write");
+        std::os::unix::fs::symlink(&target, tmp.path().join("link.txt")).expect("symlink");
+        let ctx = Context {
+            project_dir: tmp.path().to_path_buf(),
+            ..Context::default()
+        };
+        let input = payload(json!({"tool_name":"Write","tool_input":{"file_path":"link.txt"}}));
+        let out = UnicodeFirewallPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+        let rewritten: Vec<&std::path::PathBuf> = out
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::ReplaceFile { path, .. } => Some(path),
+                _ => None,
+            })
+            .collect();
+        let real = std::fs::canonicalize(&target).expect("canonical");
+        assert_eq!(rewritten, [&real]);
     }
 
     #[test]
