@@ -125,6 +125,10 @@ fn parse(src: &str) -> Result<ast::Program, String> {
     if syntax_nesting(src) > MAX_SYNTAX_NESTING {
         return Err("brackets nested too deeply to parse".into());
     }
+    if oversized_fd_number(src) {
+        // brush-parser 0.4 unwraps the fd number of `N>` into an i32.
+        return Err("file descriptor number out of range".into());
+    }
     let options = brush_parser::ParserOptions::default();
     let result = catch_unwind(AssertUnwindSafe(|| {
         brush_parser::Parser::new(src.as_bytes(), &options).parse_program()
@@ -134,6 +138,19 @@ fn parse(src: &str) -> Result<ast::Program, String> {
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("the parser failed on this input".into()),
     }
+}
+
+/// Ten or more digits directly before `<` or `>`.
+fn oversized_fd_number(src: &str) -> bool {
+    let mut digits = 0usize;
+    for b in src.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'<' | b'>' if digits >= 10 => return true,
+            _ => digits = 0,
+        }
+    }
+    false
 }
 
 fn syntax_nesting(src: &str) -> usize {
@@ -299,6 +316,16 @@ impl Builder {
     // ---- words ----
 
     fn resolve(&mut self, raw: &str, ctx: &Ctx) -> RWord {
+        // Most words are plain text: skip the scanner for them.
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'\\' | b'\'' | b'"' | b'$' | b'`' | b'~'))
+        {
+            return RWord {
+                word: Word::literal(raw),
+                code: None,
+            };
+        }
         let pieces = scan(raw);
         self.word_of_pieces(pieces, ctx)
     }
@@ -928,7 +955,7 @@ impl Builder {
         let mut nested: Vec<(String, Via)> = Vec::new();
         let mut via_parallel = false;
         for _ in 0..8 {
-            let texts: Vec<String> = args.iter().map(|a| a.word.text.clone()).collect();
+            let texts: Vec<&str> = args.iter().map(|a| a.word.text.as_str()).collect();
             let (at, assign_from) = match wrappers::unwrap(&name, &texts) {
                 Unwrap::None => break,
                 Unwrap::At(at) => (at, at),
@@ -1001,7 +1028,7 @@ impl Builder {
         let mut inline_code = None;
         let mut run_stdin_as_code = false;
         let mut script: Option<usize> = None;
-        let texts: Vec<String> = args.iter().map(|a| a.word.text.clone()).collect();
+        let texts: Vec<&str> = args.iter().map(|a| a.word.text.as_str()).collect();
         if SHELLS.contains(&name.as_str()) {
             let (c_flag, s_flag, operand) = shell_options(&texts);
             match (c_flag, operand) {
@@ -1356,12 +1383,12 @@ impl Builder {
 }
 
 /// Parse `sh`-family options: (`-c` given, `-s` given, index of the first operand).
-fn shell_options(args: &[String]) -> (bool, bool, Option<usize>) {
+fn shell_options(args: &[&str]) -> (bool, bool, Option<usize>) {
     let mut c_flag = false;
     let mut s_flag = false;
     let mut i = 0;
     while i < args.len() {
-        let t = args[i].as_str();
+        let t = args[i];
         if t == "--" || t == "-" {
             i += 1;
             break;
@@ -1390,16 +1417,16 @@ fn shell_options(args: &[String]) -> (bool, bool, Option<usize>) {
 
 /// The starting points of a `find` command (default `.`).
 pub(crate) fn find_roots(args: &[Word]) -> Vec<String> {
-    let texts: Vec<String> = args.iter().map(|a| a.text.clone()).collect();
+    let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
     roots_of(&texts)
 }
 
-fn roots_of(args: &[String]) -> Vec<String> {
+fn roots_of(args: &[&str]) -> Vec<String> {
     let mut roots = Vec::new();
     let mut i = 0;
     // Leading -H/-L/-P/-O3/-D opts.
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i];
         if matches!(a, "-H" | "-L" | "-P") || a.starts_with("-O") {
             i += 1;
         } else if a == "-D" {
@@ -1409,7 +1436,7 @@ fn roots_of(args: &[String]) -> Vec<String> {
         }
     }
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i];
         if a.starts_with('-') || a == "(" || a == "!" || a == "\\(" {
             break;
         }
@@ -1429,17 +1456,17 @@ struct FindAction {
 
 /// Commands `find` runs: each `-exec`/`-execdir`/`-ok`/`-okdir` (with `{}`
 /// standing for the starting points) and `-delete` as `rm -r -f ROOT`.
-fn find_actions(args: &[String]) -> Vec<FindAction> {
+fn find_actions(args: &[&str]) -> Vec<FindAction> {
     let roots = roots_of(args);
     let root = roots.first().cloned().unwrap_or_else(|| ".".into());
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i];
         if matches!(a, "-exec" | "-execdir" | "-ok" | "-okdir") {
             let mut words = Vec::new();
             i += 1;
-            while i < args.len() && !matches!(args[i].as_str(), ";" | "+" | "\\;") {
+            while i < args.len() && !matches!(args[i], ";" | "+" | "\\;") {
                 words.push(args[i].replace("{}", &root));
                 i += 1;
             }

@@ -37,7 +37,7 @@ pub(crate) fn language(name: &str) -> Option<Lang> {
 }
 
 /// Locate the program an interpreter runs.
-pub(crate) fn program(name: &str, args: &[String]) -> Program {
+pub(crate) fn program(name: &str, args: &[&str]) -> Program {
     let Some(lang) = language(name) else {
         return Program::NotInterpreter;
     };
@@ -74,7 +74,7 @@ pub(crate) fn program(name: &str, args: &[String]) -> Program {
         Lang::Deno => "",
     };
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i];
         if a == "--" || a == "-" {
             break;
         }
@@ -136,7 +136,7 @@ pub(crate) fn program(name: &str, args: &[String]) -> Program {
     if !code.is_empty() {
         return Program::Inline(lang, code);
     }
-    let script = args.get(i).map(String::as_str);
+    let script = args.get(i).copied();
     match script {
         None | Some("-") => Program::Stdin(lang),
         Some(_) => Program::Script,
@@ -330,8 +330,8 @@ fn read_literal(chars: &[char], start: usize) -> (String, usize) {
 mod tests {
     use super::*;
 
-    fn args(line: &[&str]) -> Vec<String> {
-        line.iter().map(|s| s.to_string()).collect()
+    fn args<'a>(line: &[&'a str]) -> Vec<&'a str> {
+        line.to_vec()
     }
 
     #[test]

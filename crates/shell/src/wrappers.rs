@@ -115,7 +115,7 @@ fn spec_for(name: &str) -> Option<Spec> {
 }
 
 /// Find where the wrapped command starts in `args` of wrapper `name`.
-pub(crate) fn unwrap(name: &str, args: &[String]) -> Unwrap {
+pub(crate) fn unwrap(name: &str, args: &[&str]) -> Unwrap {
     if name == "busybox" {
         return if args.is_empty() {
             Unwrap::None
@@ -135,11 +135,11 @@ pub(crate) fn unwrap(name: &str, args: &[String]) -> Unwrap {
                     text: v.to_string(),
                 };
             }
-            if a == "-c" || a == "--command" {
+            if *a == "-c" || *a == "--command" {
                 return match args.get(i + 1) {
                     Some(t) => Unwrap::Code {
                         at: i + 1,
-                        text: t.clone(),
+                        text: t.to_string(),
                     },
                     None => Unwrap::None,
                 };
@@ -153,7 +153,7 @@ pub(crate) fn unwrap(name: &str, args: &[String]) -> Unwrap {
     let mut code_option: Option<(usize, usize)> = None;
     let mut lookup_only = false;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i];
         if a == "--" {
             i += 1;
             break;
@@ -227,7 +227,7 @@ pub(crate) fn unwrap(name: &str, args: &[String]) -> Unwrap {
     }
     let mut at = i;
     if matches!(name, "sudo" | "env" | "doas") {
-        while at < args.len() && is_assignment(&args[at]) {
+        while at < args.len() && is_assignment(args[at]) {
             at += 1;
         }
         if at >= args.len() {
@@ -264,7 +264,7 @@ mod tests {
     use super::*;
 
     fn at(name: &str, line: &str) -> Unwrap {
-        let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+        let args: Vec<&str> = line.split_whitespace().collect();
         unwrap(name, &args)
     }
 

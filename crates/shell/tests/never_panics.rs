@@ -6,17 +6,76 @@ use proptest::prelude::*;
 
 /// Fragments of shell syntax, glued together at random.
 const PIECES: &[&str] = &[
-    "rm -rf /", "bash -c '", "sh -c \"", "eval ", "$(", ")", "`", "'", "\"", "$'\\x72", "<<EOF\n",
-    "\nEOF\n", "<<<", "<(", ">(", "|", "||", "&&", ";", "&", "\n", "{", "}", "(", ")", "((", "))",
-    "${", "}", "$((", "x=1", "export PATH=", "sudo ", "env -S '", "xargs ", "find / -exec ",
-    " {} +", "\\", "\\\n", "f() {", "case x in a) ;; esac", "if true; then", "fi", "for i in",
-    "do", "done", "python3 -c \"os.system('", "')\"", "> /dev/sda", "2>&1", "~", "$HOME", "*",
-    "[[ -f x ]]", "coproc ", "time ", "!", "#", "\t", "é", "\u{0}",
+    "rm -rf /",
+    "bash -c '",
+    "sh -c \"",
+    "eval ",
+    "$(",
+    ")",
+    "`",
+    "'",
+    "\"",
+    "$'\\x72",
+    "<<EOF\n",
+    "\nEOF\n",
+    "<<<",
+    "<(",
+    ">(",
+    "|",
+    "||",
+    "&&",
+    ";",
+    "&",
+    "\n",
+    "{",
+    "}",
+    "(",
+    ")",
+    "((",
+    "))",
+    "${",
+    "}",
+    "$((",
+    "x=1",
+    "export PATH=",
+    "sudo ",
+    "env -S '",
+    "xargs ",
+    "find / -exec ",
+    " {} +",
+    "\\",
+    "\\\n",
+    "f() {",
+    "case x in a) ;; esac",
+    "if true; then",
+    "fi",
+    "for i in",
+    "do",
+    "done",
+    "python3 -c \"os.system('",
+    "')\"",
+    "> /dev/sda",
+    "2>&1",
+    "~",
+    "$HOME",
+    "*",
+    "[[ -f x ]]",
+    "coproc ",
+    "time ",
+    "!",
+    "#",
+    "\t",
+    "é",
+    "\u{0}",
 ];
 
 fn shellish() -> impl Strategy<Value = String> {
-    proptest::collection::vec(0..PIECES.len(), 0..40)
-        .prop_map(|idx| idx.into_iter().map(|i| PIECES[i]).collect::<Vec<_>>().join(" "))
+    proptest::collection::vec(0..PIECES.len(), 0..40).prop_map(|idx| {
+        idx.into_iter()
+            .map(|i| PIECES[i])
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 proptest! {
@@ -51,7 +110,15 @@ fn pathological_inputs_finish() {
     let deep_subst = "$(".repeat(2000) + "rm -rf /" + &")".repeat(2000);
     let long_pipe = vec!["cat x"; 3000].join(" | ");
     let many_nested = "bash -c '".repeat(50) + "rm -rf /";
-    for s in [deep_parens, deep_subst, long_pipe, many_nested, "\\".repeat(10_000)] {
+    let huge_fd = "cat 66666666666666666666> /tmp/x && ls".to_string();
+    for s in [
+        deep_parens,
+        deep_subst,
+        long_pipe,
+        many_nested,
+        "\\".repeat(10_000),
+        huge_fd,
+    ] {
         let a = agentops_shell::analyse(&s);
         assert!(a.commands.len() <= 4096 + 16);
     }
