@@ -3,7 +3,7 @@
 //! handled correctly.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Once, OnceLock};
 
 use agentops_core::output::Decision;
 use agentops_core::HookEvent;
@@ -21,6 +21,28 @@ pub const ALL: &[(&str, Target)] = &[
     ("unicode_scanner", unicode_scanner),
     ("shell_analysis", shell_analysis),
 ];
+
+/// brush-parser 0.4 panics on some inputs (a redirect fd number that
+/// overflows an `i32`, found by this fuzzer); agentops-shell catches that
+/// and falls back to tokens, so the panic never leaves the analyser.
+/// libFuzzer's panic hook aborts on every panic, caught or not, so panics
+/// raised inside brush-parser are passed over here and left to that catch;
+/// any other panic still reaches the previous hook (and aborts under
+/// libFuzzer).
+fn tolerate_contained_parser_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_parser = info
+                .location()
+                .is_some_and(|l| l.file().contains("brush-parser"));
+            if !in_parser {
+                previous(info);
+            }
+        }));
+    });
+}
 
 /// A project and home that do not exist, so no run depends on (or writes
 /// to) the machine's files, and `dry_run` so no policy effect is performed.
@@ -46,6 +68,7 @@ fn environment() -> &'static Environment {
 ///   PermissionRequest and never blocks PostToolUse;
 /// - a gate is never answered `allow`: the answer is deny, ask or nothing.
 pub fn hook_input(data: &[u8]) {
+    tolerate_contained_parser_panics();
     for event in [
         HookEvent::PreToolUse,
         HookEvent::PermissionRequest,
@@ -210,6 +233,7 @@ pub fn unicode_scanner(data: &[u8]) {
 /// terminates and starts from its own command, and the same answer from
 /// the cached entry point.
 pub fn shell_analysis(data: &[u8]) {
+    tolerate_contained_parser_panics();
     let Ok(src) = std::str::from_utf8(data) else {
         return;
     };
