@@ -23,6 +23,9 @@ const MAX_COMMANDS: usize = 4096;
 const MAX_PARSE_LEN: usize = 128 * 1024;
 /// Deeper bracket nesting is not given to the parser (its recursion is unbounded).
 const MAX_SYNTAX_NESTING: usize = 64;
+/// More unclosed brackets than this are not given to the parser (it
+/// backtracks exponentially on them).
+const MAX_UNCLOSED_GROUPS: usize = 10;
 /// Stands for a substitution's output when its word is re-read as code.
 const SUBST_PLACEHOLDER: &str = "__agentops_substitution__";
 
@@ -125,6 +128,12 @@ fn parse(src: &str) -> Result<ast::Program, String> {
     if syntax_nesting(src) > MAX_SYNTAX_NESTING {
         return Err("brackets nested too deeply to parse".into());
     }
+    if unclosed_groups(src) > MAX_UNCLOSED_GROUPS {
+        // brush-parser backtracks exponentially on unclosed `(`/`{`: with
+        // 24 of them a parse takes a second. The shell rejects such text
+        // anyway; the tokenizer reads it in linear time.
+        return Err("too many unclosed brackets to parse".into());
+    }
     if oversized_fd_number(src) {
         // brush-parser 0.4 unwraps the fd number of `N>` into an i32.
         return Err("file descriptor number out of range".into());
@@ -138,6 +147,29 @@ fn parse(src: &str) -> Result<ast::Program, String> {
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("the parser failed on this input".into()),
     }
+}
+
+/// `(` and `{` outside quotes that are never closed.
+fn unclosed_groups(src: &str) -> usize {
+    let mut depth = 0usize;
+    let mut bytes = src.bytes();
+    let mut quote: Option<u8> = None;
+    while let Some(b) = bytes.next() {
+        match (quote, b) {
+            (Some(b'\''), b'\'') => quote = None,
+            (Some(b'\''), _) => {}
+            (_, b'\\') => {
+                bytes.next();
+            }
+            (Some(b'"'), b'"') => quote = None,
+            (Some(b'"'), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(' | b'{') => depth += 1,
+            (None, b')' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
 }
 
 /// Ten or more digits directly before `<` or `>`.

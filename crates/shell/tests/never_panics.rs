@@ -111,6 +111,8 @@ fn pathological_inputs_finish() {
     let long_pipe = vec!["cat x"; 3000].join(" | ");
     let many_nested = "bash -c '".repeat(50) + "rm -rf /";
     let huge_fd = "cat 66666666666666666666> /tmp/x && ls".to_string();
+    // Unclosed brackets made brush-parser backtrack for seconds.
+    let unclosed = format!("php<{}f a; rm -rf /", "(".repeat(40));
     for s in [
         deep_parens,
         deep_subst,
@@ -118,8 +120,16 @@ fn pathological_inputs_finish() {
         many_nested,
         "\\".repeat(10_000),
         huge_fd,
+        unclosed,
     ] {
+        let started = std::time::Instant::now();
         let a = agentops_shell::analyse(&s);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?} took {:?}",
+            s.chars().take(40).collect::<String>(),
+            started.elapsed()
+        );
         assert!(a.commands.len() <= 4096 + 16);
     }
 }
