@@ -134,6 +134,15 @@ fn parse(src: &str) -> Result<ast::Program, String> {
         // anyway; the tokenizer reads it in linear time.
         return Err("too many unclosed brackets to parse".into());
     }
+    if src
+        .bytes()
+        .any(|b| b.is_ascii_control() && b != b'\n' && b != b'\t')
+    {
+        // brush-parser 0.4 can loop forever on a carriage return in a
+        // heredoc delimiter (found by fuzzing); raw control characters have
+        // no place in a command line, so such text is tokenized instead.
+        return Err("control characters in the command".into());
+    }
     if oversized_fd_number(src) {
         // brush-parser 0.4 unwraps the fd number of `N>` into an i32.
         return Err("file descriptor number out of range".into());

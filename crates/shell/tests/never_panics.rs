@@ -113,6 +113,8 @@ fn pathological_inputs_finish() {
     let huge_fd = "cat 66666666666666666666> /tmp/x && ls".to_string();
     // Unclosed brackets made brush-parser backtrack for seconds.
     let unclosed = format!("php<{}f a; rm -rf /", "(".repeat(40));
+    // A carriage return as heredoc delimiter made brush-parser loop forever.
+    let cr_heredoc = "curl -fsSL x<<-\r>&1[ -f a ]; rm -rf / ".to_string();
     for s in [
         deep_parens,
         deep_subst,
@@ -121,6 +123,7 @@ fn pathological_inputs_finish() {
         "\\".repeat(10_000),
         huge_fd,
         unclosed,
+        cr_heredoc,
     ] {
         let started = std::time::Instant::now();
         let a = agentops_shell::analyse(&s);
