@@ -119,7 +119,7 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
             context.push(nudge(
                 &PLAN_REQUIRED,
                 &format!(
-                    "There is no current plan in tasks/todo.md and the observation grace ({GRACE_LIMIT} calls) is used up. Before continuing, write the STAR analysis in the chat - Situation (current state), Task (success criteria), Action (steps with file paths), Result (how it will be verified) - then save it to tasks/todo.md with checkable items. /agentops:star can produce it."
+                    "There is no current plan in tasks/todo.md, and without one only {GRACE_LIMIT} observation calls (Read, Glob, Grep, Agent) are allowed. Before continuing, write the STAR analysis in the chat - Situation (current state), Task (success criteria), Action (steps with file paths), Result (how it will be verified) - then save it to tasks/todo.md with checkable items. /agentops:star can produce it."
                 ),
             ));
         }
