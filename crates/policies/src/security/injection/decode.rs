@@ -144,13 +144,25 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
         });
     }
     let mut encoded = String::new();
-    for m in BASE64_RUN.find_iter(text).take(MAX_RUNS) {
+    // The regexes below are only compiled for text that has such a run.
+    let base64_like = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '_' | '-');
+    let runs = if has_run(text, 24, base64_like) {
+        BASE64_RUN.find_iter(text).take(MAX_RUNS).collect()
+    } else {
+        Vec::new()
+    };
+    for m in runs {
         if let Some(decoded) = base64(m.as_str()).and_then(readable) {
             encoded.push_str(&decoded);
             encoded.push('\n');
         }
     }
-    for m in HEX_RUN.find_iter(text).take(MAX_RUNS) {
+    let runs = if has_run(text, 24, |c| c.is_ascii_hexdigit()) {
+        HEX_RUN.find_iter(text).take(MAX_RUNS).collect()
+    } else {
+        Vec::new()
+    };
+    for m in runs {
         if let Some(decoded) = hex(m.as_str()).and_then(readable) {
             encoded.push_str(&decoded);
             encoded.push('\n');
@@ -181,6 +193,22 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
     views
 }
 
+/// Whether `text` has at least `len` consecutive characters matching `pred`.
+fn has_run(text: &str, len: usize, pred: impl Fn(char) -> bool) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if pred(c) {
+            run += 1;
+            if run >= len {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 /// Leetspeak, letter spacing, reversed text and rot13, undone when the
 /// text shows signs of them.
 fn obfuscation_undone(text: &str) -> Option<String> {
@@ -195,7 +223,11 @@ fn obfuscation_undone(text: &str) -> Option<String> {
         out.push_str(&unleet(text));
         out.push('\n');
     }
-    if SPACED_LETTERS.is_match(text) {
+    let single_letters = text
+        .split_whitespace()
+        .filter(|w| w.chars().count() == 1)
+        .count();
+    if single_letters >= 4 && SPACED_LETTERS.is_match(text) {
         out.push_str(
             &SPACED_LETTERS.replace_all(text, |c: &regex::Captures<'_>| c[0].replace(' ', "")),
         );

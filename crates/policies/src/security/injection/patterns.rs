@@ -8,9 +8,10 @@
 //! agents in AGENTS.md, a weak `IMPORTANT:` marker) score below the ask
 //! threshold and only count together with another signal.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
+use regex::bytes::Regex;
 
 use super::{evidence, Signal};
 
@@ -60,6 +61,16 @@ impl Technique {
 
 use Technique::*;
 
+/// One pattern: its technique, its points, groups of lowercase literals
+/// (every group has a literal in any match, so text missing one never
+/// compiles or runs the regex), and the regex itself.
+type Entry = (
+    Technique,
+    u32,
+    &'static [&'static [&'static str]],
+    &'static str,
+);
+
 /// Nouns for what an agent is told to obey.
 macro_rules! rules_noun {
     () => {
@@ -67,12 +78,42 @@ macro_rules! rules_noun {
     };
 }
 
-/// `(?i)` phrase patterns: (technique, points, pattern).
-const PHRASES: &[(Technique, u32, &str)] = &[
+/// Phrase patterns, anywhere in the text.
+const PHRASES: &[Entry] = &[
     // "ignore (all) previous instructions", with up to three words between.
     (
         InstructionOverride,
         40,
+        &[
+            &[
+                "ignore",
+                "disregard",
+                "forget",
+                "override",
+                "bypass",
+                "neglect",
+                "abandon",
+                "discard",
+                "set aside",
+                "pay no attention",
+                "do not follow",
+                "do not obey",
+            ],
+            &[
+                "instruction",
+                "prompt",
+                "rule",
+                "directive",
+                "guideline",
+                "guidance",
+                "order",
+                "restriction",
+                "guardrail",
+                "programming",
+                "polic",
+                "system message",
+            ],
+        ],
         concat!(
             r"(?i)\b(?:ignore|disregard|forget|override|bypass|neglect|abandon|discard|set\s+aside|pay\s+no\s+attention\s+to|do\s+not\s+(?:follow|obey))\b",
             r"(?:\s+[\w'’-]+){0,3}?\s+(?:previous|prior|above|earlier|preceding|former|original|initial|all|your|developer|system|operator'?s?)\b",
@@ -84,21 +125,39 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         InstructionOverride,
         40,
+        &[
+            &["ignore", "disregard", "bypass", "override", "forget"],
+            &["content polic", "safety ", "system prompt", "usage polic"],
+        ],
         r"(?i)\b(?:ignore|disregard|bypass|override|forget)\s+(?:the\s+|your\s+|all\s+|any\s+)?(?:content\s+polic(?:y|ies)|safety\s+(?:rules|guidelines|protocols|policies|filters|measures)|system\s+prompt|usage\s+polic(?:y|ies))",
     ),
     (
         InstructionOverride,
         40,
+        &[
+            &["ignore", "disregard", "forget"],
+            &["above", "before", "previously", "preceding"],
+        ],
         r"(?i)\b(?:ignore|disregard|forget)\s+(?:(?:all|everything|anything|what(?:ever)?)\s+)?(?:of\s+)?(?:the\s+|that\s+)?(?:above|before|previously\s+(?:said|stated|written)|preceding)\b",
     ),
     (
         InstructionOverride,
         40,
+        &[&["forget"]],
         r"(?i)\bforget\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been|got)\s+told|(?:that\s+)?(?:was\s+)?(?:said\s+)?(?:above|before|previously))",
     ),
     (
         InstructionOverride,
         40,
+        &[&[
+            "supersede",
+            "precedence",
+            "void",
+            "nullif",
+            "override",
+            "replace",
+            "cancel",
+        ]],
         concat!(
             r"(?i)\b(?:supersedes?|takes?\s+precedence\s+over|voids?|nullif(?:y|ies)|(?:overrides?|replaces?|cancels?)\s+all)\s+(?:all\s+|any\s+)?(?:the\s+)?",
             r"(?:earlier|prior|previous|preceding|above|original|existing|your|system|other)\s+(?:[\w-]+\s+)?(?:instructions?|guidance|rules|directives?|prompts?|guidelines|ones)\b"
@@ -107,16 +166,36 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         InstructionOverride,
         40,
+        &[&[
+            "no longer",
+            "void",
+            "null",
+            "revoked",
+            "lifted",
+            "disabled",
+            "suspended",
+            "cancel",
+        ]],
         r"(?i)\b(?:system\s+prompt|(?:your\s+)?(?:instructions|rules|guidelines|restrictions))\s+(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:void|null|revoked|lifted|disabled|suspended|cancell?ed|no\s+longer\s+(?:valid|apply|in\s+effect))",
     ),
     (
         InstructionOverride,
         40,
+        &[&["apply", "exempt", "meant"]],
         r"(?i)\b(?:safety|security|content)\s+(?:guidelines|rules|restrictions|polic(?:y|ies)|protocols)\s+(?:do\s+not|don't|were\s+not\s+meant\s+to|no\s+longer)\s+(?:apply|meant|valid)|\bexempt\s+from\s+(?:the\s+)?(?:usual\s+)?(?:restrictions|rules|policies|guidelines|safety)",
     ),
     (
         InstructionOverride,
         40,
+        &[&[
+            "instruction",
+            "directive",
+            "task",
+            "your new",
+            "your real",
+            "your actual",
+            "your true",
+        ]],
         r"(?i)\b(?:new|updated|revised|real|actual|true)\s+(?:instructions?|directives?|task)\s*:|\byour\s+(?:new|real|actual|true)\s+(?:role|instructions?|task|goal|objective|persona|purpose|directive)\s+(?:is|are)\b",
     ),
     // Other languages (German, French, Spanish, Italian, Portuguese, Dutch,
@@ -125,177 +204,323 @@ const PHRASES: &[(Technique, u32, &str)] = &[
     (
         InstructionOverride,
         40,
+        &[&[
+            "anweisung",
+            "instruktion",
+            "regeln",
+            "richtlinien",
+            "vorgaben",
+            "befehle",
+        ]],
         r"(?i)\b(?:ignorier\w*|vergiss|vergessen\s+sie|missachte\w*)\b(?:\s+\S+){0,4}?\s+(?:anweisungen|anweisung|instruktionen|regeln|richtlinien|vorgaben|befehle|systemanweisungen)\b|\bneue\s+anweisungen?\s*:",
     ),
     (
         InstructionOverride,
         40,
+        &[&[
+            "instructions",
+            "consignes",
+            "règles",
+            "regles",
+            "directives",
+        ]],
         r"(?i)\b(?:ignore[rz]?|oublie[rz]?|négligez|negligez)\b(?:\s+\S+){0,3}?\s+(?:instructions|consignes|règles|regles|directives)\b|\bnouvelles?\s+instructions?\s*:",
     ),
     (
         InstructionOverride,
         40,
+        &[&["instrucciones", "reglas", "directrices", "indicaciones"]],
         r"(?i)\b(?:ignora|ignore|olvida|olvide|descarta|omite)\b(?:\s+\S+){0,3}?\s+(?:instrucciones|reglas|directrices|indicaciones)\b|\bnuevas\s+instrucciones\s*:",
     ),
     (
         InstructionOverride,
         40,
+        &[&["istruzioni", "regole", "direttive"]],
         r"(?i)\b(?:ignora|dimentica|trascura)\b(?:\s+\S+){0,3}?\s+(?:istruzioni|regole|direttive)\b|\bnuove\s+istruzioni\s*:",
     ),
     (
         InstructionOverride,
         40,
+        &[&["instruções", "instrucoes", "regras", "diretrizes"]],
         r"(?i)\b(?:ignore|ignora|esqueça|esqueca|desconsidere)\b(?:\s+\S+){0,3}?\s+(?:instruções|instrucoes|regras|diretrizes)\b",
     ),
     (
         InstructionOverride,
         40,
+        &[&["instructies", "regels", "richtlijnen", "opdrachten"]],
         r"(?i)\b(?:negeer|vergeet)\b(?:\s+\S+){0,3}?\s+(?:instructies|regels|richtlijnen|opdrachten)\b",
     ),
     (
         InstructionOverride,
         40,
+        &[&["игнорир", "забуд", "проигнор"]],
         r"(?i)(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте)(?:\s+\S+){0,3}?\s+(?:инструкции|указания|правила)",
     ),
     (
         InstructionOverride,
         40,
+        &[&["instrukcje", "polecenia", "zasady"]],
         r"(?i)\b(?:zignoruj|ignoruj|zapomnij)\b(?:\s+\S+){0,3}?\s+(?:instrukcje|polecenia|zasady)",
     ),
     (
         InstructionOverride,
         40,
+        &[&["talimat", "kural"]],
         r"(?i)(?:talimatları|talimatlari|kuralları|kurallari)\s+(?:\S+\s+)?(?:yok\s+say|görmezden\s+gel|unut)",
     ),
     (
         InstructionOverride,
         40,
+        &[&["忽略", "无视", "忽视", "忘记", "忘掉", "不要理会"]],
         r"(?:忽略|无视|忽视|忘记|忘掉|不要理会)[^。\n]{0,8}(?:指令|指示|说明|规则|提示)",
     ),
     (
         InstructionOverride,
         40,
+        &[&["無視", "忘れ"]],
         r"(?:指示|命令|ルール|プロンプト)[^。\n]{0,8}(?:無視|忘れ)",
     ),
     (
         InstructionOverride,
         40,
+        &[&["무시", "잊어"]],
         r"(?:지시|명령|규칙|지침)[^.\n]{0,8}(?:무시|잊어)",
     ),
     (
         InstructionOverride,
         40,
+        &[&[
+            "nicht gelten",
+            "non valgono",
+            "appliquent pas",
+            "no aplican",
+        ]],
         r"(?i)\b(?:sicherheitsrichtlinien|regeln|richtlinien)\s+(?:hier\s+)?nicht\s+gelten|\blinee\s+guida\s+di\s+sicurezza\s+non\s+valgono|\brègles\s+de\s+sécurité\s+ne\s+s'appliquent\s+pas|\bregles\s+de\s+securite\s+ne\s+s'appliquent\s+pas|\breglas\s+de\s+seguridad\s+no\s+aplican",
     ),
     // Role switching.
     (
         RoleSwitch,
         40,
+        &[&["you are now"]],
         r"(?i)\byou\s+are\s+now\s+(?:an?\s+|the\s+|my\s+)?(?:(?:[\w-]+\s+){0,3}(?:ai|assistant|model|bot|chatbot|persona|character|agent|hacker|admin|administrator|exporter|gpt|llm|entity|version|shell|terminal|interpreter|console|linux)\b|no\s+longer|free\b|unrestricted|jailbroken|dan\b|called|named|in\s+[\w-]+\s+mode)",
     ),
     (
         RoleSwitch,
         40,
+        &[&["no longer"]],
         r"(?i)\byou\s+(?:are|'re)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|bound\s+by|claude|chatgpt|a\s+\w+\s+bot|\w+\s+assistant)",
     ),
     (
         RoleSwitch,
         40,
+        &[&["pretend"]],
         r"(?i)\bpretend\s+(?:that\s+)?(?:you\s+are|you're|you\s+have)\b",
     ),
     (
         RoleSwitch,
         40,
+        &[&["act as"]],
         r"(?i)\bact\s+as\s+if\s+you\b|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|unfiltered|jailbroken|evil|uncensored|amoral|rogue)\b",
     ),
     (
         RoleSwitch,
         40,
+        &[&[
+            "du bist",
+            "désormais",
+            "desormais",
+            "ahora eres",
+            "ahora est",
+            "ora sei",
+        ]],
         r"(?i)\b(?:du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|vous\s+êtes\s+désormais|tu\s+es\s+désormais|vous\s+etes\s+desormais|ahora\s+eres|ahora\s+estás|ahora\s+estas|ora\s+sei)\b",
     ),
     (
         RoleSwitch,
         20,
+        &[&["from now on", "ab jetzt", "ab sofort"]],
         r"(?i)\bfrom\s+now\s+on,?\s+(?:you|your|always|never|ignore|respond|answer|act)\b|\bab\s+(?:jetzt|sofort)\b",
     ),
     // Jailbreak personas and modes.
     (
         Jailbreak,
         40,
+        &[&[" mode", "do anything now", "modo desarrollador"]],
         r"(?i)\b(?:dan|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos)\s+mode\b|\bdo\s+anything\s+now\b|\bmodo\s+desarrollador\b",
     ),
     (
         Jailbreak,
         40,
+        &[&["dan"]],
         r"(?i:\b(?:you\s+are\s+(?:now\s+)?|act\s+as\s+|called\s+|named\s+|stay\s+in\s+character\s+as\s+))DAN\b|\bDAN\s+(?:(?i:mode|can|has|will|does|is\s+(?:an?|free|not)))\b|\bDAN,?\s+(?i:which\s+stands)",
     ),
     (
         Jailbreak,
         40,
+        &[&["developer mode"]],
         r"(?i)\b(?:you|you're|you\s+are)\b[^.\n]{0,30}\bdeveloper\s+mode\b|\bdeveloper\s+mode\b[^.\n]{0,40}\b(?:enabled|activated|unlocked|no\s+restrictions|without\s+restrictions|no\s+(?:content\s+)?filters?|unrestricted|no\s+rules|no\s+limits|you)\b|\bdeveloper\s+mode\b[^\n]{0,10}\bsystem\s+prompt",
     ),
     (
         RestrictionRemoval,
         25,
+        &[&[
+            "restriction",
+            "limit",
+            "filter",
+            "rules",
+            "guideline",
+            "censorship",
+            "guardrail",
+            "boundar",
+            "ethics",
+            "morals",
+            "content policy",
+        ]],
         r"(?i)\b(?:you|answer|respond|reply|comply|output|act|operate|behave)\b[^.\n]{0,40}?\b(?:no|without(?:\s+any)?)\s+(?:[\w-]+\s+)?(?:restrictions|limits|limitations|filters?|filtering|rules|guidelines|censorship|guardrails|boundaries|ethics|morals|content\s+policy)\b",
     ),
     (
         RestrictionRemoval,
         25,
+        &[&[
+            "restricciones",
+            "restrizioni",
+            "sans restrictions",
+            "einschr",
+            "keine regeln",
+            "uneingeschr",
+            "keine richtlinien",
+        ]],
         r"(?i)\b(?:sin\s+restricciones|senza\s+restrizioni|sans\s+restrictions|ohne\s+einschr\w+|keine\s+regeln|uneingeschränkt|keine\s+richtlinien)\b",
     ),
     (
         SafetyBypass,
         20,
+        &[&["safety", "security", "content", "ethical", "moderation"]],
         r"(?i)\b(?:disable[sd]?|bypass|turn\s+off|circumvent|deactivate[sd]?|evade|skip)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:safety|security|content|ethical|moderation)\s+(?:checks?|filters?|guidelines|guardrails|measures|protocols|restrictions|rules|policies|settings)|\b(?:safety|security)\s+protocols?\s+(?:are\s+)?disabled",
     ),
     // Text addressed to the model reading it.
     (
         AddressedToModel,
         20,
+        &[&[
+            "ai",
+            "llm",
+            "language model",
+            "agent",
+            "model",
+            "chatbot",
+            "claude",
+            "chatgpt",
+            "gpt",
+            "copilot",
+            "bot",
+            "assistant",
+        ]],
         r"(?i)\b(?:note|notice|message|instructions?|attention|reminder|important|warning)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|llm|language\s+model|agent|model|chatbot|claude|chatgpt|gpt|copilot|bot|assistant)s?\b",
     ),
     (
         AddressedToModel,
         20,
+        &[&["if you are", "ai ", "llm "]],
         r"(?i)\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|large\s+language\s+model|language\s+model|assistant|agent|bot|automated)\b|\b(?:ai|llm)\s+(?:coding\s+)?(?:assistants?|agents?|models?|systems?)\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|integrating)\b|\b(?:for|to)\s+(?:any\s+)?(?:ai|llm)\s+(?:coding\s+)?(?:agents?|assistants?|systems?)\b",
     ),
     // Prompt extraction.
     (
         PromptExtraction,
         30,
+        &[&[
+            "prompt",
+            "hidden",
+            "developer message",
+            "system message",
+            "systemanweisungen",
+            "système",
+            "sistema",
+        ]],
         r"(?i)\b(?:reveal|print|show|output|repeat|display|tell\s+me|leak|dump|give\s+me|share|disclose|recite|write\s+out|reproduce|verrate|révèle[rz]?|revela|rivela)(?:-moi)?\s+(?:me\s+|mir\s+)?(?:all\s+)?(?:of\s+)?(?:your|the|tes|tus|le\s+tue|deine)\s+(?:[\w-]+\s+){0,2}?(?:system\s*-?\s*prompt|initial\s+prompt|hidden\s+(?:prompt|instructions|message)|developer\s+(?:message|prompt)|system\s+message|systemanweisungen|instructions?\s+(?:système|del\s+sistema|di\s+sistema)|istruzioni\s+di\s+sistema|instrucciones\s+del\s+sistema|prompt\s+(?:système|del\s+sistema|di\s+sistema))",
     ),
     (
         PromptExtraction,
         30,
+        &[&[
+            "instructions",
+            "words above",
+            "text above",
+            "everything above",
+            "context window",
+            "verbatim",
+        ]],
         r"(?i)\b(?:reveal|print|show|output|repeat|display|tell\s+me|leak|dump|recite|reproduce)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?your\s+(?:[\w-]+\s+){0,2}?instructions\b|\b(?:the\s+)?exact\s+instructions\s+you\s+were\s+given|\brepeat\s+(?:the\s+|all\s+)?(?:words|text|everything)\s+above\b|\binstructions\s+verbatim\b|\bsystem\s+prompt\s+verbatim\b|\beverything\s+in\s+your\s+context\s+window|\binstructions\s+you\s+were\s+given\b",
     ),
     // Collecting or sending secrets.
     (
         SecretHarvest,
         25,
+        &[&[
+            "credential",
+            "secret",
+            "password",
+            "api key",
+            "token",
+            "ssh key",
+            "private key",
+            "keys",
+            "env",
+            "customer",
+            "user data",
+            "personal data",
+            "order data",
+            "conversation",
+            "chat history",
+            "system prompt",
+            "cookie",
+            "summary",
+        ]],
         r"(?i)\b(?:send|forward|upload|post|e-?mail|transmit|exfiltrate|leak|copy|pipe|submit|envoie)\w*\s+(?:(?:all|every|the|your|my|any|these|this|them|full)\s+)*(?:[\w-]+\s+){0,2}?(?:credentials|secrets|passwords|api\s+keys|tokens|ssh\s+keys|private\s+keys|keys|env(?:ironment)?\s+(?:vars|variables)|\.env|customer\s+(?:data|list|records|database|emails)|user\s+data|personal\s+data|order\s+data|conversation|chat\s+history|system\s+prompt|session\s+cookies?|cookies|summary)\b[^.\n]{0,60}?\b(?:to|at|via|into|externally)\b",
     ),
     (
         SecretHarvest,
         25,
+        &[&[
+            "secret",
+            "credential",
+            "password",
+            "api key",
+            "token",
+            "environment variable",
+            "env var",
+            "/etc/shadow",
+        ]],
         r"(?i)\b(?:print|output|dump|reveal|list|show|display|return|leak|collect|gather)\s+(?:all|every|each|any)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:secrets?|credentials|passwords|api\s+keys|tokens|environment\s+variables|env\s+vars)\b|\b(?:read|cat)\s+/etc/shadow\b|\boutput\s+env\s+vars\b",
     ),
     // Instructions about the model's own replies or memory.
     (
         ReplyManipulation,
         25,
+        &[&[
+            "reply", "replies", "response", "answer", "summar", "review", "report",
+        ]],
         r"(?i)\b(?:append|include|add|insert|begin|start|end)\b[^.\n]{0,60}\b(?:to|in|at\s+the\s+end\s+of|with)\s+(?:the\s+end\s+of\s+)?(?:your|every|each)\s+(?:future\s+)?(?:reply|replies|response|responses|answer|answers|summary|summaries|review|reviews|report|reports)\b",
     ),
     (
         ReplyManipulation,
         25,
+        &[&["memory", "remember for all future", "every future"]],
         r"(?i)\b(?:save|store|write|persist)\s+(?:this|the\s+following|it)\s+(?:note\s+)?(?:to|in)\s+your\s+(?:long-term\s+)?memory\b|\bremember\s+for\s+all\s+future\b|\bin\s+every\s+future\s+(?:reply|response|summary|report|answer)\b",
     ),
     (
         DecodeAndFollow,
         30,
+        &[&[
+            "decode",
+            "translate",
+            "deobfuscate",
+            "reverse",
+            "base64",
+            "rot13",
+            "hex",
+            "binary",
+        ]],
         r"(?i)\b(?:decode|translate|deobfuscate|reverse)\b[^.\n]{0,60}\b(?:and|then)\s+(?:do\s+(?:exactly\s+)?what|follow|obey|comply|carry\s+out|execute\s+(?:it|them|the\s+\w+))\b|\b(?:base64|rot13|hex|binary)\b[^.\n]{0,50}\b(?:execute|follow|obey|do\s+(?:exactly\s+)?what)\b",
     ),
 ];
@@ -304,66 +529,139 @@ const PHRASES: &[(Technique, u32, &str)] = &[
 /// optional indentation, comment leaders or markdown emphasis).
 const LINE_START: &str = r"(?m)^[ \t]*(?:[#/*>|-]+[ \t]*)*(?:\*\*|\[)?";
 
-const LINE_MARKERS: &[(Technique, u32, &str)] = &[
-    (FakeDelimiter, 50, r"(?i)(?:human|assistant)\s*:"),
+const LINE_MARKERS: &[Entry] = &[
     (
         FakeDelimiter,
         50,
+        &[&["human", "assistant"]],
+        r"(?i)(?:human|assistant)\s*:",
+    ),
+    (
+        FakeDelimiter,
+        50,
+        &[&["##"]],
         r"(?i)#{2,}\s*(?:system|instruction|human|assistant|response)\s*:",
     ),
     (
         AuthorityMarker,
         30,
-        r"(?i)(?:admin(?:istrator)?\s+override|system\s+override|security\s+override|override\s*:|developer\s+mode\b|system\s+prompt\s*:|(?:important\s+)?system\s+(?:note|update|message|notice|alert|instruction)s?\b|systemhinweis|nota\s+del\s+sistema|nota\s+di\s+sistema|note\s+système|notice\s+to\s+any\s+ai|breach\s+alert|(?:system|admin)\]|admin(?:istrator)?\s*:)",
+        &[&[
+            "override",
+            "developer mode",
+            "system",
+            "systemhinweis",
+            "sistema",
+            "système",
+            "notice to any ai",
+            "breach alert",
+            "admin",
+        ]],
+        r"(?i)(?:admin(?:istrator)?\s+override|system\s+override|security\s+override|override\s*:|developer\s+mode\b|system\s+prompt\s*:|(?:important\s+)?system\s+(?:note|update|message|notice|alert|instruction)s?\s*[:!]|systemhinweis|nota\s+del\s+sistema|nota\s+di\s+sistema|note\s+système|notice\s+to\s+any\s+ai|breach\s+alert|(?:system|admin)\]|admin(?:istrator)?\s*:)",
     ),
     (
         AuthorityMarker,
         25,
+        &[&["system"]],
         r"(?i)system\s*:\s*(?:you\b|ignore|grant|the\s+user|reveal|new\s+instructions|from\s+now|cleanup|call\b|disregard|override)",
     ),
     (
         AuthorityMarker,
         15,
+        &[&["important", "urgent", "priority", "attention", "critical"]],
         r"(?i)(?:important|urgent|priority|attention|critical)\s*(?:\*\*)?\s*:",
     ),
 ];
 
 /// Chat-template tokens and fake section ends, anywhere in the text.
-const DELIMITERS: &[(Technique, u32, &str)] = &[
+const DELIMITERS: &[Entry] = &[
     (
         FakeDelimiter,
         50,
+        &[&["<|"]],
         r"<\|(?:im_start|im_end|endoftext|system|user|assistant|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text)\|>",
     ),
-    (FakeDelimiter, 50, r"\[/?INST\]|<</?SYS>>"),
-    (FakeDelimiter, 50, r"\b(?:im_start|im_end|endoftext)\b"),
     (
         FakeDelimiter,
         50,
+        &[&["[inst]", "[/inst]", "<<sys>>", "<</sys>>"]],
+        r"\[/?INST\]|<</?SYS>>",
+    ),
+    (
+        FakeDelimiter,
+        50,
+        &[&["im_start", "im_end", "endoftext"]],
+        r"\b(?:im_start|im_end|endoftext)\b",
+    ),
+    (
+        FakeDelimiter,
+        50,
+        &[&["end"]],
         r"(?i)(?:-{3,}|#{3,}|={3,}|\*{3,})\s*END\s+(?:OF\s+)?(?:USER\s+INPUT|INPUT|DOCUMENT|SYSTEM(?:\s+PROMPT)?|INSTRUCTIONS|CONTEXT|PROMPT)\b",
     ),
-    (FakeDelimiter, 25, r"(?i)</?thinking>"),
+    (FakeDelimiter, 25, &[&["thinking>"]], r"(?i)</?thinking>"),
 ];
 
-struct Compiled {
-    technique: Technique,
-    points: u32,
-    regex: Regex,
+/// The three tables in one index space: phrases, then line markers (which
+/// get [`LINE_START`] in front), then delimiters.
+fn entry(index: usize) -> (&'static Entry, bool) {
+    let lines = PHRASES.len();
+    let delimiters = lines + LINE_MARKERS.len();
+    if index < lines {
+        (&PHRASES[index], false)
+    } else if index < delimiters {
+        (&LINE_MARKERS[index - lines], true)
+    } else {
+        (&DELIMITERS[index - delimiters], false)
+    }
 }
 
-fn compile(table: &[(Technique, u32, &str)], prefix: &str) -> Vec<Compiled> {
-    table
-        .iter()
-        .map(|(technique, points, pattern)| {
-            let (flags, body) = split_flags(pattern);
-            Compiled {
-                technique: *technique,
-                points: *points,
-                regex: Regex::new(&format!("{flags}{prefix}(?:{body})"))
-                    .expect("injection patterns are fixed and tested to compile"),
+fn entry_count() -> usize {
+    PHRASES.len() + LINE_MARKERS.len() + DELIMITERS.len()
+}
+
+/// Every needle of every entry in one automaton, run once over the folded
+/// text to find the entries worth compiling.
+struct Prefilter {
+    automaton: AhoCorasick,
+    /// For each needle, the (entry, group) pairs it satisfies.
+    owners: Vec<Vec<(usize, usize)>>,
+}
+
+static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
+    let mut needles: Vec<&str> = Vec::new();
+    let mut owners: Vec<Vec<(usize, usize)>> = Vec::new();
+    for index in 0..entry_count() {
+        for (group, literals) in entry(index).0 .2.iter().enumerate() {
+            for needle in literals.iter() {
+                match needles.iter().position(|n| n == needle) {
+                    Some(at) => owners[at].push((index, group)),
+                    None => {
+                        needles.push(needle);
+                        owners.push(vec![(index, group)]);
+                    }
+                }
             }
-        })
-        .collect()
+        }
+    }
+    let automaton = AhoCorasick::new(&needles).expect("needles are a fixed list of literals");
+    Prefilter { automaton, owners }
+});
+
+static COMPILED: LazyLock<Vec<OnceLock<Regex>>> =
+    LazyLock::new(|| (0..entry_count()).map(|_| OnceLock::new()).collect());
+
+fn regex(index: usize) -> &'static Regex {
+    COMPILED[index].get_or_init(|| {
+        let ((_, _, _, pattern), line_start) = entry(index);
+        let (flags, body) = split_flags(pattern);
+        let prefix = if line_start { LINE_START } else { "" };
+        // English patterns run on bytes with ASCII classes: Unicode `\w`,
+        // `\s` and `\b` make automata many times larger and slower to build,
+        // and the hook pays that on every call.
+        let ascii = if pattern.is_ascii() { "(?-u)" } else { "" };
+        Regex::new(&format!("{ascii}{flags}{prefix}(?:{body})"))
+            .expect("injection patterns are fixed and tested to compile")
+    })
 }
 
 /// Move a leading `(?i)` of a table entry before the shared prefix.
@@ -374,43 +672,79 @@ fn split_flags(pattern: &str) -> (&str, &str) {
     }
 }
 
-static PHRASE_SET: LazyLock<Vec<Compiled>> = LazyLock::new(|| compile(PHRASES, ""));
-static LINE_SET: LazyLock<Vec<Compiled>> = LazyLock::new(|| compile(LINE_MARKERS, LINE_START));
-static DELIMITER_SET: LazyLock<Vec<Compiled>> = LazyLock::new(|| compile(DELIMITERS, ""));
+/// Lowercase with runs of whitespace collapsed to one space, the form the
+/// needles are written in.
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            space = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 static SYSTEM_TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)</?(?:system|system_prompt|sys)>").expect("fixed pattern"));
+    LazyLock::new(|| Regex::new(r"(?i-u)</?(?:system|system_prompt|sys)>").expect("fixed pattern"));
 static SHORT_SYSTEM_ELEMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)<system>[^<\s]{0,64}</system>").expect("fixed pattern"));
+    LazyLock::new(|| Regex::new(r"(?i-u)<system>[^<\s]{0,64}</system>").expect("fixed pattern"));
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:ignore|forget|override|execute|bypass|disable|skip|delete|remove|drop|erase)\b",
+        r"(?i-u)\b(?:ignore|forget|override|execute|bypass|disable|skip|delete|remove|drop|erase)\b",
     )
     .expect("fixed pattern")
 });
+const IMPERATIVE_NEEDLES: &[&str] = &[
+    "ignore", "forget", "override", "execute", "bypass", "disable", "skip", "delete", "remove",
+    "drop", "erase",
+];
 
 /// Every signal in one text. `primary` is false for decoded views, where
 /// word statistics mean nothing.
 pub(crate) fn scan(text: &str, primary: bool) -> Vec<Signal> {
-    let mut found = Vec::new();
-    for set in [&*PHRASE_SET, &*LINE_SET, &*DELIMITER_SET] {
-        for p in set {
-            if let Some(m) = p.regex.find(text) {
-                found.push(Signal {
-                    technique: p.technique,
-                    points: p.points,
-                    evidence: evidence(m.as_str()),
-                });
-            }
+    let folded = fold(text);
+    // Bit g of groups_seen[i]: group g of entry i has a literal in the text.
+    let mut groups_seen = vec![0u8; entry_count()];
+    for m in PREFILTER.automaton.find_overlapping_iter(&folded) {
+        for &(index, group) in &PREFILTER.owners[m.pattern().as_usize()] {
+            groups_seen[index] |= 1 << group;
         }
     }
-    if let Some(tag) = system_tag(text) {
-        found.push(Signal {
-            technique: FakeDelimiter,
-            points: 50,
-            evidence: tag,
-        });
+    let mut found = Vec::new();
+    for (index, seen) in groups_seen.iter().enumerate() {
+        let groups = entry(index).0 .2.len();
+        if u32::from(*seen) != (1u32 << groups) - 1 {
+            continue;
+        }
+        let ((technique, points, _, _), _) = entry(index);
+        if let Some(m) = regex(index).find(text.as_bytes()) {
+            found.push(Signal {
+                technique: *technique,
+                points: *points,
+                evidence: evidence(&String::from_utf8_lossy(m.as_bytes())),
+            });
+        }
     }
-    if primary {
+    if ["<system", "</system", "<sys>", "</sys>"]
+        .iter()
+        .any(|n| folded.contains(n))
+    {
+        if let Some(tag) = system_tag(text) {
+            found.push(Signal {
+                technique: FakeDelimiter,
+                points: 50,
+                evidence: tag,
+            });
+        }
+    }
+    if primary && IMPERATIVE_NEEDLES.iter().any(|n| folded.contains(n)) {
         if let Some(s) = imperative_density(text) {
             found.push(s);
         }
@@ -422,22 +756,22 @@ pub(crate) fn scan(text: &str, primary: bool) -> Vec<Signal> {
 /// as Maven's `<system>GitHub</system>` is data, not a boundary.
 fn system_tag(text: &str) -> Option<String> {
     let data: Vec<(usize, usize)> = SHORT_SYSTEM_ELEMENT
-        .find_iter(text)
+        .find_iter(text.as_bytes())
         .map(|m| (m.start(), m.end()))
         .collect();
     SYSTEM_TAG
-        .find_iter(text)
+        .find_iter(text.as_bytes())
         .find(|m| !data.iter().any(|(s, e)| m.start() >= *s && m.end() <= *e))
-        .map(|m| m.as_str().to_string())
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
 }
 
 /// Many destructive or override verbs in few words, as in a list of orders.
 fn imperative_density(text: &str) -> Option<Signal> {
     let mut count = 0;
     let mut distinct: Vec<String> = Vec::new();
-    for m in IMPERATIVE.find_iter(text) {
+    for m in IMPERATIVE.find_iter(text.as_bytes()) {
         count += 1;
-        let word = m.as_str().to_ascii_lowercase();
+        let word = String::from_utf8_lossy(m.as_bytes()).to_ascii_lowercase();
         if !distinct.contains(&word) {
             distinct.push(word);
         }
@@ -463,12 +797,21 @@ fn imperative_density(text: &str) -> Option<Signal> {
 
 #[cfg(test)]
 pub(crate) fn all_patterns_compile() {
+    for index in 0..entry_count() {
+        let _ = regex(index);
+        let ((_, _, groups, _), _) = entry(index);
+        assert!(
+            !groups.is_empty() && groups.len() <= 8,
+            "entry {index}: 1 to 8 needle groups"
+        );
+        for n in groups.iter().flat_map(|g| g.iter()) {
+            assert_eq!(fold(n), *n, "needle {n:?} of entry {index} is not folded");
+        }
+    }
     let _ = (
-        &*PHRASE_SET,
-        &*LINE_SET,
-        &*DELIMITER_SET,
         &*SYSTEM_TAG,
         &*SHORT_SYSTEM_ELEMENT,
         &*IMPERATIVE,
+        &*PREFILTER,
     );
 }

@@ -158,6 +158,7 @@ fn developer_text_passes() {
         "help=\"Append this string to all output filenames.\"",
         "when building a vector with `collect()`, you are no longer limited to exact iterators",
         "# Read the file, convert it to a test, and run it.",
+        "///   System Instructions][amd64_ref].",
         "Hello from \u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}",
     ];
     for text in cases {
