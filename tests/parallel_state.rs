@@ -66,10 +66,18 @@ fn read_call(i: usize) -> Value {
 fn observation_counter_counts_every_parallel_call() {
     let dir = common::project();
     let jobs = (0..PROCESSES)
-        .map(|i| (vec!["hook", "PreToolUse", "--only", "star-gate"], read_call(i)))
+        .map(|i| {
+            (
+                vec!["hook", "PreToolUse", "--only", "star-gate"],
+                read_call(i),
+            )
+        })
         .collect();
     run_all(dir.path(), jobs);
-    assert_eq!(state(dir.path(), "star-obs-count").trim(), PROCESSES.to_string());
+    assert_eq!(
+        state(dir.path(), "star-obs-count").trim(),
+        PROCESSES.to_string()
+    );
 }
 
 #[test]
@@ -117,7 +125,10 @@ fn every_event_at_once_loses_no_count_and_tears_no_record() {
         ));
     }
     run_all(dir.path(), jobs);
-    assert_eq!(state(dir.path(), "star-obs-count").trim(), PROCESSES.to_string());
+    assert_eq!(
+        state(dir.path(), "star-obs-count").trim(),
+        PROCESSES.to_string()
+    );
     let failures = state(dir.path(), "failures.jsonl");
     assert_eq!(failures.lines().count(), PROCESSES, "{failures}");
     for line in failures.lines() {
@@ -156,7 +167,8 @@ fn parallel_session_starts_create_shared_files_once() {
         })
         .collect();
     run_all(dir.path(), jobs);
-    let budget: Value = serde_json::from_str(&state(dir.path(), "budget.json")).expect("one whole budget file");
+    let budget: Value =
+        serde_json::from_str(&state(dir.path(), "budget.json")).expect("one whole budget file");
     assert_eq!(budget["spent"], 0);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("tasks/.gitignore")).expect("gitignore"),

@@ -177,9 +177,12 @@ mod tests {
         out.findings.iter().map(|f| f.rule.id).collect()
     }
 
+    /// (AGENTOPS_BUDGET_USD, AGENTOPS_BUDGET_WARN_PCT, budget.json, rule ids)
+    type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a [&'a str]);
+
     #[test]
     fn thresholds() {
-        let cases: &[(Option<&str>, Option<&str>, &str, &[&str])] = &[
+        let cases: &[Case] = &[
             (None, None, r#"{"spent": 3.99}"#, &[]),
             (None, None, r#"{"spent": 4.0}"#, &["BUDGET001"]),
             (None, None, r#"{"spent": 9}"#, &["BUDGET001"]),
