@@ -385,6 +385,13 @@ pub fn lookup(name: &str) -> Option<&'static FlagSpec> {
 /// a plausible typo.
 pub fn suggest(name: &str) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
+    // `star_gate` for `star_gate_enabled`: the usual omission.
+    if let Some(spec) = CATALOGUE
+        .iter()
+        .find(|f| f.name.strip_suffix("_enabled") == Some(name.as_str()))
+    {
+        return Some(spec.name);
+    }
     CATALOGUE
         .iter()
         .map(|f| (edit_distance(&name, f.name), f.name))
@@ -624,6 +631,11 @@ mod tests {
                 Err("did you mean `auto_plan_enabled`"),
             ),
             ("no_such_flag_at_all", "true", Err("unknown flag")),
+            (
+                "star_gate",
+                "false",
+                Err("did you mean `star_gate_enabled`"),
+            ),
         ];
         for (name, value, want) in cases {
             let got = parse_setting(name, value).map(|(_, v)| v);

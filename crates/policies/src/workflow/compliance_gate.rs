@@ -101,13 +101,13 @@ pub fn gates(snap: &Snapshot, flags: &Flags) -> Vec<Gate> {
     } else if modified >= COMPLIANCE_THRESHOLD && plan.is_none() {
         (
             Status::Fail,
-            format!("{modified} files modified, no plan in tasks/todo.md"),
+            format!("{modified} file(s) modified, no plan in tasks/todo.md"),
         )
     } else {
         (
             Status::Pass,
             format!(
-                "{modified} files modified, plan {}",
+                "{modified} file(s) modified, plan {}",
                 if plan.is_some() {
                     "present"
                 } else {
@@ -132,7 +132,7 @@ pub fn gates(snap: &Snapshot, flags: &Flags) -> Vec<Gate> {
     } else if snap.modified.is_some() && tests_ran.is_none() && modified >= COMPLIANCE_THRESHOLD {
         (
             Status::Fail,
-            format!("{modified} files modified, no test run recorded"),
+            format!("{modified} file(s) modified, no test run recorded"),
         )
     } else {
         (
@@ -140,7 +140,7 @@ pub fn gates(snap: &Snapshot, flags: &Flags) -> Vec<Gate> {
             match tests_ran {
                 Some(at) if !at.is_empty() => format!("tests ran at {at}"),
                 Some(_) => "tests ran".to_string(),
-                None => format!("{modified} files modified, no test run needed yet"),
+                None => format!("{modified} file(s) modified, no test run needed yet"),
             },
         )
     };
@@ -297,7 +297,7 @@ mod tests {
             subjects,
             [
                 "1 unchecked item(s) in tasks/todo.md",
-                "4 files modified, no test run recorded"
+                "4 file(s) modified, no test run recorded"
             ]
         );
     }
