@@ -26,9 +26,74 @@ pub mod star_preamble;
 pub mod todo;
 pub mod todo_prune;
 
+/// The policies of this layer, by upstream hook name.
+pub const WORKFLOW_POLICIES: &[&str] = &[
+    "session-cleanup",
+    "todo-prune",
+    "star-preamble",
+    "code-field-preamble",
+    "lessons-check",
+    "budget-check",
+    "runtime-mode",
+    "star-gate",
+    "auto-plan",
+    "plan-gate",
+    "detect-test-run",
+    "auto-test",
+    "auto-delegate",
+    "standards-enforce",
+    "ai-guardrails",
+    "skill-validator",
+    "auto-lesson",
+    "evolve-gate",
+    "auto-verify",
+    "auto-evolve",
+    "compliance-gate",
+];
+
 #[cfg(test)]
 mod tests {
     use agentops_core::catalogue::{lookup, FlagType};
+
+    /// Every workflow policy with a flag goes quiet when the flag is off:
+    /// fail-safe flags on an explicit `false`, strict ones on anything but
+    /// `true` (including typos).
+    #[test]
+    fn every_workflow_flag_switches_its_policy_off() {
+        use agentops_core::{FlagKind, Flags};
+        use serde_json::json;
+        let workflow: Vec<_> = crate::all()
+            .iter()
+            .filter(|p| super::WORKFLOW_POLICIES.contains(&p.name()))
+            .collect();
+        assert_eq!(
+            workflow.len(),
+            super::WORKFLOW_POLICIES.len(),
+            "all registered"
+        );
+        for policy in workflow {
+            let Some((name, kind)) = policy.flag() else {
+                continue;
+            };
+            assert!(
+                policy.enabled(&Flags::default()),
+                "{} on by default",
+                policy.name()
+            );
+            let offs = match kind {
+                FlagKind::Security => vec![json!(false), json!("false")],
+                FlagKind::Automation => vec![json!(false), json!("false"), json!("tru"), json!(1)],
+            };
+            for off in offs {
+                let flags = Flags::from_pairs([(name, off.clone())]);
+                assert!(
+                    !policy.enabled(&flags),
+                    "{} with {name}={off}",
+                    policy.name()
+                );
+            }
+        }
+    }
 
     /// `agentops flags set` only accepts catalogued flags, so every flag a
     /// policy reads must be in the catalogue with the same semantics.
