@@ -1,9 +1,15 @@
 //! `agentops dashboard [--port N] [--open]`: serve the local dashboard.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
+use agentops_core::Flags;
 use agentops_dashboard::Dashboard;
+use agentops_policies::supply_chain::scan::{supply_chain, UnicodeOptions};
+use agentops_state::StateDir;
+use serde_json::{json, Value};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,6 +29,59 @@ fn project_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Cost per (day, model) from the cost ledger, priced with the project's
+/// price table, plus the budget when one is set.
+fn cost_panel(project: &Path) -> Value {
+    let state = StateDir::new(project);
+    let (prices, _) = agentops_cost::load_prices(&state);
+    let ledger = agentops_cost::load_ledger(&state).unwrap_or_default();
+    let mut per_day_model: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for row in &ledger.rows {
+        let usd = prices.cost(&row.model, &row.usage).unwrap_or(0.0);
+        *per_day_model
+            .entry((row.day.clone(), row.model.clone()))
+            .or_default() += usd;
+    }
+    let series: Vec<Value> = per_day_model
+        .into_iter()
+        .map(|((day, model), usd)| json!({"day": day, "model": model, "usd": usd}))
+        .collect();
+    let budget = agentops_cost::Budget::load(&state).ok().flatten();
+    json!({"series": series, "budget": budget.map(|b| b.budget_usd).filter(|b| *b > 0.0)})
+}
+
+/// Supply-chain and integrity findings, counted per kind, with a time
+/// budget on the unicode walk so the panel never hangs.
+fn status_panel(project: &Path) -> Value {
+    let flags = StateDir::new(project)
+        .read("flags.json", 1 << 20)
+        .ok()
+        .flatten()
+        .map(|b| Flags::parse(&b))
+        .unwrap_or_default();
+    let opts = UnicodeOptions {
+        budget: Some(Duration::from_secs(2)),
+        ..UnicodeOptions::default()
+    };
+    let report = supply_chain(project, &flags, &opts);
+    let rows = report.rows();
+    let count = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
+    let mut status = json!({
+        "invisible unicode": count("unicode"),
+        "lockfile findings": count("lockfile"),
+        "integrity (changed or missing files)": count("integrity"),
+    });
+    let worst: Vec<String> = rows
+        .iter()
+        .take(5)
+        .map(|r| format!("{} {}: {}", r.kind, r.location, r.detail))
+        .collect();
+    if !worst.is_empty() {
+        status["first findings"] = json!(worst);
+    }
+    status
+}
+
 fn open_in_browser(url: &str) {
     let opener = if cfg!(target_os = "macos") {
         "open"
@@ -38,7 +97,9 @@ fn open_in_browser(url: &str) {
 
 pub fn run(args: &Args) -> ExitCode {
     let project = project_dir();
-    let server = match Dashboard::new(&project).and_then(|d| d.bind(args.port)) {
+    let dashboard =
+        Dashboard::new(&project).map(|d| d.with_cost(cost_panel).with_status(status_panel));
+    let server = match dashboard.and_then(|d| d.bind(args.port)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("agentops dashboard: {e}");
@@ -48,7 +109,10 @@ pub fn run(args: &Args) -> ExitCode {
     let url = server.url();
     // The first stdout line is the URL, so scripts and tests can read it.
     println!("{url}");
-    eprintln!("agentops dashboard for {} (Ctrl-C to stop)", project.display());
+    eprintln!(
+        "agentops dashboard for {} (Ctrl-C to stop)",
+        project.display()
+    );
     if args.open {
         open_in_browser(&url);
     }
