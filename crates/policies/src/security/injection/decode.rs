@@ -213,15 +213,20 @@ fn has_run(text: &str, len: usize, pred: impl Fn(char) -> bool) -> bool {
 /// text shows signs of them.
 fn obfuscation_undone(text: &str) -> Option<String> {
     let mut out = String::new();
-    let mixed_words = text
-        .split_whitespace()
-        .filter(|w| {
-            w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic())
-        })
-        .count();
-    if mixed_words >= 3 {
-        out.push_str(&unleet(text));
-        out.push('\n');
+    // Leetspeak: lines where at least three words, and a third of all,
+    // mix letters and digits (code mentions such as `u64` stay below that).
+    for line in text.lines() {
+        let words = line.split_whitespace().count();
+        let mixed = line
+            .split_whitespace()
+            .filter(|w| {
+                w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic())
+            })
+            .count();
+        if mixed >= 3 && mixed * 3 >= words {
+            out.push_str(&unleet(line));
+            out.push('\n');
+        }
     }
     let single_letters = text
         .split_whitespace()
