@@ -80,6 +80,24 @@ fn rule_ids(v: &Value) -> Vec<String> {
     text(v, &["rule", "rule_id"]).into_iter().collect()
 }
 
+/// `ID subject; ID subject` from an audit record's per-rule findings,
+/// for records that carry no reason text of their own.
+fn findings_text(v: &Value) -> Option<String> {
+    let parts: Vec<String> = v
+        .get("findings")?
+        .as_array()?
+        .iter()
+        .filter_map(|f| {
+            let id = f.get("id")?.as_str()?;
+            Some(match f.get("subject").and_then(Value::as_str) {
+                Some(subject) => format!("{id} {subject}"),
+                None => id.to_string(),
+            })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// One audit record in the shape the page draws.
 pub fn normalise(v: &Value) -> Value {
     let target = text(v, &["target", "file_path", "command", "url"])
@@ -98,7 +116,7 @@ pub fn normalise(v: &Value) -> Value {
         "target": target,
         "decision": text(v, &["decision", "result", "outcome"]).unwrap_or_else(|| "-".into()),
         "rules": rule_ids(v),
-        "reason": text(v, &["reason", "message"]).map(|r| short(r, 400)),
+        "reason": text(v, &["reason", "message"]).or_else(|| findings_text(v)).map(|r| short(r, 400)),
         "latency_ms": v.get("duration_ms").or_else(|| v.get("latency_ms")).cloned(),
     })
 }
@@ -208,6 +226,10 @@ mod tests {
         assert_eq!(r["tool"], "Bash");
         assert_eq!(r["target"], "ls");
         assert_eq!(r["rules"], json!(["CMD001"]));
+        let audit = normalise(
+            &json!({"findings": [{"id": "CMD001", "subject": "rm -rf ~/"}, {"id": "STAR002"}]}),
+        );
+        assert_eq!(audit["reason"], "CMD001 rm -rf ~/; STAR002");
     }
 
     #[test]
