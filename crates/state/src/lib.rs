@@ -176,9 +176,11 @@ impl StateDir {
     }
 
     /// Replace a state file with `contents` under its lock, without reading
-    /// it first.
+    /// it first. Like every marker and counter helper below, the write is
+    /// atomic for concurrent readers but not fsynced: hook state is cheap
+    /// to lose in a crash and costly to sync on every tool call.
     pub fn write(&self, name: &str, contents: &[u8]) -> io::Result<()> {
-        self.with_lock(name, |path| replace_atomically(path, contents))
+        self.with_lock(name, |path| replace_unsynced(path, contents))
     }
 
     /// Create a state file unless it exists; returns whether it was created.
@@ -187,7 +189,7 @@ impl StateDir {
             if path.exists() {
                 return Ok(false);
             }
-            replace_atomically(path, contents).map(|()| true)
+            replace_unsynced(path, contents).map(|()| true)
         })
     }
 
@@ -213,7 +215,7 @@ impl StateDir {
                 "a set entry must be one non-empty line",
             ));
         }
-        self.update(name, limit, |current| {
+        self.modify(name, limit, |current| {
             let text = current.map(String::from_utf8_lossy).unwrap_or_default();
             let mut lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
             lines.sort_unstable();
@@ -229,6 +231,23 @@ impl StateDir {
             next.push_str(line);
             next.push('\n');
             (Some(next.into_bytes()), distinct)
+        })
+    }
+
+    /// [`StateDir::update`] without the fsync, for markers and counters.
+    fn modify<T>(
+        &self,
+        name: &str,
+        limit: u64,
+        change: impl FnOnce(Option<&[u8]>) -> (Option<Vec<u8>>, T),
+    ) -> io::Result<T> {
+        self.with_lock(name, |path| {
+            let current = read_limited(path, limit)?;
+            let (next, value) = change(current.as_deref());
+            if let Some(bytes) = next {
+                replace_unsynced(path, &bytes)?;
+            }
+            Ok(value)
         })
     }
 
@@ -254,7 +273,7 @@ impl StateDir {
     /// Add `delta` to an integer counter file and return the new value.
     /// A missing or unreadable counter counts from zero.
     pub fn add_to_counter(&self, name: &str, delta: i64) -> io::Result<i64> {
-        self.update(name, 64, |current| {
+        self.modify(name, 64, |current| {
             let now = current
                 .and_then(|b| std::str::from_utf8(b).ok())
                 .and_then(|s| s.trim().parse::<i64>().ok())
@@ -379,6 +398,16 @@ fn overwrite_padded(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// Replace `path` with `contents` so readers see the old or the new file,
 /// never a mix. Keeps the permissions of an existing file.
 pub fn replace_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    replace_via_temp(path, contents, true)
+}
+
+/// [`replace_atomically`] without the fsync: readers still see the old or
+/// the new file, but a crash may lose the write.
+fn replace_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
+    replace_via_temp(path, contents, false)
+}
+
+fn replace_via_temp(path: &Path, contents: &[u8], sync: bool) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
@@ -391,7 +420,9 @@ pub fn replace_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
         if let Ok(meta) = fs::metadata(path) {
             f.set_permissions(meta.permissions())?;
         }
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         fs::rename(&tmp, path)
     })();
     if written.is_err() {
