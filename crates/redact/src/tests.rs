@@ -140,12 +140,7 @@ fn every_hit_is_found_and_removed() {
 fn every_miss_is_left_alone() {
     for text in MISSES {
         assert_eq!(find_secrets(text), [], "false positive in {text:?}");
-        assert!(
-            matches!(redact(text), Cow::Borrowed(_)) || redact(text) == *text,
-            "{text:?} changed to {:?}",
-            redact(text)
-        );
-        assert_eq!(redact(text), *text);
+        assert_eq!(redact(text), *text, "{text:?} was changed");
     }
 }
 
