@@ -313,7 +313,10 @@ mod tests {
         // No payload is no error (the workflow preambles may still speak).
         let empty = run(HookEvent::SessionStart, b"");
         assert!(
-            !empty.output.as_ref().is_some_and(|o| o.to_string().contains("INPUT0")),
+            !empty
+                .output
+                .as_ref()
+                .is_some_and(|o| o.to_string().contains("INPUT0")),
             "{:?}",
             empty.output
         );
