@@ -17,13 +17,18 @@ fn replay_runs_the_bundled_example_session() {
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
     let lines = std::fs::read_to_string(example).expect("example");
-    assert_eq!(steps.len(), lines.lines().filter(|l| !l.trim().is_empty()).count());
+    assert_eq!(
+        steps.len(),
+        lines.lines().filter(|l| !l.trim().is_empty()).count()
+    );
     let fetch = steps
         .iter()
         .find(|s| s["event"] == "PreToolUse" && s["tool"] == "WebFetch")
         .expect("the example fetches a page");
     assert_eq!(fetch["result"], "ask");
-    assert!(fetch["rules"].as_array().is_some_and(|r| r.iter().any(|id| id == "MODE002")));
+    assert!(fetch["rules"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|id| id == "MODE002")));
 }
 
 #[test]
@@ -31,7 +36,12 @@ fn replay_reports_a_bad_line_with_its_number() {
     let dir = project();
     let file = dir.path().join("bad.jsonl");
     std::fs::write(&file, "{\"hook_event_name\":\"Stop\"}\n{nope\n").expect("write");
-    let out = run(&["replay", file.to_str().expect("utf8")], b"", dir.path(), &[]);
+    let out = run(
+        &["replay", file.to_str().expect("utf8")],
+        b"",
+        dir.path(),
+        &[],
+    );
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains(":2:"), "{}", out.stderr);
 }
@@ -39,13 +49,23 @@ fn replay_reports_a_bad_line_with_its_number() {
 #[test]
 fn check_explains_the_verdict_and_exits_by_decision() {
     let dir = project();
-    let allowed = run(&["check", "--json", "--", "git", "status"], b"", dir.path(), &[]);
+    let allowed = run(
+        &["check", "--json", "--", "git", "status"],
+        b"",
+        dir.path(),
+        &[],
+    );
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
     let v: Value = serde_json::from_str(allowed.stdout.trim()).expect("json");
     assert_eq!(v["decision"], "allow");
     assert_eq!(v["command"], "git status");
 
-    let asked = run(&["check", "--json", "--", "ls"], b"", dir.path(), &[("AGENTOPS_MODE", "full")]);
+    let asked = run(
+        &["check", "--json", "--", "ls"],
+        b"",
+        dir.path(),
+        &[("AGENTOPS_MODE", "full")],
+    );
     assert_eq!(asked.code, 1);
     let v: Value = serde_json::from_str(asked.stdout.trim()).expect("json");
     assert_eq!(v["findings"][0]["id"], "MODE003");
@@ -64,5 +84,7 @@ fn rules_lists_every_rule_once_with_a_reason() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), n, "rule ids are unique");
-    assert!(rules.iter().all(|r| r["reason"].as_str().is_some_and(|s| !s.is_empty())));
+    assert!(rules
+        .iter()
+        .all(|r| r["reason"].as_str().is_some_and(|s| !s.is_empty())));
 }

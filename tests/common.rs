@@ -64,7 +64,12 @@ pub fn run(args: &[&str], stdin: &[u8], project: &Path, env: &[(&str, &str)]) ->
 }
 
 pub fn hook(event: &str, payload: &Value, project: &Path, env: &[(&str, &str)]) -> Output {
-    run(&["hook", event], payload.to_string().as_bytes(), project, env)
+    run(
+        &["hook", event],
+        payload.to_string().as_bytes(),
+        project,
+        env,
+    )
 }
 
 pub fn project() -> tempfile::TempDir {

@@ -25,18 +25,72 @@ fn payload(event: &str, extra: Value) -> Value {
 /// A realistic payload for every event Claude Code sends.
 fn every_event() -> Vec<(&'static str, Value)> {
     vec![
-        ("SessionStart", payload("SessionStart", json!({"source": "startup"}))),
-        ("SessionEnd", payload("SessionEnd", json!({"reason": "clear"}))),
-        ("UserPromptSubmit", payload("UserPromptSubmit", json!({"prompt": "add a test"}))),
-        ("PreToolUse", payload("PreToolUse", json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {"command": "git status"}}))),
-        ("PermissionRequest", payload("PermissionRequest", json!({"tool_name": "Bash", "tool_input": {"command": "git status"}}))),
-        ("PostToolUse", payload("PostToolUse", json!({"tool_name": "Read", "tool_use_id": "t2", "tool_input": {"file_path": "/tmp/a.rs"}, "tool_response": {"type": "text"}}))),
-        ("PostToolUseFailure", payload("PostToolUseFailure", json!({"tool_name": "Bash", "tool_input": {"command": "false"}, "error": "exit 1", "is_interrupt": false}))),
+        (
+            "SessionStart",
+            payload("SessionStart", json!({"source": "startup"})),
+        ),
+        (
+            "SessionEnd",
+            payload("SessionEnd", json!({"reason": "clear"})),
+        ),
+        (
+            "UserPromptSubmit",
+            payload("UserPromptSubmit", json!({"prompt": "add a test"})),
+        ),
+        (
+            "PreToolUse",
+            payload(
+                "PreToolUse",
+                json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {"command": "git status"}}),
+            ),
+        ),
+        (
+            "PermissionRequest",
+            payload(
+                "PermissionRequest",
+                json!({"tool_name": "Bash", "tool_input": {"command": "git status"}}),
+            ),
+        ),
+        (
+            "PostToolUse",
+            payload(
+                "PostToolUse",
+                json!({"tool_name": "Read", "tool_use_id": "t2", "tool_input": {"file_path": "/tmp/a.rs"}, "tool_response": {"type": "text"}}),
+            ),
+        ),
+        (
+            "PostToolUseFailure",
+            payload(
+                "PostToolUseFailure",
+                json!({"tool_name": "Bash", "tool_input": {"command": "false"}, "error": "exit 1", "is_interrupt": false}),
+            ),
+        ),
         ("Stop", payload("Stop", json!({"stop_hook_active": false}))),
-        ("SubagentStart", payload("SubagentStart", json!({"agent_id": "a1", "agent_type": "code-critic"}))),
-        ("SubagentStop", payload("SubagentStop", json!({"agent_id": "a1", "agent_type": "code-critic", "stop_hook_active": false}))),
-        ("PreCompact", payload("PreCompact", json!({"trigger": "auto"}))),
-        ("Notification", payload("Notification", json!({"message": "Claude needs your permission"}))),
+        (
+            "SubagentStart",
+            payload(
+                "SubagentStart",
+                json!({"agent_id": "a1", "agent_type": "code-critic"}),
+            ),
+        ),
+        (
+            "SubagentStop",
+            payload(
+                "SubagentStop",
+                json!({"agent_id": "a1", "agent_type": "code-critic", "stop_hook_active": false}),
+            ),
+        ),
+        (
+            "PreCompact",
+            payload("PreCompact", json!({"trigger": "auto"})),
+        ),
+        (
+            "Notification",
+            payload(
+                "Notification",
+                json!({"message": "Claude needs your permission"}),
+            ),
+        ),
     ]
 }
 
@@ -79,7 +133,10 @@ fn every_event_is_answered_with_exit_0_and_at_most_one_object() {
 #[test]
 fn pretooluse_ask_and_deny_shapes_are_exact() {
     let dir = project();
-    let web = payload("PreToolUse", json!({"tool_name": "WebFetch", "tool_input": {"url": "https://example.com"}}));
+    let web = payload(
+        "PreToolUse",
+        json!({"tool_name": "WebFetch", "tool_input": {"url": "https://example.com"}}),
+    );
     assert_eq!(
         only_runtime_mode("PreToolUse", &web, dir.path(), &[]).json(),
         Some(json!({"hookSpecificOutput": {
@@ -88,10 +145,21 @@ fn pretooluse_ask_and_deny_shapes_are_exact() {
             "permissionDecisionReason": "agentops: [MODE002] standard mode asks before web and MCP tools reach outside the project: WebFetch"
         }}))
     );
-    let write = payload("PreToolUse", json!({"tool_name": "Write", "tool_input": {"file_path": "/tmp/x", "content": "x"}}));
-    let denied = only_runtime_mode("PreToolUse", &write, dir.path(), &[("AGENTOPS_MODE", "safe")]).json();
+    let write = payload(
+        "PreToolUse",
+        json!({"tool_name": "Write", "tool_input": {"file_path": "/tmp/x", "content": "x"}}),
+    );
+    let denied = only_runtime_mode(
+        "PreToolUse",
+        &write,
+        dir.path(),
+        &[("AGENTOPS_MODE", "safe")],
+    )
+    .json();
     assert_eq!(
-        denied.as_ref().map(|v| &v["hookSpecificOutput"]["permissionDecision"]),
+        denied
+            .as_ref()
+            .map(|v| &v["hookSpecificOutput"]["permissionDecision"]),
         Some(&json!("deny"))
     );
     let keys: Vec<_> = denied
@@ -99,36 +167,69 @@ fn pretooluse_ask_and_deny_shapes_are_exact() {
         .and_then(|v| v["hookSpecificOutput"].as_object())
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
-    assert_eq!(keys, ["hookEventName", "permissionDecision", "permissionDecisionReason"]);
+    assert_eq!(
+        keys,
+        [
+            "hookEventName",
+            "permissionDecision",
+            "permissionDecisionReason"
+        ]
+    );
 }
 
 #[test]
 fn bypass_and_unrestricted_turn_soft_gates_into_notes() {
     let dir = project();
-    let mut web = payload("PreToolUse", json!({"tool_name": "WebSearch", "tool_input": {"query": "rust"}}));
+    let mut web = payload(
+        "PreToolUse",
+        json!({"tool_name": "WebSearch", "tool_input": {"query": "rust"}}),
+    );
     web["permission_mode"] = json!("bypassPermissions");
-    let out = only_runtime_mode("PreToolUse", &web, dir.path(), &[]).json().expect("note");
+    let out = only_runtime_mode("PreToolUse", &web, dir.path(), &[])
+        .json()
+        .expect("note");
     assert!(out.get("hookSpecificOutput").is_none(), "{out}");
     let msg = out["systemMessage"].as_str().expect("message");
-    assert!(msg.contains("bypass mode") && msg.contains("MODE002"), "{msg}");
+    assert!(
+        msg.contains("bypass mode") && msg.contains("MODE002"),
+        "{msg}"
+    );
 
-    let safe_write = payload("PreToolUse", json!({"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x"}}));
-    let unrestricted = only_runtime_mode("PreToolUse", &safe_write, dir.path(), &[("AGENTOPS_MODE", "unrestricted")]);
+    let safe_write = payload(
+        "PreToolUse",
+        json!({"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x"}}),
+    );
+    let unrestricted = only_runtime_mode(
+        "PreToolUse",
+        &safe_write,
+        dir.path(),
+        &[("AGENTOPS_MODE", "unrestricted")],
+    );
     assert_eq!(unrestricted.json(), None);
 }
 
 #[test]
 fn session_start_and_post_tool_use_speak_through_the_right_fields() {
     let dir = project();
-    let start = only_runtime_mode("SessionStart", &payload("SessionStart", json!({})), dir.path(), &[("AGENTOPS_MODE", "full")]);
-    assert_eq!(start.json(), Some(json!({"systemMessage": "agentops runtime mode: full"})));
+    let start = only_runtime_mode(
+        "SessionStart",
+        &payload("SessionStart", json!({})),
+        dir.path(),
+        &[("AGENTOPS_MODE", "full")],
+    );
+    assert_eq!(
+        start.json(),
+        Some(json!({"systemMessage": "agentops runtime mode: full"}))
+    );
 }
 
 #[test]
 fn upstream_field_names_are_accepted() {
     let dir = project();
     let old = json!({"hook_event": "PreToolUse", "tool_name": "WebFetch", "tool_input": {"url": "u"}, "tool_result": "x"});
-    let out = hook("PreToolUse", &old, dir.path(), &[]).json().expect("answer");
+    let out = hook("PreToolUse", &old, dir.path(), &[])
+        .json()
+        .expect("answer");
     assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "ask");
 }
 
@@ -161,13 +262,38 @@ fn gates_fail_closed_on_every_kind_of_bad_input() {
     oversized.extend(br#""}}"#);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", vec![], "INPUT001"),
-        ("non-utf8", b"{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"rm \xc3\x28\"}}".to_vec(), "INPUT002"),
+        (
+            "non-utf8",
+            b"{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"rm \xc3\x28\"}}".to_vec(),
+            "INPUT002",
+        ),
         ("oversized", oversized, "INPUT003"),
-        ("truncated", br#"{"tool_name":"Bash","tool_input":{"comm"#.to_vec(), "INPUT004"),
+        (
+            "truncated",
+            br#"{"tool_name":"Bash","tool_input":{"comm"#.to_vec(),
+            "INPUT004",
+        ),
         ("not an object", b"\"rm -rf /\"".to_vec(), "INPUT004"),
-        ("deep nesting", format!("{{\"tool_name\":\"Bash\",\"tool_input\":{{\"a\":{}{}}}}}", "[".repeat(5000), "]".repeat(5000)).into_bytes(), "INPUT004"),
-        ("no tool_name", br#"{"tool_input":{"command":"ls"}}"#.to_vec(), "INPUT005"),
-        ("no tool_input", br#"{"tool_name":"Bash"}"#.to_vec(), "INPUT005"),
+        (
+            "deep nesting",
+            format!(
+                "{{\"tool_name\":\"Bash\",\"tool_input\":{{\"a\":{}{}}}}}",
+                "[".repeat(5000),
+                "]".repeat(5000)
+            )
+            .into_bytes(),
+            "INPUT004",
+        ),
+        (
+            "no tool_name",
+            br#"{"tool_input":{"command":"ls"}}"#.to_vec(),
+            "INPUT005",
+        ),
+        (
+            "no tool_input",
+            br#"{"tool_name":"Bash"}"#.to_vec(),
+            "INPUT005",
+        ),
     ];
     for event in ["PreToolUse", "PermissionRequest"] {
         for (what, bytes, rule) in &cases {
@@ -181,12 +307,26 @@ fn gates_fail_closed_on_every_kind_of_bad_input() {
 #[test]
 fn other_events_report_bad_input_without_blocking() {
     let dir = project();
-    for event in ["PostToolUse", "Stop", "SubagentStop", "SessionStart", "UserPromptSubmit"] {
+    for event in [
+        "PostToolUse",
+        "Stop",
+        "SubagentStop",
+        "SessionStart",
+        "UserPromptSubmit",
+    ] {
         let out = run(&["hook", event], b"{broken", dir.path(), &[]);
         assert_eq!(out.code, 0);
         let v = out.json().expect("a note");
-        assert!(v.get("decision").is_none(), "{event}: bad input must not block: {v}");
-        assert!(v["systemMessage"].as_str().is_some_and(|m| m.contains("INPUT004")), "{v}");
+        assert!(
+            v.get("decision").is_none(),
+            "{event}: bad input must not block: {v}"
+        );
+        assert!(
+            v["systemMessage"]
+                .as_str()
+                .is_some_and(|m| m.contains("INPUT004")),
+            "{v}"
+        );
     }
     // A lifecycle event without a payload is not an error.
     let empty = run(&["hook", "SessionStart"], b"", dir.path(), &[]);
@@ -197,47 +337,111 @@ fn other_events_report_bad_input_without_blocking() {
 #[test]
 fn a_policy_panic_denies_the_gate_and_never_exits_101() {
     let dir = project();
-    let web = payload("PreToolUse", json!({"tool_name": "WebFetch", "tool_input": {"url": "u"}}));
-    let out = hook("PreToolUse", &web, dir.path(), &[("AGENTOPS_FAULT", "panic:runtime-mode")]);
+    let web = payload(
+        "PreToolUse",
+        json!({"tool_name": "WebFetch", "tool_input": {"url": "u"}}),
+    );
+    let out = hook(
+        "PreToolUse",
+        &web,
+        dir.path(),
+        &[("AGENTOPS_FAULT", "panic:runtime-mode")],
+    );
     assert_denied(&out, "PreToolUse", "ENGINE001");
     assert!(reason(&out).contains("runtime-mode"));
 
-    let start = hook("SessionStart", &payload("SessionStart", json!({})), dir.path(), &[("AGENTOPS_FAULT", "panic:runtime-mode")]);
+    let start = hook(
+        "SessionStart",
+        &payload("SessionStart", json!({})),
+        dir.path(),
+        &[("AGENTOPS_FAULT", "panic:runtime-mode")],
+    );
     assert_eq!(start.code, 0);
     let note = start.json().expect("note");
-    assert!(note["systemMessage"].as_str().is_some_and(|m| m.contains("runtime-mode")), "{note}");
+    assert!(
+        note["systemMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("runtime-mode")),
+        "{note}"
+    );
 }
 
 #[test]
 fn only_runs_one_policy_and_rejects_unknown_names() {
     let dir = project();
-    let web = payload("PreToolUse", json!({"tool_name": "WebFetch", "tool_input": {"url": "u"}}));
-    let out = run(&["hook", "PreToolUse", "--only", "runtime-mode"], web.to_string().as_bytes(), dir.path(), &[]);
-    assert_eq!(out.json().map(|v| v["hookSpecificOutput"]["permissionDecision"].clone()), Some(json!("ask")));
+    let web = payload(
+        "PreToolUse",
+        json!({"tool_name": "WebFetch", "tool_input": {"url": "u"}}),
+    );
+    let out = run(
+        &["hook", "PreToolUse", "--only", "runtime-mode"],
+        web.to_string().as_bytes(),
+        dir.path(),
+        &[],
+    );
+    assert_eq!(
+        out.json()
+            .map(|v| v["hookSpecificOutput"]["permissionDecision"].clone()),
+        Some(json!("ask"))
+    );
 
-    let unknown = run(&["hook", "PreToolUse", "--only", "validate-everything"], web.to_string().as_bytes(), dir.path(), &[]);
+    let unknown = run(
+        &["hook", "PreToolUse", "--only", "validate-everything"],
+        web.to_string().as_bytes(),
+        dir.path(),
+        &[],
+    );
     assert_eq!(unknown.code, 2);
     assert_eq!(unknown.stdout, "");
-    assert!(unknown.stderr.contains("unknown policy `validate-everything`"), "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("unknown policy `validate-everything`"),
+        "{}",
+        unknown.stderr
+    );
 
-    let post = run(&["hook", "PostToolUse", "--only", "nope"], b"{}", dir.path(), &[]);
+    let post = run(
+        &["hook", "PostToolUse", "--only", "nope"],
+        b"{}",
+        dir.path(),
+        &[],
+    );
     assert_eq!(post.code, 1);
     assert_eq!(post.stdout, "");
 
     let bad_event = run(&["hook", "PreToolUze"], b"{}", dir.path(), &[]);
     assert_eq!(bad_event.code, 2);
-    assert!(bad_event.stderr.contains("PreToolUse"), "{}", bad_event.stderr);
+    assert!(
+        bad_event.stderr.contains("PreToolUse"),
+        "{}",
+        bad_event.stderr
+    );
 }
 
 #[test]
 fn corrupt_flags_are_reported_and_keep_security_on() {
     let dir = project();
     std::fs::create_dir(dir.path().join(".agentops")).expect("mkdir");
-    std::fs::write(dir.path().join(".agentops/flags.json"), "{\"enforcement_mode\": ").expect("write");
-    let web = payload("PreToolUse", json!({"tool_name": "WebFetch", "tool_input": {"url": "u"}}));
-    let v = hook("PreToolUse", &web, dir.path(), &[]).json().expect("answer");
+    std::fs::write(
+        dir.path().join(".agentops/flags.json"),
+        "{\"enforcement_mode\": ",
+    )
+    .expect("write");
+    let web = payload(
+        "PreToolUse",
+        json!({"tool_name": "WebFetch", "tool_input": {"url": "u"}}),
+    );
+    let v = hook("PreToolUse", &web, dir.path(), &[])
+        .json()
+        .expect("answer");
     assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "ask");
-    assert!(v["systemMessage"].as_str().is_some_and(|m| m.contains("flags.json")), "{v}");
+    assert!(
+        v["systemMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("flags.json")),
+        "{v}"
+    );
 }
 
 #[test]
@@ -247,9 +451,18 @@ fn project_dir_falls_back_to_payload_cwd() {
     std::fs::write(dir.path().join(".agentops/flags.json"), "not json").expect("write");
     let mut p = payload("SessionStart", json!({}));
     p["cwd"] = json!(dir.path());
-    let out = common::run(&["hook", "SessionStart"], p.to_string().as_bytes(), dir.path(), &[("CLAUDE_PROJECT_DIR", "")]);
-    let v = out.json().expect("the corrupt flags of the payload's cwd are reported");
-    assert!(v["systemMessage"].as_str().is_some_and(|m| m.contains("flags.json")));
+    let out = common::run(
+        &["hook", "SessionStart"],
+        p.to_string().as_bytes(),
+        dir.path(),
+        &[("CLAUDE_PROJECT_DIR", "")],
+    );
+    let v = out
+        .json()
+        .expect("the corrupt flags of the payload's cwd are reported");
+    assert!(v["systemMessage"]
+        .as_str()
+        .is_some_and(|m| m.contains("flags.json")));
 }
 
 #[test]
@@ -264,4 +477,26 @@ fn deeply_nested_unknown_fields_neither_crash_nor_block() {
     let out = run(&["hook", "PreToolUse"], body.as_bytes(), dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json(), None);
+}
+
+#[test]
+fn switching_a_guard_off_asks_even_in_bypass_and_unrestricted_mode() {
+    let dir = project();
+    let target = dir.path().join(".agentops/flags.json");
+    let mut write = payload(
+        "PreToolUse",
+        json!({"tool_name": "Write", "tool_input": {
+            "file_path": target, "content": "{\"command_validation_enabled\": false}"}}),
+    );
+    write["permission_mode"] = json!("bypassPermissions");
+    for env in [&[][..], &[("AGENTOPS_MODE", "unrestricted")][..]] {
+        let v = hook("PreToolUse", &write, dir.path(), env)
+            .json()
+            .expect("answer");
+        assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "ask", "{v}");
+        let reason = v["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .unwrap_or("");
+        assert!(reason.contains("PATH009"), "{reason}");
+    }
 }

@@ -39,6 +39,7 @@ pub fn decision_for(finding: &Finding, input: &HookInput, ctx: &Context) -> Opti
     match finding.rule.severity {
         Severity::Hard => Some(Decision::HardDeny),
         Severity::Warn => None,
+        Severity::Confirm => Some(Decision::Ask),
         _ if ctx.soft_rules_relaxed(input).is_some() => None,
         Severity::Ask => Some(Decision::Ask),
         Severity::Deny => Some(Decision::Deny),
@@ -224,6 +225,13 @@ mod tests {
         severity: Severity::Soft,
         reason: "soft thing",
     };
+    static CONFIRM: Rule = Rule {
+        id: "T004",
+        name: "confirm",
+        policy: "test",
+        severity: Severity::Confirm,
+        reason: "switches a guard off",
+    };
     static WARN: Rule = Rule {
         id: "T003",
         name: "warn",
@@ -293,6 +301,17 @@ mod tests {
 
         let hard = HookAnswer::merge(vec![("p", Outcome::finding(&HARD))], &bypass(), &blocking());
         assert_eq!(hard.decision, Decision::HardDeny);
+
+        let confirm = HookAnswer::merge(
+            vec![("p", Outcome::finding(&CONFIRM))],
+            &bypass(),
+            &blocking(),
+        );
+        assert_eq!(
+            confirm.decision,
+            Decision::Ask,
+            "guard-disabling actions always ask"
+        );
     }
 
     #[test]

@@ -15,6 +15,10 @@ pub enum Severity {
     /// mode, `deny` in blocking mode, an advisory note only in unrestricted or
     /// bypass mode.
     Soft,
+    /// Ask the user in every mode, bypass and unrestricted included: for
+    /// actions that would switch agentops' own guards off, where an
+    /// advisory note would let the agent disable them silently.
+    Confirm,
     /// Deny, whatever the enforcement mode; an advisory note only in
     /// unrestricted or bypass mode.
     Deny,
@@ -29,6 +33,7 @@ impl Severity {
             Severity::Warn => "warn",
             Severity::Ask => "ask",
             Severity::Soft => "soft",
+            Severity::Confirm => "confirm",
             Severity::Deny => "deny",
             Severity::Hard => "hard",
         }

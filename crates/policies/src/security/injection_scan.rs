@@ -29,7 +29,9 @@ pub static MODERATE_RISK: Rule = Rule {
     id: "INJ002",
     name: "possible-prompt-injection",
     policy: POLICY,
-    severity: Severity::Ask,
+    // Upstream keeps this ask in bypass mode too: injected text is exactly
+    // what bypass mode must not wave through unseen.
+    severity: Severity::Confirm,
     reason:
         "Possible injection: the tool input reads like instructions aimed at the model; review it",
 };

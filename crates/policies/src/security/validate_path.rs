@@ -91,7 +91,7 @@ pub static SECURITY_FLAG_OFF: Rule = Rule {
     id: "PATH009",
     name: "security-flag-disabled",
     policy: POLICY,
-    severity: Severity::Ask,
+    severity: Severity::Confirm,
     reason: "this write switches off an agentops security flag; the user must confirm",
 };
 

@@ -78,7 +78,7 @@ pub static AGENTOPS_STATE: Rule = rule(
 pub static FLAGS_WRITE: Rule = rule(
     "CMD020",
     "flags-shell-write",
-    Severity::Ask,
+    Severity::Confirm,
     "changes .agentops/flags.json from the shell, which can switch security checks off; the user must confirm",
 );
 pub static HOOK_WIRING: Rule = rule(
