@@ -735,6 +735,22 @@ fn cli_workflow_commands() {
     assert!(
         read(dir.path(), "tasks/lessons.md").is_some_and(|t| t.starts_with("# Lessons Learned\n"))
     );
+    let one_line = cli(&[
+        "lessons",
+        "add",
+        "Seed after migrating. Trigger: seed failed. Rule: migrate first. Applies to: scripts/seed.ts",
+    ]);
+    assert_eq!(one_line.code, 0, "{}", one_line.stderr);
+    let list: Value =
+        serde_json::from_str(&cli(&["lessons", "list", "--json"]).stdout).expect("json");
+    assert_eq!(list["count"], 2);
+    assert_eq!(list["lessons"][1]["title"], "Seed after migrating");
+    assert_eq!(list["lessons"][1]["rule"], "migrate first.");
+    assert_eq!(
+        cli(&["lessons", "add"]).code,
+        2,
+        "a lesson needs text or a title"
+    );
 
     write_file(
         dir.path(),

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use agentops_policies::workflow::lessons::{self, Lesson, FILE_HEADER};
+use agentops_policies::workflow::lessons::{self, FILE_HEADER};
 use agentops_policies::workflow::session::{self, LESSONS_FILE};
 use serde_json::json;
 
@@ -26,23 +26,27 @@ pub struct Args {
 pub enum Sub {
     /// Every lesson, oldest first (the default).
     List,
-    /// Append a lesson.
+    /// Append a lesson: one line of text (`Title. Trigger: ... Pattern: ...
+    /// Rule: ... Applies to: ...`), or the fields as options.
     Add {
+        /// The lesson as one line; labelled parts fill their fields, and
+        /// without a `Rule:` part the text itself is the rule.
+        text: Option<String>,
         /// Short title.
         #[arg(long)]
-        title: String,
+        title: Option<String>,
         /// What went wrong, or what the user corrected.
         #[arg(long)]
-        trigger: String,
+        trigger: Option<String>,
         /// The pattern behind it.
         #[arg(long)]
-        pattern: String,
+        pattern: Option<String>,
         /// The rule that prevents it.
         #[arg(long)]
-        rule: String,
+        rule: Option<String>,
         /// Where the rule matters (file types, tools, contexts).
         #[arg(long)]
-        applies_to: String,
+        applies_to: Option<String>,
         /// Date (default: today, UTC).
         #[arg(long)]
         date: Option<String>,
@@ -85,6 +89,7 @@ pub fn run(args: &Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Sub::Add {
+            text,
             title,
             trigger,
             pattern,
@@ -92,20 +97,28 @@ pub fn run(args: &Args) -> ExitCode {
             applies_to,
             date,
         } => {
-            if title.trim().is_empty() || rule.trim().is_empty() {
-                eprintln!("agentops lessons: a lesson needs a title and a rule");
+            let mut lesson = text.as_deref().map(lessons::from_text).unwrap_or_default();
+            for (slot, value) in [
+                (&mut lesson.title, title),
+                (&mut lesson.trigger, trigger),
+                (&mut lesson.pattern, pattern),
+                (&mut lesson.rule, rule),
+                (&mut lesson.applies_to, applies_to),
+            ] {
+                if let Some(v) = value {
+                    *slot = v.clone();
+                }
+            }
+            if lesson.rule.trim().is_empty() {
+                lesson.rule = lesson.title.clone();
+            }
+            if lesson.title.trim().is_empty() {
+                eprintln!("agentops lessons: a lesson needs a title (the text, or --title)");
                 return ExitCode::from(2);
             }
-            let lesson = Lesson {
-                title: title.clone(),
-                date: date
-                    .clone()
-                    .unwrap_or_else(|| session::iso_utc(session::now_secs())[..10].to_string()),
-                trigger: trigger.clone(),
-                pattern: pattern.clone(),
-                rule: rule.clone(),
-                applies_to: applies_to.clone(),
-            };
+            lesson.date = date
+                .clone()
+                .unwrap_or_else(|| session::iso_utc(session::now_secs())[..10].to_string());
             // create_new: concurrent adds never write the header twice.
             let written = std::fs::create_dir_all(path.parent().unwrap_or(&path))
                 .and_then(|()| agentops_state::create_file(&path, FILE_HEADER.as_bytes()))

@@ -71,6 +71,42 @@ pub fn count(text: &str) -> usize {
         .count()
 }
 
+/// A lesson from one line of text, as `agentops lessons add "..."` takes
+/// it: the text up to the first labelled part is the title, and
+/// `Trigger:`, `Pattern:`, `Rule:` and `Applies to:` parts fill their
+/// fields. Without a `Rule:` part, the whole title is the rule.
+pub fn from_text(text: &str) -> Lesson {
+    const LABELS: [&str; 4] = ["Trigger:", "Pattern:", "Rule:", "Applies to:"];
+    let mut marks: Vec<(usize, &str)> = LABELS
+        .iter()
+        .filter_map(|label| text.find(label).map(|at| (at, *label)))
+        .collect();
+    marks.sort_unstable();
+    let head_end = marks.first().map_or(text.len(), |(at, _)| *at);
+    let mut lesson = Lesson {
+        title: text[..head_end]
+            .trim()
+            .trim_end_matches('.')
+            .trim()
+            .to_string(),
+        ..Lesson::default()
+    };
+    for (i, (at, label)) in marks.iter().enumerate() {
+        let end = marks.get(i + 1).map_or(text.len(), |(next, _)| *next);
+        let value = text[at + label.len()..end].trim().to_string();
+        match *label {
+            "Trigger:" => lesson.trigger = value,
+            "Pattern:" => lesson.pattern = value,
+            "Rule:" => lesson.rule = value,
+            _ => lesson.applies_to = value,
+        }
+    }
+    if lesson.rule.is_empty() {
+        lesson.rule = lesson.title.clone();
+    }
+    lesson
+}
+
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -112,6 +148,25 @@ mod tests {
         assert_eq!(parsed[0].trigger, "rm failed on a path with spaces");
         assert_eq!(parsed[0].applies_to, "shell scripts");
         assert_eq!(count(&text), 2);
+    }
+
+    #[test]
+    fn one_line_lessons_split_on_their_labels() {
+        let l = from_text("Run migrations before seeding. Trigger: seed failed on a missing table. Pattern: assumed a migrated database. Rule: migrate before any seed. Applies to: scripts/seed.ts");
+        assert_eq!(l.title, "Run migrations before seeding");
+        assert_eq!(l.trigger, "seed failed on a missing table.");
+        assert_eq!(l.pattern, "assumed a migrated database.");
+        assert_eq!(l.rule, "migrate before any seed.");
+        assert_eq!(l.applies_to, "scripts/seed.ts");
+        let plain = from_text("Quote every path in shell scripts");
+        assert_eq!(
+            (plain.title.as_str(), plain.rule.as_str()),
+            (
+                "Quote every path in shell scripts",
+                "Quote every path in shell scripts"
+            )
+        );
+        assert!(plain.trigger.is_empty());
     }
 
     #[test]
