@@ -20,7 +20,7 @@ mod rules;
 use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use regex::Regex;
 use serde_json::Value;
 
@@ -123,10 +123,18 @@ fn marker(kind: SecretKind) -> String {
 type RuleSet = u64;
 
 struct Prefilter {
-    automaton: AhoCorasick,
-    /// Rule index of each automaton pattern.
+    needles: Vec<&'static str>,
+    case_sensitive: bool,
+    /// Built on first use by a long text only: short texts are checked
+    /// needle by needle, which costs less than building the automaton in
+    /// a fresh hook process.
+    automaton: OnceLock<AhoCorasick>,
+    /// Rule index of each needle.
     owner: Vec<usize>,
 }
+
+/// Texts up to this many bytes skip the automaton.
+const SHORT_TEXT: usize = 512;
 
 impl Prefilter {
     fn build(case_sensitive: bool) -> Prefilter {
@@ -140,16 +148,46 @@ impl Prefilter {
                 }
             }
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(!case_sensitive)
-            .build(&needles)
-            .expect("the needle table is a fixed list of short literals");
-        Prefilter { automaton, owner }
+        Prefilter {
+            needles,
+            case_sensitive,
+            automaton: OnceLock::new(),
+            owner,
+        }
     }
 
     fn candidates(&self, text: &str) -> RuleSet {
         let mut set = 0;
-        for m in self.automaton.find_overlapping_iter(text) {
+        if text.len() <= SHORT_TEXT {
+            let folded;
+            let hay = if self.case_sensitive {
+                text
+            } else {
+                folded = text.to_ascii_lowercase();
+                &folded
+            };
+            for (i, needle) in self.needles.iter().enumerate() {
+                let found = if self.case_sensitive {
+                    hay.contains(needle)
+                } else {
+                    hay.contains(needle.to_ascii_lowercase().as_str())
+                };
+                if found {
+                    set |= 1 << self.owner[i];
+                }
+            }
+            return set;
+        }
+        // A non-contiguous NFA is the cheapest automaton to build; a DFA
+        // (the default for small sets) costs more than a hook process saves.
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .ascii_case_insensitive(!self.case_sensitive)
+                .build(&self.needles)
+                .expect("the needle table is a fixed list of short literals")
+        });
+        for m in automaton.find_overlapping_iter(text) {
             set |= 1 << self.owner[m.pattern().as_usize()];
         }
         set

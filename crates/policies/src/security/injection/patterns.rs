@@ -10,7 +10,7 @@
 
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use regex::bytes::Regex;
 
 use super::{evidence, Signal};
@@ -622,9 +622,37 @@ fn entry_count() -> usize {
 /// Every needle of every entry in one automaton, run once over the folded
 /// text to find the entries worth compiling.
 struct Prefilter {
-    automaton: AhoCorasick,
+    needles: Vec<&'static str>,
+    /// Built on first use by a long text only: short texts (most commands
+    /// and paths) are checked needle by needle, which costs less than
+    /// building the automaton in a fresh hook process.
+    automaton: OnceLock<AhoCorasick>,
     /// For each needle, the (entry, group) pairs it satisfies.
     owners: Vec<Vec<(usize, usize)>>,
+}
+
+/// Texts up to this many bytes skip the automaton.
+const SHORT_TEXT: usize = 512;
+
+impl Prefilter {
+    /// Indices of the needles that occur in `folded`.
+    fn hits(&self, folded: &str) -> Vec<usize> {
+        if folded.len() <= SHORT_TEXT {
+            return (0..self.needles.len())
+                .filter(|&i| folded.contains(self.needles[i]))
+                .collect();
+        }
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .build(&self.needles)
+                .expect("needles are a fixed list of literals")
+        });
+        automaton
+            .find_overlapping_iter(folded)
+            .map(|m| m.pattern().as_usize())
+            .collect()
+    }
 }
 
 static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
@@ -643,8 +671,11 @@ static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
             }
         }
     }
-    let automaton = AhoCorasick::new(&needles).expect("needles are a fixed list of literals");
-    Prefilter { automaton, owners }
+    Prefilter {
+        needles,
+        automaton: OnceLock::new(),
+        owners,
+    }
 });
 
 static COMPILED: LazyLock<Vec<OnceLock<Regex>>> =
@@ -712,8 +743,8 @@ pub(crate) fn scan(text: &str, primary: bool) -> Vec<Signal> {
     let folded = fold(text);
     // Bit g of groups_seen[i]: group g of entry i has a literal in the text.
     let mut groups_seen = vec![0u8; entry_count()];
-    for m in PREFILTER.automaton.find_overlapping_iter(&folded) {
-        for &(index, group) in &PREFILTER.owners[m.pattern().as_usize()] {
+    for needle in PREFILTER.hits(&folded) {
+        for &(index, group) in &PREFILTER.owners[needle] {
             groups_seen[index] |= 1 << group;
         }
     }
