@@ -42,7 +42,8 @@ fn free_port() -> u16 {
 fn webdriver(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
     let body = body.map(Value::to_string).unwrap_or_default();
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
-    s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -67,8 +68,12 @@ fn webdriver(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value
     }
     let mut payload = vec![0u8; length];
     reader.read_exact(&mut payload).expect("read body");
-    serde_json::from_slice(&payload)
-        .unwrap_or_else(|e| panic!("webdriver {path}: {e}: {}", String::from_utf8_lossy(&payload)))
+    serde_json::from_slice(&payload).unwrap_or_else(|e| {
+        panic!(
+            "webdriver {path}: {e}: {}",
+            String::from_utf8_lossy(&payload)
+        )
+    })
 }
 
 fn script(port: u16, session: &str, js: &str) -> Value {
@@ -94,10 +99,17 @@ fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
 
 #[test]
 fn a_hook_event_appears_live_in_headless_chromium() {
-    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
+    let chromium = find(&[
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]);
     let driver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     let (Some(chromium), Some(driver)) = (chromium, driver) else {
-        assert!(std::env::var_os("CI").is_none(), "CI needs chromium and chromedriver (apt-get install chromium chromium-driver)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs chromium and chromedriver (apt-get install chromium chromium-driver)"
+        );
         eprintln!("skipped: chromium or chromedriver not installed");
         return;
     };
@@ -116,7 +128,10 @@ fn a_hook_event_appears_live_in_headless_chromium() {
     let mut url = String::new();
     BufReader::new(stdout).read_line(&mut url).expect("url");
     let url = url.trim().to_string();
-    assert!(url.starts_with("http://127.0.0.1:") && url.contains("token="), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.contains("token="),
+        "{url}"
+    );
 
     let port = free_port();
     let _driver = Guard(
@@ -140,13 +155,29 @@ fn a_hook_event_appears_live_in_headless_chromium() {
                  "--window-size=1400,1000", format!("--user-data-dir={}", profile.path().display())]
     }}}});
     let created = webdriver(port, "POST", "/session", Some(&caps));
-    let session = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_string();
+    let session = created["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {created}"))
+        .to_string();
 
-    webdriver(port, "POST", &format!("/session/{session}/url"), Some(&json!({"url": url})));
+    webdriver(
+        port,
+        "POST",
+        &format!("/session/{session}/url"),
+        Some(&json!({"url": url})),
+    );
     wait_for("the live stream", Duration::from_secs(15), || {
-        script(port, &session, "return document.getElementById('live').textContent") == "live"
+        script(
+            port,
+            &session,
+            "return document.getElementById('live').textContent",
+        ) == "live"
     });
-    let rows_before = script(port, &session, "return document.querySelectorAll('#timeline tbody tr').length");
+    let rows_before = script(
+        port,
+        &session,
+        "return document.querySelectorAll('#timeline tbody tr').length",
+    );
     assert_eq!(rows_before, 0);
 
     // A real hook invocation in the same project.
@@ -154,7 +185,10 @@ fn a_hook_event_appears_live_in_headless_chromium() {
                          "tool_input": {"url": "https://example.com/docs"}, "cwd": project.path()});
     let hook = common::hook("PreToolUse", &payload, project.path(), &[]);
     assert_eq!(hook.code, 0);
-    assert!(Path::new(&project.path().join(".agentops/audit.jsonl")).is_file(), "the hook wrote no audit record");
+    assert!(
+        Path::new(&project.path().join(".agentops/audit.jsonl")).is_file(),
+        "the hook wrote no audit record"
+    );
 
     wait_for("the new event on the page", Duration::from_secs(15), || {
         script(port, &session, "return [...document.querySelectorAll('#timeline tbody tr')].map(r => r.textContent).join('\\n')")
@@ -162,9 +196,13 @@ fn a_hook_event_appears_live_in_headless_chromium() {
             .is_some_and(|t| t.contains("WebFetch") && t.contains("ask"))
     });
     wait_for("the summary to count it", Duration::from_secs(10), || {
-        script(port, &session, "return document.getElementById('totals').textContent")
-            .as_str()
-            .is_some_and(|t| t.contains("1 asked"))
+        script(
+            port,
+            &session,
+            "return document.getElementById('totals').textContent",
+        )
+        .as_str()
+        .is_some_and(|t| t.contains("1 asked"))
     });
 
     let shot = webdriver(port, "GET", &format!("/session/{session}/screenshot"), None);

@@ -15,9 +15,9 @@ pub mod lessons;
 pub mod otlp;
 pub mod replay;
 pub mod rules;
-pub mod todo;
 pub mod scan;
 pub mod telemetry;
+pub mod todo;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
