@@ -31,7 +31,7 @@ fn committed_manifest_and_wiring_match_the_binary() {
     );
     assert_eq!(
         read_json(&dir.join("hooks/hooks.json")),
-        plugin_hooks_json(false),
+        plugin_hooks_json(true),
         "hooks.json is stale: run `cargo run --release -- install`"
     );
 }
@@ -491,4 +491,21 @@ fn the_invocation_scanner_finds_spans_and_blocks() {
     );
     assert!(agentops::cli::parse(&["rules", "--json"]).is_ok());
     assert!(agentops::cli::parse(&["rulez"]).is_err());
+}
+
+#[test]
+fn plugin_settings_deny_rules_name_real_tools() {
+    let settings = read_json(&plugin_dir().join("settings.json"));
+    let deny = settings["permissions"]["deny"]
+        .as_array()
+        .expect("deny list");
+    assert!(!deny.is_empty());
+    for rule in deny {
+        let rule = rule.as_str().expect("string rule");
+        let (tool, rest) = rule.split_once('(').expect("Tool(pattern)");
+        assert!(
+            ["Bash", "Edit", "Write", "Read"].contains(&tool) && rest.ends_with(')'),
+            "{rule}"
+        );
+    }
 }

@@ -20,16 +20,37 @@ pub struct Args {
     /// (~/.claude/settings.json) or `project` (.claude/settings.json).
     #[arg(long, value_parser = ["user", "project"])]
     pub settings: Option<String>,
-    /// Also wire the optional LLM content firewall (a prompt hook on web and
-    /// MCP results; costs a model call per result).
+    /// Leave out the LLM content firewall (a prompt hook that screens web
+    /// and MCP results, one model call each). It is also left out when the
+    /// project's flags set `llm_content_firewall_enabled` to false.
     #[arg(long)]
-    pub llm_firewall: bool,
+    pub no_llm_firewall: bool,
+}
+
+/// Whether the project's flags keep the LLM content firewall (a security
+/// flag: on unless set to false).
+fn llm_firewall_flag() -> bool {
+    let project = std::env::var_os("CLAUDE_PROJECT_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    agentops_state::StateDir::new(&project)
+        .read("flags.json", 1 << 20)
+        .ok()
+        .flatten()
+        .is_none_or(|bytes| {
+            agentops_core::Flags::parse(&bytes).enabled(
+                "llm_content_firewall_enabled",
+                agentops_core::FlagKind::Security,
+            )
+        })
 }
 
 pub fn run(args: &Args) -> ExitCode {
+    let llm_firewall = !args.no_llm_firewall && llm_firewall_flag();
     let result = match &args.settings {
-        Some(scope) => install_settings(scope, args.llm_firewall),
-        None => install_plugin(args.plugin_dir.as_deref(), args.llm_firewall),
+        Some(scope) => install_settings(scope, llm_firewall),
+        None => install_plugin(args.plugin_dir.as_deref(), llm_firewall),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
