@@ -49,6 +49,12 @@ impl Instant {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` for whole seconds since the Unix epoch: the one
+/// timestamp formatter every record writer uses.
+pub fn iso_from_secs(secs: u64) -> String {
+    Instant::from_secs(i64::try_from(secs).unwrap_or(i64::MAX / 1_000_000_000)).iso()
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
