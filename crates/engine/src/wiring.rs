@@ -64,12 +64,34 @@ fn tool_matcher(event: HookEvent, policies: &[&dyn Policy]) -> Option<String> {
     Some(names.join("|"))
 }
 
+/// Events the engine itself records (audit, cost accounting, telemetry
+/// export) even when no policy answers them. Wired as `async` hooks: they
+/// only log, so Claude Code need not wait for them.
+const OBSERVED_EVENTS: &[HookEvent] = &[
+    HookEvent::SubagentStop,
+    HookEvent::PreCompact,
+    HookEvent::SessionEnd,
+];
+
 /// The `hooks` object for Claude Code. `binary` is the command to run
 /// (e.g. `${CLAUDE_PLUGIN_ROOT}/bin/agentops` or an absolute path).
 pub fn hooks_object(binary: &str, policies: &[&dyn Policy], llm_firewall: bool) -> Value {
     let mut hooks = Map::new();
     for event in HookEvent::ALL {
-        if !policies.iter().any(|p| p.events().contains(&event)) {
+        let answered = policies.iter().any(|p| p.events().contains(&event));
+        if !answered {
+            if OBSERVED_EVENTS.contains(&event) {
+                hooks.insert(
+                    event.as_str().into(),
+                    json!([{"hooks": [{
+                        "type": "command",
+                        "command": binary,
+                        "args": ["hook", event.as_str()],
+                        "timeout": timeout_for(event),
+                        "async": true,
+                    }]}]),
+                );
+            }
             continue;
         }
         let matcher = tool_matcher(event, policies);
@@ -174,6 +196,16 @@ mod tests {
             "WebFetch|WebSearch|mcp__.*"
         );
         assert!(hooks.get("Stop").is_none(), "no policy, no wiring");
+        // Events the engine only records are wired, asynchronously.
+        assert_eq!(hooks["SessionEnd"][0]["hooks"][0]["async"], true);
+        assert_eq!(
+            hooks["SessionEnd"][0]["hooks"][0]["args"],
+            json!(["hook", "SessionEnd"])
+        );
+        assert!(
+            hooks["PreToolUse"][0]["hooks"][0].get("async").is_none(),
+            "gates are never async"
+        );
         assert_eq!(
             hooks["PreToolUse"][0]["hooks"][0]["args"],
             json!(["hook", "PreToolUse"])
