@@ -26,6 +26,7 @@ use serde_json::Value;
 
 pub use keys::{is_placeholder, is_secret_key_name};
 pub use kind::SecretKind;
+pub use rules::decode_base64;
 use rules::{Rule, RULES};
 
 /// Replace every secret in `text` with `[REDACTED:<kind>]`.

@@ -106,7 +106,9 @@ fn secret_field(caps: &Captures<'_>) -> bool {
     }
 }
 
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
+/// Decode standard or URL-safe base64 (padding optional); `None` on any
+/// other character. Shared with the injection scorer's decoders.
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc: u32 = 0;
     let mut bits = 0;

@@ -152,7 +152,7 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
         Vec::new()
     };
     for m in runs {
-        if let Some(decoded) = base64(m.as_str()).and_then(readable) {
+        if let Some(decoded) = agentops_redact::decode_base64(m.as_str()).and_then(readable) {
             encoded.push_str(&decoded);
             encoded.push('\n');
         }
@@ -287,31 +287,6 @@ fn readable(bytes: Vec<u8>) -> Option<String> {
     (total > 0 && printable * 10 >= total * 9 && text.contains(' ')).then_some(text)
 }
 
-fn base64(run: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(run.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in run.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 fn hex(run: &str) -> Option<Vec<u8>> {
     let digits = run.as_bytes();
     digits
@@ -406,7 +381,7 @@ mod tests {
     #[test]
     fn decoders() {
         assert_eq!(
-            base64("aGVsbG8gd29ybGQ=").as_deref(),
+            agentops_redact::decode_base64("aGVsbG8gd29ybGQ=").as_deref(),
             Some(&b"hello world"[..])
         );
         assert_eq!(hex("68656c6c6f").as_deref(), Some(&b"hello"[..]));
