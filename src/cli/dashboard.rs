@@ -1,11 +1,10 @@
 //! `agentops dashboard [--port N] [--open]`: serve the local dashboard.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use agentops_core::Flags;
 use agentops_dashboard::Dashboard;
 use agentops_policies::supply_chain::scan::{supply_chain, UnicodeOptions};
 use agentops_state::StateDir;
@@ -19,14 +18,6 @@ pub struct Args {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
-}
-
-fn project_dir() -> PathBuf {
-    std::env::var_os("CLAUDE_PROJECT_DIR")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Cost per (day, model) from the cost ledger, priced with the project's
@@ -53,12 +44,7 @@ fn cost_panel(project: &Path) -> Value {
 /// Supply-chain and integrity findings, counted per kind, with a time
 /// budget on the unicode walk so the panel never hangs.
 fn status_panel(project: &Path) -> Value {
-    let flags = StateDir::new(project)
-        .read("flags.json", 1 << 20)
-        .ok()
-        .flatten()
-        .map(|b| Flags::parse(&b))
-        .unwrap_or_default();
+    let (flags, _) = agentops_engine::load_flags(project);
     let opts = UnicodeOptions {
         budget: Some(Duration::from_secs(2)),
         ..UnicodeOptions::default()
@@ -96,7 +82,7 @@ fn open_in_browser(url: &str) {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let project = project_dir();
+    let project = agentops_engine::Environment::from_process().project_dir(None);
     let dashboard =
         Dashboard::new(&project).map(|d| d.with_cost(cost_panel).with_status(status_panel));
     let server = match dashboard.and_then(|d| d.bind(args.port)) {

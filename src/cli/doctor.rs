@@ -206,10 +206,7 @@ fn check_settings(scope: &str) -> Option<Check> {
 }
 
 fn check_flags() -> Check {
-    let project = std::env::var_os("CLAUDE_PROJECT_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_default();
+    let project = agentops_engine::Environment::from_process().project_dir(None);
     let path = project.join(".agentops/flags.json");
     match fs::read(&path) {
         Err(_) => Check::ok("flags (defaults)"),

@@ -30,20 +30,11 @@ pub struct Args {
 /// Whether the project's flags keep the LLM content firewall (a security
 /// flag: on unless set to false).
 fn llm_firewall_flag() -> bool {
-    let project = std::env::var_os("CLAUDE_PROJECT_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_default();
-    agentops_state::StateDir::new(&project)
-        .read("flags.json", 1 << 20)
-        .ok()
-        .flatten()
-        .is_none_or(|bytes| {
-            agentops_core::Flags::parse(&bytes).enabled(
-                "llm_content_firewall_enabled",
-                agentops_core::FlagKind::Security,
-            )
-        })
+    let project = agentops_engine::Environment::from_process().project_dir(None);
+    agentops_engine::load_flags(&project).0.enabled(
+        "llm_content_firewall_enabled",
+        agentops_core::FlagKind::Security,
+    )
 }
 
 pub fn run(args: &Args) -> ExitCode {

@@ -1,13 +1,32 @@
 //! The process environment a hook run depends on, captured once so runs can
 //! also be driven in-process (replay, tests, benchmarks).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use agentops_core::{Context, Flags, HookInput, RuntimeMode};
 use agentops_state::StateDir;
 
 /// Largest flags file read; anything bigger is reported and ignored.
 const MAX_FLAGS_BYTES: u64 = 1 << 20;
+
+/// A project's flags, and what was wrong with its flags file if anything.
+/// Never fails: unreadable or corrupt files give the defaults (security on).
+pub fn load_flags(project_dir: &Path) -> (Flags, Option<String>) {
+    match StateDir::new(project_dir).read("flags.json", MAX_FLAGS_BYTES) {
+        Ok(Some(bytes)) => {
+            let flags = Flags::parse(&bytes);
+            let note = flags.problem.as_ref().map(ToString::to_string);
+            (flags, note)
+        }
+        Ok(None) => (Flags::default(), None),
+        Err(e) => (
+            Flags::default(),
+            Some(format!(
+                "could not read .agentops/flags.json ({e}); using defaults"
+            )),
+        ),
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
@@ -68,19 +87,8 @@ impl Environment {
     pub fn context(&self, input: Option<&HookInput>) -> (Context, Vec<String>) {
         let mut notes = Vec::new();
         let project_dir = self.project_dir(input);
-        let flags = match StateDir::new(&project_dir).read("flags.json", MAX_FLAGS_BYTES) {
-            Ok(Some(bytes)) => Flags::parse(&bytes),
-            Ok(None) => Flags::default(),
-            Err(e) => {
-                notes.push(format!(
-                    "could not read .agentops/flags.json ({e}); using defaults"
-                ));
-                Flags::default()
-            }
-        };
-        if let Some(problem) = &flags.problem {
-            notes.push(problem.to_string());
-        }
+        let (flags, note) = load_flags(&project_dir);
+        notes.extend(note);
         let (runtime_mode, mode_note) = RuntimeMode::parse(self.mode.as_deref());
         notes.extend(mode_note);
         let ctx = Context {

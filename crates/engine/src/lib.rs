@@ -17,6 +17,6 @@ pub mod replay;
 mod run;
 pub mod wiring;
 
-pub use environment::Environment;
+pub use environment::{load_flags, Environment};
 pub use failure::{InputProblem, ENGINE_RULES, MAX_INPUT_BYTES};
 pub use run::{read_input, run_hook, HookRun, Selection};
