@@ -77,7 +77,7 @@ pub fn run(args: &Args) -> ExitCode {
         Some(name) => match agentops_policies::by_name(name) {
             Some(p) => Selection::Only(p),
             None => {
-                let known: Vec<_> = agentops_policies::all().iter().map(|p| p.name()).collect();
+                let known: Vec<_> = agentops_policies::all().iter().map(|p| p.name).collect();
                 eprintln!(
                     "agentops hook: unknown policy `{name}` (known: {})",
                     known.join(", ")

@@ -16,7 +16,7 @@ pub struct Args {
 pub fn all_rules() -> Vec<&'static Rule> {
     let mut rules: Vec<&'static Rule> = agentops_engine::ENGINE_RULES.to_vec();
     for policy in agentops_policies::all() {
-        rules.extend(policy.rules().iter().copied());
+        rules.extend(policy.rules.iter().copied());
     }
     rules
 }

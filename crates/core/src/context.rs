@@ -2,9 +2,11 @@
 //! Built once per hook run by the engine; policies only read it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::flags::{EnforcementMode, Flags};
+use crate::flags::{EnforcementMode, FlagKind, Flags};
 use crate::input::HookInput;
+use crate::world::{MemoryWorld, World};
 
 /// `AGENTOPS_MODE`: which tools the runtime-mode policy lets through, and
 /// whether soft rules are enforced at all.
@@ -47,7 +49,7 @@ impl RuntimeMode {
 }
 
 /// Everything a policy can consult apart from the hook payload.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone)]
 pub struct Context {
     pub flags: Flags,
     pub runtime_mode: RuntimeMode,
@@ -57,6 +59,38 @@ pub struct Context {
     pub home: Option<PathBuf>,
     /// `$CLAUDE_PLUGIN_ROOT`, when running as a plugin.
     pub plugin_root: Option<PathBuf>,
+    /// The clock, environment, files and programs. The engine puts the
+    /// host here; the default is an empty [`MemoryWorld`].
+    pub world: Arc<dyn World>,
+    /// Every flag the registered policies read, with its kind, so policies
+    /// that guard the flags file know them without importing the registry.
+    pub policy_flags: &'static [(&'static str, FlagKind)],
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context {
+            flags: Flags::default(),
+            runtime_mode: RuntimeMode::default(),
+            project_dir: PathBuf::new(),
+            home: None,
+            plugin_root: None,
+            world: Arc::new(MemoryWorld::default()),
+            policy_flags: &[],
+        }
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("flags", &self.flags)
+            .field("runtime_mode", &self.runtime_mode)
+            .field("project_dir", &self.project_dir)
+            .field("home", &self.home)
+            .field("plugin_root", &self.plugin_root)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Context {
@@ -67,6 +101,21 @@ impl Context {
     /// The `.agentops/` state directory of the project.
     pub fn state_dir(&self) -> PathBuf {
         self.project_dir.join(".agentops")
+    }
+
+    /// A state file under `.agentops/`, as text, read through the world.
+    pub fn read_state(&self, name: &str, limit: u64) -> Option<String> {
+        self.world.read_text(&self.state_dir().join(name), limit)
+    }
+
+    /// Whether a state file (marker) exists under `.agentops/`.
+    pub fn has_state(&self, name: &str) -> bool {
+        self.world.exists(&self.state_dir().join(name))
+    }
+
+    /// A path relative to the project (absolute paths stay as they are).
+    pub fn project_path(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
+        self.project_dir.join(path)
     }
 
     /// Soft rules are only advisory for this call: unrestricted runtime mode

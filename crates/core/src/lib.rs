@@ -2,7 +2,9 @@
 //! findings, flags and modes, and how findings become one hook answer.
 //!
 //! Everything here is pure: no file system, no environment, no clock. The
-//! engine crate reads those at the edges and hands policies a [`Context`].
+//! engine crate reads those at the edges and hands policies a [`Context`],
+//! whose [`World`] is the only way a policy sees files, the environment,
+//! the clock or other programs.
 
 pub mod catalogue;
 pub mod context;
@@ -14,6 +16,7 @@ pub mod output;
 pub mod policy;
 pub mod rule;
 pub mod tool;
+pub mod world;
 
 pub use context::{Context, RuntimeMode};
 pub use event::HookEvent;
@@ -21,6 +24,7 @@ pub use flags::{EnforcementMode, FlagKind, Flags};
 pub use input::HookInput;
 pub use outcome::{Effect, Finding, Outcome};
 pub use output::{Decision, HookAnswer};
-pub use policy::Policy;
+pub use policy::{Evaluate, Policy, ToolKind, ToolMatch};
 pub use rule::{Rule, Severity};
 pub use tool::Tool;
+pub use world::{FileKind, FileMeta, MemoryWorld, ProcessOutput, WalkEntry, World};

@@ -14,6 +14,10 @@ pub struct Finding {
     /// The part of the input that triggered the rule, e.g. the normalised
     /// sub-command `rm -r -f /`. Shown after the reason.
     pub subject: Option<String>,
+    /// The full text shown instead of the rule's one-line reason, for
+    /// guidance and notes whose wording depends on the situation (a nudge
+    /// naming the files written, a lockfile summary).
+    pub text: Option<String>,
 }
 
 impl Finding {
@@ -21,6 +25,18 @@ impl Finding {
         Finding {
             rule,
             subject: None,
+            text: None,
+        }
+    }
+
+    /// A finding that speaks its own text: guidance for the model
+    /// ([`Severity::Guide`](crate::Severity)) or a note for the user
+    /// ([`Severity::Warn`](crate::Severity)).
+    pub fn with_text(rule: &'static Rule, text: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            subject: None,
+            text: Some(text.into()),
         }
     }
 
@@ -28,11 +44,16 @@ impl Finding {
         Finding {
             rule,
             subject: Some(subject.into()),
+            text: None,
         }
     }
 
-    /// `[ID] reason (subject)`, the form every answer and log uses.
+    /// `[ID] reason: subject` (or `[ID] text`), the form every answer and
+    /// log uses.
     pub fn describe(&self) -> String {
+        if let Some(text) = &self.text {
+            return format!("[{}] {}", self.rule.id, text);
+        }
         match &self.subject {
             Some(s) => format!("[{}] {}: {}", self.rule.id, self.rule.reason, s),
             None => format!("[{}] {}", self.rule.id, self.rule.reason),
@@ -94,6 +115,20 @@ impl Outcome {
             findings: vec![Finding::new(rule)],
             ..Outcome::default()
         }
+    }
+
+    /// An outcome with one finding that speaks its own text (guidance or a
+    /// note, see [`Finding::with_text`]).
+    pub fn says(rule: &'static Rule, text: impl Into<String>) -> Outcome {
+        Outcome {
+            findings: vec![Finding::with_text(rule, text)],
+            ..Outcome::default()
+        }
+    }
+
+    /// Add a finding that speaks its own text.
+    pub fn say(&mut self, rule: &'static Rule, text: impl Into<String>) {
+        self.findings.push(Finding::with_text(rule, text));
     }
 
     pub fn is_empty(&self) -> bool {

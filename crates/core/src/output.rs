@@ -38,7 +38,7 @@ impl Decision {
 pub fn decision_for(finding: &Finding, input: &HookInput, ctx: &Context) -> Option<Decision> {
     match finding.rule.severity {
         Severity::Hard => Some(Decision::HardDeny),
-        Severity::Warn => None,
+        Severity::Guide | Severity::Warn => None,
         Severity::Confirm => Some(Decision::Ask),
         _ if ctx.soft_rules_relaxed(input).is_some() => None,
         Severity::Ask => Some(Decision::Ask),
@@ -85,6 +85,13 @@ impl HookAnswer {
                 let decision = decision_for(&finding, input, ctx);
                 match decision {
                     Some(d) => gated.push((d, finding.describe())),
+                    // Guidance speaks to the model, in registry order.
+                    None if finding.rule.severity == Severity::Guide => answer
+                        .context
+                        .push(format!("agentops {}", finding.describe())),
+                    None if finding.text.is_some() => answer
+                        .messages
+                        .push(format!("agentops {}", finding.describe())),
                     None => answer
                         .messages
                         .push(match (finding.rule.severity, relaxed) {
@@ -217,6 +224,7 @@ mod tests {
         policy: "test",
         severity: Severity::Hard,
         reason: "hard thing",
+        ..Rule::PENDING_DOCS
     };
     static SOFT: Rule = Rule {
         id: "T002",
@@ -224,6 +232,7 @@ mod tests {
         policy: "test",
         severity: Severity::Soft,
         reason: "soft thing",
+        ..Rule::PENDING_DOCS
     };
     static CONFIRM: Rule = Rule {
         id: "T004",
@@ -231,6 +240,7 @@ mod tests {
         policy: "test",
         severity: Severity::Confirm,
         reason: "switches a guard off",
+        ..Rule::PENDING_DOCS
     };
     static WARN: Rule = Rule {
         id: "T003",
@@ -238,6 +248,7 @@ mod tests {
         policy: "test",
         severity: Severity::Warn,
         reason: "note",
+        ..Rule::PENDING_DOCS
     };
 
     fn blocking() -> Context {

@@ -6,7 +6,10 @@ use std::fmt;
 /// How a rule is enforced when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
-    /// Tell the user or the agent; never gates anything.
+    /// Guidance for the model (a nudge, a preamble, a reminder): the
+    /// finding's text goes into the model's context; never gates anything.
+    Guide,
+    /// Tell the user; never gates anything.
     Warn,
     /// Ask the user, whatever the enforcement mode; an advisory note only in
     /// unrestricted or bypass mode.
@@ -30,6 +33,7 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Guide => "guide",
             Severity::Warn => "warn",
             Severity::Ask => "ask",
             Severity::Soft => "soft",
@@ -59,6 +63,35 @@ pub struct Rule {
     pub severity: Severity,
     /// One line a user understands, shown in every verdict.
     pub reason: &'static str,
+    /// Why it matters: the risk or the habit the rule is about, a few
+    /// sentences for `agentops rules <ID>` and the generated docs.
+    pub why: &'static str,
+    /// An example that fires the rule. Executable examples use the form
+    /// `Event Tool: payload` (see `agentops_core::example`); others describe
+    /// the situation in prose.
+    pub fires: &'static str,
+    /// A close example that does not fire (false positives are bugs).
+    pub passes: &'static str,
+}
+
+impl Rule {
+    /// Documentation not written yet; only for rules being migrated. A test
+    /// fails while any rule still uses it.
+    pub const PENDING_DOCS: Rule = Rule {
+        id: "",
+        name: "",
+        policy: "",
+        severity: Severity::Warn,
+        reason: "",
+        why: "",
+        fires: "",
+        passes: "",
+    };
+
+    /// Whether the rule only informs (never gates a tool call).
+    pub fn is_guidance(&self) -> bool {
+        matches!(self.severity, Severity::Guide | Severity::Warn)
+    }
 }
 
 impl fmt::Display for Rule {

@@ -105,7 +105,7 @@ fn bench(c: &mut Criterion) {
             if !policy.applies(event, &input) || !policy.enabled(&ctx.flags) {
                 continue;
             }
-            c.bench_function(&format!("policy/{}/{label}", policy.name()), |b| {
+            c.bench_function(&format!("policy/{}/{label}", policy.name), |b| {
                 b.iter(|| policy.evaluate(event, black_box(&input), &ctx))
             });
         }

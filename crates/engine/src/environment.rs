@@ -2,9 +2,10 @@
 //! also be driven in-process (replay, tests, benchmarks).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use agentops_core::{Context, Flags, HookInput, RuntimeMode};
-use agentops_state::StateDir;
+use agentops_state::{HostWorld, StateDir};
 
 /// Largest flags file read; anything bigger is reported and ignored.
 const MAX_FLAGS_BYTES: u64 = 1 << 20;
@@ -97,6 +98,8 @@ impl Environment {
             project_dir,
             home: self.home.clone(),
             plugin_root: self.plugin_root.clone(),
+            world: Arc::new(HostWorld),
+            policy_flags: agentops_policies::policy_flags(),
         };
         (ctx, notes)
     }

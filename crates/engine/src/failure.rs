@@ -17,6 +17,7 @@ macro_rules! engine_rule {
             policy: "engine",
             severity: Severity::Hard,
             reason: $reason,
+            ..Rule::PENDING_DOCS
         };
     };
 }

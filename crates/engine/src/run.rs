@@ -19,7 +19,7 @@ pub enum Selection {
     /// Every registered policy that applies to the event and is enabled.
     All,
     /// Only this one (`--only <name>`), still subject to its flag.
-    Only(&'static dyn Policy),
+    Only(&'static Policy),
 }
 
 /// Everything a run produced, for printing, replay and tests.
@@ -92,7 +92,7 @@ pub fn run_hook(
 
     let mut outcomes: Vec<(&'static str, Outcome)> = Vec::new();
     let mut crashed: Vec<(&'static str, String)> = Vec::new();
-    let candidates: &[&'static dyn Policy] = match &selection {
+    let candidates: &[&'static Policy] = match &selection {
         Selection::All => agentops_policies::all(),
         Selection::Only(p) => std::slice::from_ref(p),
     };
@@ -100,7 +100,7 @@ pub fn run_hook(
         if !policy.applies(event, &input) || !policy.enabled(&ctx.flags) {
             continue;
         }
-        let inject_panic = env.fault_panic_policy.as_deref() == Some(policy.name());
+        let inject_panic = env.fault_panic_policy.as_deref() == Some(policy.name);
         let evaluate = || {
             if inject_panic {
                 panic!("fault injected by AGENTOPS_FAULT");
@@ -108,8 +108,8 @@ pub fn run_hook(
             policy.evaluate(event, &input, &ctx)
         };
         match catch_unwind(AssertUnwindSafe(evaluate)) {
-            Ok(outcome) => outcomes.push((policy.name(), outcome)),
-            Err(payload) => crashed.push((policy.name(), panic_message(payload.as_ref()))),
+            Ok(outcome) => outcomes.push((policy.name, outcome)),
+            Err(payload) => crashed.push((policy.name, panic_message(payload.as_ref()))),
         }
     }
 
@@ -331,22 +331,19 @@ mod tests {
             .is_some_and(|m| m.contains("INPUT004")));
     }
 
-    struct Panicker;
-    impl Policy for Panicker {
-        fn name(&self) -> &'static str {
-            "panicker"
-        }
-        fn summary(&self) -> &'static str {
-            "always panics"
-        }
-        fn events(&self) -> &'static [HookEvent] {
-            &HookEvent::ALL
-        }
-        fn evaluate(&self, _: HookEvent, _: &HookInput, _: &Context) -> Outcome {
-            panic!("boom")
-        }
+    fn panics(_: HookEvent, _: &HookInput, _: &Context) -> Outcome {
+        panic!("boom")
     }
-    static PANICKER: Panicker = Panicker;
+
+    static PANICKER: Policy = Policy {
+        name: "panicker",
+        summary: "always panics",
+        events: &HookEvent::ALL,
+        tools: agentops_core::ToolMatch::Any,
+        flag: None,
+        rules: &[],
+        evaluate: panics,
+    };
 
     #[test]
     fn a_panicking_policy_denies_gates_and_is_skipped_elsewhere() {

@@ -41,10 +41,10 @@ fn timeout_for(event: HookEvent) -> u64 {
 
 /// The matcher for `event`, or `None` when the event has no tool or every
 /// tool matters. `Some("")` means no policy needs the event at all.
-fn tool_matcher(event: HookEvent, policies: &[&dyn Policy]) -> Option<String> {
-    let on_event: Vec<&&dyn Policy> = policies
+fn tool_matcher(event: HookEvent, policies: &[&Policy]) -> Option<String> {
+    let on_event: Vec<&&Policy> = policies
         .iter()
-        .filter(|p| p.events().contains(&event))
+        .filter(|p| p.events.contains(&event))
         .collect();
     if !event.is_tool_event() {
         return None;
@@ -75,10 +75,10 @@ const OBSERVED_EVENTS: &[HookEvent] = &[
 
 /// The `hooks` object for Claude Code. `binary` is the command to run
 /// (e.g. `${CLAUDE_PLUGIN_ROOT}/bin/agentops` or an absolute path).
-pub fn hooks_object(binary: &str, policies: &[&dyn Policy], llm_firewall: bool) -> Value {
+pub fn hooks_object(binary: &str, policies: &[&Policy], llm_firewall: bool) -> Value {
     let mut hooks = Map::new();
     for event in HookEvent::ALL {
-        let answered = policies.iter().any(|p| p.events().contains(&event));
+        let answered = policies.iter().any(|p| p.events.contains(&event));
         if !answered {
             if OBSERVED_EVENTS.contains(&event) {
                 hooks.insert(
@@ -160,33 +160,45 @@ pub fn plugin_manifest() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agentops_core::{Context, HookInput, Outcome};
+    use agentops_core::{Context, HookInput, Outcome, ToolKind, ToolMatch};
 
-    struct Fake(&'static [HookEvent], fn(&Tool) -> bool);
-    impl Policy for Fake {
-        fn name(&self) -> &'static str {
-            "fake"
-        }
-        fn summary(&self) -> &'static str {
-            "fake"
-        }
-        fn events(&self) -> &'static [HookEvent] {
-            self.0
-        }
-        fn matches_tool(&self, tool: &Tool) -> bool {
-            (self.1)(tool)
-        }
-        fn evaluate(&self, _: HookEvent, _: &HookInput, _: &Context) -> Outcome {
-            Outcome::none()
+    fn nothing(_: HookEvent, _: &HookInput, _: &Context) -> Outcome {
+        Outcome::none()
+    }
+
+    const fn fake(events: &'static [HookEvent], tools: ToolMatch) -> Policy {
+        Policy {
+            name: "fake",
+            summary: "fake",
+            events,
+            tools,
+            flag: None,
+            rules: &[],
+            evaluate: nothing,
         }
     }
 
     #[test]
     fn matcher_is_the_union_of_what_policies_need() {
-        let bash = Fake(&[HookEvent::PreToolUse], |t| *t == Tool::Bash);
-        let files = Fake(&[HookEvent::PreToolUse], |t| t.is_file_tool());
-        let mcp = Fake(&[HookEvent::PostToolUse], |t| t.is_external());
-        let hooks = hooks_object("agentops", &[&bash, &files, &mcp], false);
+        static BASH: Policy = fake(&[HookEvent::PreToolUse], ToolMatch::Only(&[ToolKind::Bash]));
+        static FILES: Policy = fake(
+            &[HookEvent::PreToolUse],
+            ToolMatch::Only(&[
+                ToolKind::Read,
+                ToolKind::Write,
+                ToolKind::Edit,
+                ToolKind::MultiEdit,
+                ToolKind::NotebookEdit,
+                ToolKind::Glob,
+                ToolKind::Grep,
+            ]),
+        );
+        static MCP: Policy = fake(
+            &[HookEvent::PostToolUse],
+            ToolMatch::Only(&[ToolKind::WebFetch, ToolKind::WebSearch, ToolKind::Mcp]),
+        );
+        let (bash, files, mcp) = (&BASH, &FILES, &MCP);
+        let hooks = hooks_object("agentops", &[bash, files, mcp], false);
         assert_eq!(
             hooks["PreToolUse"][0]["matcher"],
             "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep"
@@ -214,8 +226,8 @@ mod tests {
 
     #[test]
     fn lifecycle_events_and_catch_all_policies_have_no_matcher() {
-        let all = Fake(&[HookEvent::PreToolUse, HookEvent::Stop], |_| true);
-        let hooks = hooks_object("agentops", &[&all], false);
+        static ALL: Policy = fake(&[HookEvent::PreToolUse, HookEvent::Stop], ToolMatch::Any);
+        let hooks = hooks_object("agentops", &[&ALL], false);
         assert!(hooks["PreToolUse"][0].get("matcher").is_none());
         assert!(hooks["Stop"][0].get("matcher").is_none());
         assert_eq!(hooks["Stop"][0]["hooks"][0]["timeout"], 30);
@@ -223,8 +235,8 @@ mod tests {
 
     #[test]
     fn llm_firewall_adds_a_narrow_prompt_hook() {
-        let post = Fake(&[HookEvent::PostToolUse], |_| true);
-        let hooks = hooks_object("agentops", &[&post], true);
+        static POST: Policy = fake(&[HookEvent::PostToolUse], ToolMatch::Any);
+        let hooks = hooks_object("agentops", &[&POST], true);
         let groups = hooks["PostToolUse"].as_array().expect("groups");
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0]["hooks"].as_array().map(Vec::len), Some(1));

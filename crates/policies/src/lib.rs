@@ -14,4 +14,4 @@ pub mod security;
 pub mod supply_chain;
 pub mod workflow;
 
-pub use registry::{all, by_name};
+pub use registry::{all, by_name, policy_flags};

@@ -1,60 +1,77 @@
 //! The policy registry: which policies exist, in answer order.
 
-use agentops_core::Policy;
+use std::sync::OnceLock;
+
+use agentops_core::{FlagKind, Policy};
 
 use crate::{observability, security, supply_chain, workflow};
 
 /// Every policy, in the order their reasons are merged. Security policies
 /// come first so their reasons lead a combined answer.
-pub fn all() -> &'static [&'static dyn Policy] {
-    static ALL: &[&dyn Policy] = &[
+pub fn all() -> &'static [&'static Policy] {
+    static ALL: &[&Policy] = &[
         // security
-        &security::validate_command::ValidateCommandPolicy,
-        &security::validate_env::ValidateEnvPolicy,
-        &security::exfiltration_check::ExfiltrationCheckPolicy,
-        &security::validate_path::ValidatePathPolicy,
-        &security::injection_scan::InjectionScanPolicy,
-        &security::credential_redact::CredentialRedactPolicy,
-        &security::content_trust::ContentTrustPolicy,
+        &security::validate_command::VALIDATE_COMMAND,
+        &security::validate_env::VALIDATE_ENV,
+        &security::exfiltration_check::EXFILTRATION_CHECK,
+        &security::validate_path::VALIDATE_PATH,
+        &security::injection_scan::INJECTION_SCAN,
+        &security::credential_redact::CREDENTIAL_REDACT,
+        &security::content_trust::CONTENT_TRUST,
         // supply chain
-        &supply_chain::unicode_firewall::UnicodeFirewallPolicy,
-        &supply_chain::unicode_scan_session::UnicodeScanSessionPolicy,
-        &supply_chain::lockfile_audit::LockfileAuditPolicy,
-        &supply_chain::integrity_verify::IntegrityVerifyPolicy,
+        &supply_chain::unicode_firewall::UNICODE_FIREWALL,
+        &supply_chain::unicode_scan_session::UNICODE_SCAN_SESSION,
+        &supply_chain::lockfile_audit::LOCKFILE_AUDIT,
+        &supply_chain::integrity_verify::INTEGRITY_VERIFY,
         // workflow (session-cleanup first: its reset precedes the others' effects)
-        &workflow::session_cleanup::SessionCleanupPolicy,
-        &workflow::todo_prune::TodoPrunePolicy,
-        &workflow::star_preamble::StarPreamblePolicy,
-        &workflow::code_field_preamble::CodeFieldPreamblePolicy,
-        &workflow::lessons_check::LessonsCheckPolicy,
-        &workflow::budget_check::BudgetCheckPolicy,
-        &workflow::runtime_mode::RuntimeModePolicy,
-        &workflow::star_gate::StarGatePolicy,
-        &workflow::auto_plan::AutoPlanPolicy,
-        &workflow::plan_gate::PlanGatePolicy,
-        &workflow::detect_test_run::DetectTestRunPolicy,
-        &workflow::auto_test::AutoTestPolicy,
-        &workflow::auto_delegate::AutoDelegatePolicy,
-        &workflow::standards_enforce::StandardsEnforcePolicy,
-        &workflow::ai_guardrails::AiGuardrailsPolicy,
-        &workflow::skill_validator::SkillValidatorPolicy,
-        &workflow::auto_lesson::AutoLessonPolicy,
-        &workflow::evolve_gate::EvolveGatePolicy,
-        &workflow::auto_verify::AutoVerifyPolicy,
-        &workflow::auto_evolve::AutoEvolvePolicy,
-        &workflow::compliance_gate::ComplianceGatePolicy,
+        &workflow::session_cleanup::SESSION_CLEANUP,
+        &workflow::todo_prune::TODO_PRUNE,
+        &workflow::star_preamble::STAR_PREAMBLE,
+        &workflow::code_field_preamble::CODE_FIELD_PREAMBLE,
+        &workflow::lessons_check::LESSONS_CHECK,
+        &workflow::budget_check::BUDGET_CHECK,
+        &workflow::runtime_mode::RUNTIME_MODE,
+        &workflow::star_gate::STAR_GATE,
+        &workflow::auto_plan::AUTO_PLAN,
+        &workflow::plan_gate::PLAN_GATE,
+        &workflow::detect_test_run::DETECT_TEST_RUN,
+        &workflow::auto_test::AUTO_TEST,
+        &workflow::auto_delegate::AUTO_DELEGATE,
+        &workflow::standards_enforce::STANDARDS_ENFORCE,
+        &workflow::ai_guardrails::AI_GUARDRAILS,
+        &workflow::skill_validator::SKILL_VALIDATOR,
+        &workflow::auto_lesson::AUTO_LESSON,
+        &workflow::evolve_gate::EVOLVE_GATE,
+        &workflow::auto_verify::AUTO_VERIFY,
+        &workflow::auto_evolve::AUTO_EVOLVE,
+        &workflow::compliance_gate::COMPLIANCE_GATE,
         // observability
-        &observability::budget_gate::BudgetEnforcementPolicy,
-        &observability::provenance::FileProvenancePolicy,
-        &observability::delegation::DelegationTrustPolicy,
-        &observability::failures::FailureCollectorPolicy,
+        &observability::budget_gate::BUDGET_ENFORCEMENT,
+        &observability::provenance::FILE_PROVENANCE,
+        &observability::delegation::DELEGATION_TRUST,
+        &observability::failures::FAILURE_COLLECTOR,
     ];
     ALL
 }
 
+/// Every flag the registered policies read, with its kind, once each; the
+/// engine hands it to policies in the [`Context`](agentops_core::Context).
+pub fn policy_flags() -> &'static [(&'static str, FlagKind)] {
+    static FLAGS: OnceLock<Vec<(&'static str, FlagKind)>> = OnceLock::new();
+    FLAGS.get_or_init(|| {
+        let mut flags: Vec<(&'static str, FlagKind)> = Vec::new();
+        for flag in all().iter().filter_map(|p| p.flag) {
+            if !flags.contains(&flag) {
+                flags.push(flag);
+            }
+        }
+        flags
+    })
+}
+
 /// Look a policy up by its upstream hook name.
-pub fn by_name(name: &str) -> Option<&'static dyn Policy> {
-    all().iter().copied().find(|p| p.name() == name)
+pub fn by_name(name: &str) -> Option<&'static Policy> {
+    all().iter().copied().find(|p| p.name == name)
 }
 
 #[cfg(test)]
@@ -66,11 +83,11 @@ mod tests {
     fn names_are_unique_and_kebab_case() {
         let mut seen = HashSet::new();
         for p in all() {
-            assert!(seen.insert(p.name()), "duplicate policy {}", p.name());
+            assert!(seen.insert(p.name), "duplicate policy {}", p.name);
             assert!(
-                p.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                p.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
-                p.name()
+                p.name
             );
         }
     }
@@ -79,14 +96,9 @@ mod tests {
     fn rule_ids_are_unique_and_owned_by_their_policy() {
         let mut seen = HashSet::new();
         for p in all() {
-            for r in p.rules() {
+            for r in p.rules {
                 assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-                assert_eq!(
-                    r.policy,
-                    p.name(),
-                    "rule {} listed by the wrong policy",
-                    r.id
-                );
+                assert_eq!(r.policy, p.name, "rule {} listed by the wrong policy", r.id);
                 assert!(!r.reason.is_empty() && !r.reason.contains('\n'), "{}", r.id);
             }
         }

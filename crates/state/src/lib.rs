@@ -11,6 +11,9 @@
 //!   own lock, so the chain holds whoever appends.
 
 pub mod chain;
+mod host;
+
+pub use host::HostWorld;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};

@@ -189,6 +189,7 @@ mod tests {
         policy: "test",
         severity: Severity::Deny,
         reason: "denied for the test",
+        ..Rule::PENDING_DOCS
     };
     static WARN: Rule = Rule {
         id: "TST002",
@@ -196,6 +197,7 @@ mod tests {
         policy: "test",
         severity: Severity::Warn,
         reason: "a note",
+        ..Rule::PENDING_DOCS
     };
 
     fn input(json: Value) -> HookInput {

@@ -9,12 +9,10 @@
 //! (the same order budget-check uses).
 
 use agentops_core::{
-    Context, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolMatch,
 };
 
 pub const FLAG: &str = "budget_enforcement_enabled";
-
-pub struct BudgetEnforcementPolicy;
 
 pub static BUDGET_SPENT: Rule = Rule {
     id: "SPEND001",
@@ -23,6 +21,7 @@ pub static BUDGET_SPENT: Rule = Rule {
     severity: Severity::Deny,
     reason:
         "the budget in .agentops/budget.json is spent; only reading tools run until it is raised",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&BUDGET_SPENT];
@@ -80,41 +79,33 @@ pub fn decide(tool: &Tool, snap: &Snapshot) -> Outcome {
     }
 }
 
-impl Policy for BudgetEnforcementPolicy {
-    fn name(&self) -> &'static str {
-        "budget-enforcement"
-    }
+pub static BUDGET_ENFORCEMENT: Policy = Policy {
+    name: "budget-enforcement",
+    summary: "Opt-in: denies all but reading tools once the recorded spend reaches the budget",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Any,
+    flag: None,
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Opt-in: denies all but reading tools once the recorded spend reaches the budget"
+fn evaluate(_: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let Some(tool) = input.tool().filter(|_| opted_in(ctx)) else {
+        return Outcome::none();
+    };
+    if is_read_only(&tool) {
+        return Outcome::none();
     }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let Some(tool) = input.tool().filter(|_| opted_in(ctx)) else {
-            return Outcome::none();
-        };
-        if is_read_only(&tool) {
-            return Outcome::none();
-        }
-        let state = agentops_state::StateDir::new(&ctx.project_dir);
-        let snap = Snapshot {
-            env_budget: std::env::var("AGENTOPS_BUDGET_USD").ok(),
-            // Unreadable means "no recorded spend"; budget-check reports it.
-            file: state
-                .read(agentops_cost::BUDGET_FILE, 1 << 20)
-                .ok()
-                .flatten(),
-        };
-        decide(&tool, &snap)
-    }
+    let state = agentops_state::StateDir::new(&ctx.project_dir);
+    let snap = Snapshot {
+        env_budget: std::env::var("AGENTOPS_BUDGET_USD").ok(),
+        // Unreadable means "no recorded spend"; budget-check reports it.
+        file: state
+            .read(agentops_cost::BUDGET_FILE, 1 << 20)
+            .ok()
+            .flatten(),
+    };
+    decide(&tool, &snap)
 }
 
 #[cfg(test)]
@@ -208,7 +199,7 @@ mod tests {
         let bash: HookInput =
             serde_json::from_value(json!({"tool_name": "Bash", "tool_input": {"command": "ls"}}))
                 .expect("payload");
-        let out = BudgetEnforcementPolicy.evaluate(HookEvent::PreToolUse, &bash, &ctx);
+        let out = BUDGET_ENFORCEMENT.evaluate(HookEvent::PreToolUse, &bash, &ctx);
         // The environment may raise the budget for the whole test process.
         if std::env::var("AGENTOPS_BUDGET_USD").is_err() {
             assert_eq!(out.findings.len(), 1);
@@ -217,7 +208,7 @@ mod tests {
             flags: Flags::default(),
             ..ctx
         };
-        assert!(BudgetEnforcementPolicy
+        assert!(BUDGET_ENFORCEMENT
             .evaluate(HookEvent::PreToolUse, &bash, &off)
             .is_empty());
     }

@@ -1,7 +1,7 @@
 //! delegation-trust: every sub-agent start is logged in
 //! `.agentops/delegation.jsonl` (who was delegated to, in which session).
 
-use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy};
+use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 use serde_json::json;
 
 use super::clock::Instant;
@@ -9,8 +9,6 @@ use super::redact_bounded;
 
 pub const DELEGATION_LOG: &str = "delegation.jsonl";
 pub const FLAG: &str = "delegation_log_enabled";
-
-pub struct DelegationTrustPolicy;
 
 pub fn build(input: &HookInput, now: Instant) -> Effect {
     let text =
@@ -27,28 +25,20 @@ pub fn build(input: &HookInput, now: Instant) -> Effect {
     }
 }
 
-impl Policy for DelegationTrustPolicy {
-    fn name(&self) -> &'static str {
-        "delegation-trust"
-    }
+pub static DELEGATION_TRUST: Policy = Policy {
+    name: "delegation-trust",
+    summary: "Logs every sub-agent delegation",
+    events: &[HookEvent::SubagentStart],
+    tools: ToolMatch::Any,
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: &[],
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Logs every sub-agent delegation"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SubagentStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn evaluate(&self, _: HookEvent, input: &HookInput, _: &Context) -> Outcome {
-        Outcome {
-            effects: vec![build(input, Instant::now())],
-            ..Outcome::default()
-        }
+fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
+    Outcome {
+        effects: vec![build(input, Instant::now())],
+        ..Outcome::default()
     }
 }
 

@@ -4,7 +4,7 @@
 //! trigger the evolve loop; the `ts` form (whole seconds, `Z`) is the one
 //! upstream's evolve tooling matches on.
 
-use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy};
+use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 use serde_json::{json, Value};
 
 use super::clock::Instant;
@@ -14,8 +14,6 @@ pub const FAILURES_LOG: &str = "failures.jsonl";
 pub const FLAG: &str = "failure_log_enabled";
 pub const MAX_INPUT_CHARS: usize = 1000;
 pub const MAX_ERROR_CHARS: usize = 500;
-
-pub struct FailureCollectorPolicy;
 
 pub fn build(input: &HookInput, now: Instant) -> Effect {
     let tool_input = input.tool_input.clone().unwrap_or_else(|| json!({}));
@@ -47,28 +45,20 @@ pub fn build(input: &HookInput, now: Instant) -> Effect {
     }
 }
 
-impl Policy for FailureCollectorPolicy {
-    fn name(&self) -> &'static str {
-        "failure-collector"
-    }
+pub static FAILURE_COLLECTOR: Policy = Policy {
+    name: "failure-collector",
+    summary: "Logs every failed tool call with its redacted input and error",
+    events: &[HookEvent::PostToolUseFailure],
+    tools: ToolMatch::Any,
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: &[],
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Logs every failed tool call with its redacted input and error"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUseFailure]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn evaluate(&self, _: HookEvent, input: &HookInput, _: &Context) -> Outcome {
-        Outcome {
-            effects: vec![build(input, Instant::now())],
-            ..Outcome::default()
-        }
+fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
+    Outcome {
+        effects: vec![build(input, Instant::now())],
+        ..Outcome::default()
     }
 }
 

@@ -3,7 +3,9 @@
 //! files read (contextual; untrusted under `/tmp` and `/var/tmp`) and
 //! files written by the agent (trusted). URLs and paths are redacted.
 
-use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Tool};
+use agentops_core::{
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Tool, ToolKind, ToolMatch,
+};
 use serde_json::json;
 
 use super::clock::Instant;
@@ -12,8 +14,6 @@ use super::redact_bounded;
 pub const PROVENANCE_LOG: &str = "provenance.jsonl";
 pub const FLAG: &str = "file_provenance_enabled";
 const MAX_CHARS: usize = 1000;
-
-pub struct FileProvenancePolicy;
 
 /// Shared temp directories anyone on the machine can write.
 fn is_world_writable_temp(path: &str) -> bool {
@@ -63,32 +63,20 @@ pub fn build(input: &HookInput, now: Instant) -> Option<Effect> {
     })
 }
 
-impl Policy for FileProvenancePolicy {
-    fn name(&self) -> &'static str {
-        "file-provenance"
-    }
+pub static FILE_PROVENANCE: Policy = Policy {
+    name: "file-provenance",
+    summary: "Logs where fetched, read and written content came from, with a trust level",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::WebFetch, ToolKind::Read, ToolKind::Write]),
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: &[],
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Logs where fetched, read and written content came from, with a trust level"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        matches!(tool, Tool::WebFetch | Tool::Read | Tool::Write)
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn evaluate(&self, _: HookEvent, input: &HookInput, _: &Context) -> Outcome {
-        Outcome {
-            effects: build(input, Instant::now()).into_iter().collect(),
-            ..Outcome::default()
-        }
+fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
+    Outcome {
+        effects: build(input, Instant::now()).into_iter().collect(),
+        ..Outcome::default()
     }
 }
 

@@ -4,17 +4,16 @@
 //! (never the values).
 //!
 //! Deciding is pure; the only impure step is reading the clock for the
-//! audit record's timestamp, done in [`CredentialRedactPolicy::evaluate`].
+//! audit record's timestamp, done in [`CREDENTIAL_REDACT::evaluate`].
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use agentops_core::{
-    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Tool, ToolKind, ToolMatch,
 };
 use agentops_redact::{find_secrets_json, redact, redact_json, SecretKind};
 use serde_json::json;
-
-pub struct CredentialRedactPolicy;
 
 const POLICY: &str = "credential-redact";
 
@@ -122,6 +121,7 @@ pub static CREDENTIAL_ACCESS: Rule = Rule {
     policy: POLICY,
     severity: Severity::Warn,
     reason: "a tool read a file that may hold credentials",
+    ..Rule::PENDING_DOCS
 };
 
 pub static SECRET_IN_OUTPUT: Rule = Rule {
@@ -130,46 +130,29 @@ pub static SECRET_IN_OUTPUT: Rule = Rule {
     policy: POLICY,
     severity: Severity::Warn,
     reason: "the tool output contains secrets",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&CREDENTIAL_ACCESS, &SECRET_IN_OUTPUT];
 
-impl Policy for CredentialRedactPolicy {
-    fn name(&self) -> &'static str {
-        POLICY
-    }
+pub static CREDENTIAL_REDACT: Policy = Policy {
+    name: POLICY,
+    summary: "Audits credential-file access and tells the agent which secrets its tool output holds, without repeating them",
+    events: &[HookEvent::PreToolUse, HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Bash, ToolKind::Read]),
+    flag: Some(("credential_redaction_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Audits credential-file access and tells the agent which secrets its tool output holds, without repeating them"
+fn evaluate(event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+    if event == HookEvent::PreToolUse {
+        return warn_ahead(input);
     }
-
-    /// PostToolUse audits what happened; PreToolUse warns ahead of the read
-    /// (upstream's script answered both when called for either).
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse, HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        matches!(tool, Tool::Bash | Tool::Read)
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("credential_redaction_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
-        if event == HookEvent::PreToolUse {
-            return warn_ahead(input);
-        }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        decide(input, &utc_timestamp(now))
-    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    decide(input, &utc_timestamp(now))
 }
 
 /// What touched a credential file, if anything.
@@ -572,12 +555,11 @@ mod tests {
     #[test]
     fn pre_tool_use_warns_without_auditing() {
         let input = payload("Bash", json!({"command": "head -5 deploy.key"}), None);
-        let out =
-            CredentialRedactPolicy.evaluate(HookEvent::PreToolUse, &input, &Context::default());
+        let out = CREDENTIAL_REDACT.evaluate(HookEvent::PreToolUse, &input, &Context::default());
         assert!(out.effects.is_empty() && out.findings.is_empty());
         assert!(out.context[0].contains("deploy.key") && out.context[0].contains("credentials"));
         let plain = payload("Bash", json!({"command": "head -5 notes.txt"}), None);
-        assert!(CredentialRedactPolicy
+        assert!(CREDENTIAL_REDACT
             .evaluate(HookEvent::PreToolUse, &plain, &Context::default())
             .is_empty());
     }

@@ -11,7 +11,8 @@
 //! and archives built from the sources, at any nesting depth.
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolKind,
+    ToolMatch,
 };
 use agentops_shell::{Command, RedirectKind};
 
@@ -20,8 +21,6 @@ use crate::security::validate_command::paths::{
     expanded_vars, path_words, secret_source, secret_var_name,
 };
 use crate::security::validate_command::scan::{quiet_unless_hard_in_unrestricted, Hits, Scan};
-
-pub struct ExfiltrationCheckPolicy;
 
 const POLICY: &str = "exfiltration-check";
 
@@ -37,6 +36,7 @@ const fn rule(
         policy: POLICY,
         severity,
         reason,
+        ..Rule::PENDING_DOCS
     }
 }
 
@@ -109,51 +109,36 @@ static RULES: &[&Rule] = &[
     &UNPARSED_HARD,
 ];
 
-impl Policy for ExfiltrationCheckPolicy {
-    fn name(&self) -> &'static str {
-        POLICY
-    }
+pub static EXFILTRATION_CHECK: Policy = Policy {
+    name: POLICY,
+    summary:
+        "Blocks shell commands that send credentials, keys or the environment over the network",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Bash]),
+    flag: Some(("exfiltration_detection_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Blocks shell commands that send credentials, keys or the environment over the network"
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    if input.tool() != Some(Tool::Bash) {
+        return Outcome::none();
     }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
+    let Some(command) = input.command().filter(|c| !c.trim().is_empty()) else {
+        return Outcome::none();
+    };
+    let analysis = agentops_shell::analyse_cached(command);
+    let scan = Scan::new(&analysis, ctx);
+    let mut hits = Hits::default();
+    for c in &analysis.commands {
+        check(&scan, c, &mut hits);
     }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        *tool == Tool::Bash
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("exfiltration_detection_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        if input.tool() != Some(Tool::Bash) {
-            return Outcome::none();
-        }
-        let Some(command) = input.command().filter(|c| !c.trim().is_empty()) else {
-            return Outcome::none();
-        };
-        let analysis = agentops_shell::analyse_cached(command);
-        let scan = Scan::new(&analysis, ctx);
-        let mut hits = Hits::default();
-        for c in &analysis.commands {
-            check(&scan, c, &mut hits);
-        }
-        let outcome = hits.into_outcome(
-            &UNPARSED,
-            &UNPARSED_HARD,
-            ctx.soft_rules_relaxed(input).is_some(),
-        );
-        quiet_unless_hard_in_unrestricted(outcome, ctx)
-    }
+    let outcome = hits.into_outcome(
+        &UNPARSED,
+        &UNPARSED_HARD,
+        ctx.soft_rules_relaxed(input).is_some(),
+    );
+    quiet_unless_hard_in_unrestricted(outcome, ctx)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

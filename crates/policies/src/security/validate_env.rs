@@ -8,13 +8,11 @@
 //! regard to case (zsh ties `path` to `PATH`).
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 
 use crate::security::validate_command::paths::secret_var_name;
 use crate::security::validate_command::scan::{quiet_unless_hard_in_unrestricted, subject, Hits};
-
-pub struct ValidateEnvPolicy;
 
 const POLICY: &str = "validate-env";
 
@@ -24,6 +22,7 @@ pub static LOADER_VARIABLE: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "sets a variable that decides which programs, libraries or home the shell uses (PATH, HOME, SHELL, USER, LD_*, DYLD_*)",
+    ..Rule::PENDING_DOCS
 };
 
 pub static INTERPRETER_INJECTION: Rule = Rule {
@@ -32,6 +31,7 @@ pub static INTERPRETER_INJECTION: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "sets an interpreter start-up variable that can inject code (NODE_OPTIONS, PYTHONPATH, RUBYOPT, PERL5OPT, CLASSPATH, …)",
+    ..Rule::PENDING_DOCS
 };
 
 pub static DATABASE_CREDENTIAL: Rule = Rule {
@@ -40,6 +40,7 @@ pub static DATABASE_CREDENTIAL: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "sets a database credential or connection variable",
+    ..Rule::PENDING_DOCS
 };
 
 pub static SECRET_NAME: Rule = Rule {
@@ -48,6 +49,7 @@ pub static SECRET_NAME: Rule = Rule {
     policy: POLICY,
     severity: Severity::Soft,
     reason: "puts a secret-looking value (token, password, key) in the environment",
+    ..Rule::PENDING_DOCS
 };
 
 pub static UNPARSED: Rule = Rule {
@@ -56,6 +58,7 @@ pub static UNPARSED: Rule = Rule {
     policy: POLICY,
     severity: Severity::Ask,
     reason: "could not parse the command, and it seems to set a guarded variable; review it",
+    ..Rule::PENDING_DOCS
 };
 
 pub static UNPARSED_HARD: Rule = Rule {
@@ -64,6 +67,7 @@ pub static UNPARSED_HARD: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "could not parse the command, and it seems to set a forbidden variable",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[
@@ -139,61 +143,46 @@ pub fn classify(name: &str) -> Option<&'static Rule> {
     None
 }
 
-impl Policy for ValidateEnvPolicy {
-    fn name(&self) -> &'static str {
-        POLICY
-    }
+pub static VALIDATE_ENV: Policy = Policy {
+    name: POLICY,
+    summary:
+        "Blocks shell commands that set loader, interpreter-injection, database or secret variables",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Bash]),
+    flag: Some(("env_validation_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Blocks shell commands that set loader, interpreter-injection, database or secret variables"
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let Some(command) = input.command().filter(|c| !c.trim().is_empty()) else {
+        return Outcome::none();
+    };
+    // Cheap exit: no `=` means no assignment anywhere.
+    if !command.contains('=') {
+        return Outcome::none();
     }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        *tool == Tool::Bash
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("env_validation_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let Some(command) = input.command().filter(|c| !c.trim().is_empty()) else {
-            return Outcome::none();
-        };
-        // Cheap exit: no `=` means no assignment anywhere.
-        if !command.contains('=') {
-            return Outcome::none();
-        }
-        let analysis = agentops_shell::analyse_cached(command);
-        let mut hits = Hits::default();
-        for c in &analysis.commands {
-            for a in &c.assignments {
-                if let Some(rule) = classify(&a.name) {
-                    let shown = format!(
-                        "{}{}=… in `{}`",
-                        a.name,
-                        if a.append { "+" } else { "" },
-                        subject(c)
-                    );
-                    hits.push(rule, shown, c.approximate);
-                }
+    let analysis = agentops_shell::analyse_cached(command);
+    let mut hits = Hits::default();
+    for c in &analysis.commands {
+        for a in &c.assignments {
+            if let Some(rule) = classify(&a.name) {
+                let shown = format!(
+                    "{}{}=… in `{}`",
+                    a.name,
+                    if a.append { "+" } else { "" },
+                    subject(c)
+                );
+                hits.push(rule, shown, c.approximate);
             }
         }
-        let outcome = hits.into_outcome(
-            &UNPARSED,
-            &UNPARSED_HARD,
-            ctx.soft_rules_relaxed(input).is_some(),
-        );
-        quiet_unless_hard_in_unrestricted(outcome, ctx)
     }
+    let outcome = hits.into_outcome(
+        &UNPARSED,
+        &UNPARSED_HARD,
+        ctx.soft_rules_relaxed(input).is_some(),
+    );
+    quiet_unless_hard_in_unrestricted(outcome, ctx)
 }
 
 #[cfg(test)]

@@ -14,12 +14,11 @@ use std::path::{Component, Path, PathBuf};
 use agentops_core::Finding;
 use agentops_core::{
     Context, FlagKind, Flags, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    ToolKind, ToolMatch,
 };
 use serde_json::Value;
 
 use crate::security::protected::{self, Protected};
-
-pub struct ValidatePathPolicy;
 
 const POLICY: &str = "validate-path";
 
@@ -29,6 +28,7 @@ pub static RELATIVE_PATH: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "file tool paths must be absolute",
+    ..Rule::PENDING_DOCS
 };
 
 pub static TRAVERSAL: Rule = Rule {
@@ -37,6 +37,7 @@ pub static TRAVERSAL: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "path traversal (`..`) is not allowed in file tool paths",
+    ..Rule::PENDING_DOCS
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -45,6 +46,7 @@ pub static TOO_LONG: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "path exceeds the 1024 character limit",
+    ..Rule::PENDING_DOCS
 };
 
 pub static STATE_WRITE: Rule = Rule {
@@ -53,6 +55,7 @@ pub static STATE_WRITE: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "agentops state is protected from agent writes",
+    ..Rule::PENDING_DOCS
 };
 
 pub static WIRING_WRITE: Rule = Rule {
@@ -61,6 +64,7 @@ pub static WIRING_WRITE: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "the hook wiring that runs agentops is protected from agent writes",
+    ..Rule::PENDING_DOCS
 };
 
 pub static BINARY_WRITE: Rule = Rule {
@@ -69,6 +73,7 @@ pub static BINARY_WRITE: Rule = Rule {
     policy: POLICY,
     severity: Severity::Hard,
     reason: "the agentops binary is protected from agent writes",
+    ..Rule::PENDING_DOCS
 };
 
 pub static SYSTEM_DIRECTORY: Rule = Rule {
@@ -77,6 +82,7 @@ pub static SYSTEM_DIRECTORY: Rule = Rule {
     policy: POLICY,
     severity: Severity::Soft,
     reason: "access to a system directory",
+    ..Rule::PENDING_DOCS
 };
 
 pub static SENSITIVE_DOTFILE: Rule = Rule {
@@ -85,6 +91,7 @@ pub static SENSITIVE_DOTFILE: Rule = Rule {
     policy: POLICY,
     severity: Severity::Soft,
     reason: "access to a sensitive dotfile or credential store",
+    ..Rule::PENDING_DOCS
 };
 
 pub static SECURITY_FLAG_OFF: Rule = Rule {
@@ -93,6 +100,7 @@ pub static SECURITY_FLAG_OFF: Rule = Rule {
     policy: POLICY,
     severity: Severity::Confirm,
     reason: "this write switches off an agentops security flag; the user must confirm",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[
@@ -142,44 +150,28 @@ const KNOWN_SECURITY_FLAGS: &[&str] = &[
     "lockfile_audit_enabled",
 ];
 
-impl Policy for ValidatePathPolicy {
-    fn name(&self) -> &'static str {
-        POLICY
-    }
+pub static VALIDATE_PATH: Policy = Policy {
+    name: POLICY,
+    summary: "Keeps file tools on absolute, traversal-free paths away from agentops state, system directories and credential files",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Write, ToolKind::Edit, ToolKind::MultiEdit, ToolKind::NotebookEdit, ToolKind::Read, ToolKind::Glob, ToolKind::Grep]),
+    flag: Some(("path_validation_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Keeps file tools on absolute, traversal-free paths away from agentops state, system directories and credential files"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.is_file_tool()
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("path_validation_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let Some(tool) = input.tool() else {
-            return Outcome::none();
-        };
-        let canonical = input
-            .target_path()
-            .filter(|p| is_absolute(p) && !has_traversal(p) && p.chars().count() <= MAX_PATH_CHARS)
-            .and_then(|p| resolve_existing_prefix(Path::new(p)))
-            .and_then(|p| p.to_str().map(str::to_string));
-        Outcome {
-            findings: decide(&tool, input, canonical.as_deref(), ctx),
-            ..Outcome::default()
-        }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let Some(tool) = input.tool() else {
+        return Outcome::none();
+    };
+    let canonical = input
+        .target_path()
+        .filter(|p| is_absolute(p) && !has_traversal(p) && p.chars().count() <= MAX_PATH_CHARS)
+        .and_then(|p| resolve_existing_prefix(Path::new(p)))
+        .and_then(|p| p.to_str().map(str::to_string));
+    Outcome {
+        findings: decide(&tool, input, canonical.as_deref(), ctx),
+        ..Outcome::default()
     }
 }
 
@@ -259,7 +251,7 @@ pub fn decide(
             return findings;
         }
         if forms.iter().any(|p| is_flags_file(p)) {
-            for flag in disabled_security_flags(tool, input) {
+            for flag in disabled_security_flags(tool, input, ctx) {
                 findings.push(Finding::with_subject(&SECURITY_FLAG_OFF, flag));
             }
         }
@@ -329,8 +321,8 @@ fn is_flags_file(path: &str) -> bool {
 
 /// Security flags the new flags-file text turns off. A Write is parsed as
 /// the whole file; an edit is searched for `"<flag>": false`.
-fn disabled_security_flags(tool: &Tool, input: &HookInput) -> Vec<String> {
-    let names = security_flag_names();
+fn disabled_security_flags(tool: &Tool, input: &HookInput, ctx: &Context) -> Vec<String> {
+    let names = security_flag_names(ctx);
     let mut off = Vec::new();
     let mut note = |name: &str| {
         if !off.iter().any(|o: &String| o == name) {
@@ -388,13 +380,13 @@ fn sets_false(text: &str, name: &str) -> bool {
     })
 }
 
-fn security_flag_names() -> Vec<&'static str> {
+/// The security flags: the well-known ones plus every security flag a
+/// registered policy reads (listed by the engine in the context).
+fn security_flag_names(ctx: &Context) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = KNOWN_SECURITY_FLAGS.to_vec();
-    for policy in crate::registry::all() {
-        if let Some((name, FlagKind::Security)) = policy.flag() {
-            if !names.contains(&name) {
-                names.push(name);
-            }
+    for (name, kind) in ctx.policy_flags {
+        if *kind == FlagKind::Security && !names.contains(name) {
+            names.push(name);
         }
     }
     names

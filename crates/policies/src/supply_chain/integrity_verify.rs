@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use agentops_core::{
     Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolKind, ToolMatch,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -22,14 +23,13 @@ pub const FLAG: &str = "integrity_verification_enabled";
 pub const MANIFEST: &str = "integrity.jsonl";
 const LISTED: usize = 10;
 
-pub struct IntegrityVerifyPolicy;
-
 pub static FILE_CHANGED: Rule = Rule {
     id: "INTEG001",
     name: "tracked-file-changed",
     policy: "integrity-verify",
     severity: Severity::Warn,
     reason: "files the agent wrote have changed since, outside its sessions; inspect the changes (git diff) before trusting them",
+    ..Rule::PENDING_DOCS
 };
 
 pub static FILE_MISSING: Rule = Rule {
@@ -38,6 +38,7 @@ pub static FILE_MISSING: Rule = Rule {
     policy: "integrity-verify",
     severity: Severity::Warn,
     reason: "files the agent wrote no longer exist",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&FILE_CHANGED, &FILE_MISSING];
@@ -206,62 +207,46 @@ pub fn record_for(project_dir: &Path, abs: &Path, sha256: String, session: Optio
     }
 }
 
-impl Policy for IntegrityVerifyPolicy {
-    fn name(&self) -> &'static str {
-        "integrity-verify"
-    }
+pub static INTEGRITY_VERIFY: Policy = Policy {
+    name: "integrity-verify",
+    summary: "Records the SHA-256 of every file the agent writes and reports files changed or removed since",
+    events: &[HookEvent::PostToolUse, HookEvent::SessionStart],
+    tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Records the SHA-256 of every file the agent writes and reports files changed or removed since"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse, HookEvent::SessionStart]
-    }
-
-    fn matches_tool(&self, tool: &agentops_core::Tool) -> bool {
-        tool.writes_files()
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        match event {
-            HookEvent::PostToolUse => {
-                let Some(shown) = input.target_path().filter(|p| !p.is_empty()) else {
-                    return Outcome::none();
-                };
-                let abs = edge::resolve(&ctx.project_dir, shown);
-                let Some(bytes) = edge::read_file(&abs, edge::MAX_HOOK_FILE_BYTES) else {
-                    return Outcome::none();
-                };
-                let content = content_after_firewall(&abs, &bytes, &ctx.flags);
-                let sha = edge::sha256_bytes(&content);
-                Outcome {
-                    effects: vec![record_for(
-                        &ctx.project_dir,
-                        &abs,
-                        sha,
-                        input.session_id.as_deref(),
-                    )],
-                    ..Outcome::default()
-                }
+fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    match event {
+        HookEvent::PostToolUse => {
+            let Some(shown) = input.target_path().filter(|p| !p.is_empty()) else {
+                return Outcome::none();
+            };
+            let abs = edge::resolve(&ctx.project_dir, shown);
+            let Some(bytes) = edge::read_file(&abs, edge::MAX_HOOK_FILE_BYTES) else {
+                return Outcome::none();
+            };
+            let content = content_after_firewall(&abs, &bytes, &ctx.flags);
+            let sha = edge::sha256_bytes(&content);
+            Outcome {
+                effects: vec![record_for(
+                    &ctx.project_dir,
+                    &abs,
+                    sha,
+                    input.session_id.as_deref(),
+                )],
+                ..Outcome::default()
             }
-            HookEvent::SessionStart => {
-                let manifest = ctx.state_dir().join(MANIFEST);
-                match edge::read_file(&manifest, 256 * 1024 * 1024) {
-                    Some(bytes) => decide(&verify(&ctx.project_dir, &bytes)),
-                    None => Outcome::none(),
-                }
-            }
-            _ => Outcome::none(),
         }
+        HookEvent::SessionStart => {
+            let manifest = ctx.state_dir().join(MANIFEST);
+            match edge::read_file(&manifest, 256 * 1024 * 1024) {
+                Some(bytes) => decide(&verify(&ctx.project_dir, &bytes)),
+                None => Outcome::none(),
+            }
+        }
+        _ => Outcome::none(),
     }
 }
 
@@ -294,7 +279,7 @@ mod tests {
                 "tool_input": {"file_path": root.join(name)}
             }))
             .expect("payload");
-            let out = IntegrityVerifyPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+            let out = INTEGRITY_VERIFY.evaluate(HookEvent::PostToolUse, &input, &ctx);
             let line = write_record(&out.effects[0]);
             assert!(line.contains(&format!("\"path\":\"{name}\"")), "{line}");
             assert!(line.contains("\"session\":\"s1\""), "{line}");
@@ -369,7 +354,7 @@ mod tests {
         let input: HookInput =
             serde_json::from_value(json!({"tool_name":"Edit","tool_input":{"file_path":"d.txt"}}))
                 .expect("payload");
-        let out = IntegrityVerifyPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+        let out = INTEGRITY_VERIFY.evaluate(HookEvent::PostToolUse, &input, &ctx);
         let Effect::AppendRecord { record, .. } = &out.effects[0] else {
             panic!("expected a record");
         };
@@ -384,7 +369,7 @@ mod tests {
             json!({"tool_name":"Write","tool_input":{"file_path":"/nonexistent/agentops/file"}}),
         ] {
             let input: HookInput = serde_json::from_value(payload).expect("payload");
-            assert!(IntegrityVerifyPolicy
+            assert!(INTEGRITY_VERIFY
                 .evaluate(HookEvent::PostToolUse, &input, &ctx)
                 .is_empty());
         }

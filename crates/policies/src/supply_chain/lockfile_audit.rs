@@ -12,6 +12,7 @@ use std::path::Path;
 
 use agentops_core::{
     Context, Effect, FlagKind, Flags, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolMatch,
 };
 use agentops_lockfile::{audit_project, Allowlist, Check, FileAudit, Severity as LockSeverity};
 use serde_json::{json, Value};
@@ -23,8 +24,6 @@ pub const HOSTS_FLAG: &str = "lockfile_allowed_hosts";
 /// Findings of one kind listed per lockfile before summarising the rest.
 const LISTED_PER_CHECK: usize = 5;
 
-pub struct LockfileAuditPolicy;
-
 /// One static rule per lockfile check, mirroring `Check::{id,name,reason}`
 /// (a test keeps them in step).
 macro_rules! lock_rule {
@@ -35,6 +34,7 @@ macro_rules! lock_rule {
             policy: "lockfile-audit",
             severity: Severity::Warn,
             reason: $reason,
+            ..Rule::PENDING_DOCS
         };
     };
 }
@@ -260,30 +260,18 @@ pub fn run_audit(project_dir: &Path, flags: &Flags) -> Vec<FileAudit> {
     audit_project(project_dir, &allowlist(flags))
 }
 
-impl Policy for LockfileAuditPolicy {
-    fn name(&self) -> &'static str {
-        "lockfile-audit"
-    }
+pub static LOCKFILE_AUDIT: Policy = Policy {
+    name: "lockfile-audit",
+    summary: "Audits lockfiles at session start: registry hosts, transports, git pinning, integrity hashes, hidden Unicode",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Audits lockfiles at session start: registry hosts, transports, git pinning, integrity hashes, hidden Unicode"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        decide(&run_audit(&ctx.project_dir, &ctx.flags))
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    decide(&run_audit(&ctx.project_dir, &ctx.flags))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use agentops_core::{
     Context, Effect, Finding, FlagKind, Flags, HookEvent, HookInput, Outcome, Policy, Rule,
-    Severity, Tool,
+    Severity, Tool, ToolKind, ToolMatch,
 };
 use agentops_unicode::tree::{options_for, text_of};
 use agentops_unicode::{describe_categories, scan, strip, Hit, Options};
@@ -24,14 +24,13 @@ use super::edge;
 
 pub const FLAG: &str = "unicode_firewall_enabled";
 
-pub struct UnicodeFirewallPolicy;
-
 pub static UNICODE_IN_INPUT: Rule = Rule {
     id: "UNI001",
     name: "invisible-unicode-in-input",
     policy: "unicode-firewall",
     severity: Severity::Ask,
     reason: "tool input contains invisible or deceptive Unicode that can hide or reorder code (Trojan Source); review it before allowing",
+    ..Rule::PENDING_DOCS
 };
 
 pub static UNICODE_STRIPPED: Rule = Rule {
@@ -40,6 +39,7 @@ pub static UNICODE_STRIPPED: Rule = Rule {
     policy: "unicode-firewall",
     severity: Severity::Warn,
     reason: "invisible or deceptive Unicode was stripped from the written file",
+    ..Rule::PENDING_DOCS
 };
 
 pub static UNICODE_IN_RESULT: Rule = Rule {
@@ -48,6 +48,7 @@ pub static UNICODE_IN_RESULT: Rule = Rule {
     policy: "unicode-firewall",
     severity: Severity::Warn,
     reason: "tool result contains invisible or deceptive Unicode; do not copy it into files or commands without review",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&UNICODE_IN_INPUT, &UNICODE_STRIPPED, &UNICODE_IN_RESULT];
@@ -283,44 +284,24 @@ pub fn decide_received(source: &str, audit_event: &str, texts: &[&[u8]], opts: O
     }
 }
 
-impl Policy for UnicodeFirewallPolicy {
-    fn name(&self) -> &'static str {
-        "unicode-firewall"
-    }
+pub static UNICODE_FIREWALL: Policy = Policy {
+    name: "unicode-firewall",
+    summary: "Asks before invisible or bidi Unicode is written or run, strips it from written files, warns about it in tool results",
+    events: &[HookEvent::PreToolUse, HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Write, ToolKind::Edit, ToolKind::MultiEdit, ToolKind::NotebookEdit, ToolKind::Bash, ToolKind::Read, ToolKind::Agent, ToolKind::Mcp]),
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Asks before invisible or bidi Unicode is written or run, strips it from written files, warns about it in tool results"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse, HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.writes_files()
-            || matches!(
-                tool,
-                Tool::Bash | Tool::Read | Tool::Agent | Tool::Mcp { .. }
-            )
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let Some(tool) = input.tool() else {
-            return Outcome::none();
-        };
-        match event {
-            HookEvent::PreToolUse => decide_input(&tool, input),
-            HookEvent::PostToolUse => post_tool_use(&tool, input, ctx),
-            _ => Outcome::none(),
-        }
+fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let Some(tool) = input.tool() else {
+        return Outcome::none();
+    };
+    match event {
+        HookEvent::PreToolUse => decide_input(&tool, input),
+        HookEvent::PostToolUse => post_tool_use(&tool, input, ctx),
+        _ => Outcome::none(),
     }
 }
 
@@ -582,7 +563,7 @@ mod tests {
         ];
         for (json, want) in cases {
             let input = payload(json.clone());
-            let out = UnicodeFirewallPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+            let out = UNICODE_FIREWALL.evaluate(HookEvent::PostToolUse, &input, &ctx);
             assert_eq!(ids(&out), *want, "{json}");
         }
     }
@@ -597,13 +578,13 @@ mod tests {
             ..Context::default()
         };
         let read = payload(json!({"tool_name":"Read","tool_input":{"file_path":"suspect.md"}}));
-        let out = UnicodeFirewallPolicy.evaluate(HookEvent::PostToolUse, &read, &ctx);
+        let out = UNICODE_FIREWALL.evaluate(HookEvent::PostToolUse, &read, &ctx);
         assert_eq!(ids(&out), ["UNI003"]);
         assert!(out.context[0].contains("suspect.md"));
         let edit = payload(
             json!({"tool_name":"Edit","tool_input":{"file_path": tmp.path().join("dirty.js")}}),
         );
-        let out = UnicodeFirewallPolicy.evaluate(HookEvent::PostToolUse, &edit, &ctx);
+        let out = UNICODE_FIREWALL.evaluate(HookEvent::PostToolUse, &edit, &ctx);
         assert_eq!(ids(&out), ["UNI002"]);
         assert!(out.effects.iter().any(|e| matches!(e, Effect::ReplaceFile { contents, .. } if contents == b"var x = 'admin';\n")));
     }
@@ -620,7 +601,7 @@ mod tests {
             ..Context::default()
         };
         let input = payload(json!({"tool_name":"Write","tool_input":{"file_path":"link.txt"}}));
-        let out = UnicodeFirewallPolicy.evaluate(HookEvent::PostToolUse, &input, &ctx);
+        let out = UNICODE_FIREWALL.evaluate(HookEvent::PostToolUse, &input, &ctx);
         let rewritten: Vec<&std::path::PathBuf> = out
             .effects
             .iter()

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use agentops_core::{
     Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolMatch,
 };
 use agentops_unicode::{describe_categories, scan_tree, TreeOptions, TreeReport};
 use serde_json::json;
@@ -19,14 +20,13 @@ use serde_json::json;
 use super::edge;
 use super::unicode_firewall::FLAG;
 
-pub struct UnicodeScanSessionPolicy;
-
 pub static UNICODE_IN_PROJECT: Rule = Rule {
     id: "UNI004",
     name: "invisible-unicode-in-project",
     policy: "unicode-scan-session",
     severity: Severity::Warn,
     reason: "project files contain invisible or deceptive Unicode (possible Trojan Source or Glassworm payload); run `agentops scan unicode` to review and `--fix` to strip",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&UNICODE_IN_PROJECT];
@@ -135,41 +135,29 @@ pub fn run_scan(project_dir: &Path, budget: Duration) -> TreeReport {
     scan_tree(project_dir, &opts)
 }
 
-impl Policy for UnicodeScanSessionPolicy {
-    fn name(&self) -> &'static str {
-        "unicode-scan-session"
-    }
+pub static UNICODE_SCAN_SESSION: Policy = Policy {
+    name: "unicode-scan-session",
+    summary: "Scans the project for invisible and deceptive Unicode at session start",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: Some((FLAG, FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Scans the project for invisible and deceptive Unicode at session start"
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    let report = run_scan(&ctx.project_dir, budget(ctx));
+    let mut outcome = decide(&report);
+    // Keep the cache only where agentops already keeps state; the scan
+    // never creates `.agentops/` on its own.
+    let state = ctx.state_dir();
+    if state.is_dir() && !report.cache.is_empty() {
+        outcome.effects.push(Effect::ReplaceFile {
+            path: state.join(CACHE_FILE),
+            contents: report.cache,
+        });
     }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some((FLAG, FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        let report = run_scan(&ctx.project_dir, budget(ctx));
-        let mut outcome = decide(&report);
-        // Keep the cache only where agentops already keeps state; the scan
-        // never creates `.agentops/` on its own.
-        let state = ctx.state_dir();
-        if state.is_dir() && !report.cache.is_empty() {
-            outcome.effects.push(Effect::ReplaceFile {
-                path: state.join(CACHE_FILE),
-                contents: report.cache,
-            });
-        }
-        outcome
-    }
+    outcome
 }
 
 #[cfg(test)]
@@ -192,7 +180,7 @@ mod tests {
         fs::create_dir_all(root.join(".agentops")).expect("mkdir");
         fs::write(root.join("clean.rs"), "fn main() {}\n").expect("write");
         fs::write(root.join("evil.js"), "let a = 1;\nlet b = '\u{202E}x';\n").expect("write");
-        let out = UnicodeScanSessionPolicy.evaluate(
+        let out = UNICODE_SCAN_SESSION.evaluate(
             HookEvent::SessionStart,
             &HookInput::default(),
             &ctx_for(root),
@@ -216,7 +204,7 @@ mod tests {
     fn clean_project_gets_a_short_note_and_no_state_dir_means_no_cache() {
         let tmp = tempfile::tempdir().expect("tmp");
         fs::write(tmp.path().join("a.md"), "Hello 👋\n").expect("write");
-        let out = UnicodeScanSessionPolicy.evaluate(
+        let out = UNICODE_SCAN_SESSION.evaluate(
             HookEvent::SessionStart,
             &HookInput::default(),
             &ctx_for(tmp.path()),

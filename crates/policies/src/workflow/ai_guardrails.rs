@@ -6,12 +6,11 @@
 use std::path::Path;
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolKind,
+    ToolMatch,
 };
 
 use super::session::{dir_name, file_name};
-
-pub struct AiGuardrailsPolicy;
 
 /// Lines in one write above which the file is called oversized.
 pub const LARGE_FILE_LINES: usize = 300;
@@ -26,6 +25,7 @@ macro_rules! guidance {
             policy: "ai-guardrails",
             severity: Severity::Warn,
             reason: $reason,
+            ..Rule::PENDING_DOCS
         };
     };
 }
@@ -198,39 +198,23 @@ pub fn decide(input: &HookInput, test_exists: bool) -> Outcome {
     }
 }
 
-impl Policy for AiGuardrailsPolicy {
-    fn name(&self) -> &'static str {
-        "ai-guardrails"
-    }
+pub static AI_GUARDRAILS: Policy = Policy {
+    name: "ai-guardrails",
+    summary: "Flags untested new files, placeholders, unverified dependencies and oversized writes (never blocks)",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Write, ToolKind::Edit, ToolKind::MultiEdit]),
+    flag: Some(("ai_workflows", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Flags untested new files, placeholders, unverified dependencies and oversized writes (never blocks)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        matches!(tool, Tool::Write | Tool::Edit | Tool::MultiEdit)
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("ai_workflows", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
-        let test_exists = input.tool() == Some(Tool::Write)
-            && input
-                .input_str("file_path")
-                .filter(|p| wants_test(p))
-                .is_some_and(|p| test_candidates(p).iter().any(|c| Path::new(c).is_file()));
-        decide(input, test_exists)
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+    let test_exists = input.tool() == Some(Tool::Write)
+        && input
+            .input_str("file_path")
+            .filter(|p| wants_test(p))
+            .is_some_and(|p| test_candidates(p).iter().any(|c| Path::new(c).is_file()));
+    decide(input, test_exists)
 }
 
 #[cfg(test)]
@@ -315,7 +299,7 @@ mod tests {
     fn enterprise_flag_switches_it() {
         use agentops_core::Flags;
         let off = Flags::from_pairs([("ai_workflows", json!(false))]);
-        assert!(!AiGuardrailsPolicy.enabled(&off));
-        assert!(AiGuardrailsPolicy.enabled(&Flags::default()));
+        assert!(!AI_GUARDRAILS.enabled(&off));
+        assert!(AI_GUARDRAILS.enabled(&Flags::default()));
     }
 }

@@ -5,12 +5,11 @@
 use std::collections::BTreeSet;
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind,
+    ToolMatch,
 };
 
 use super::session::{self, nudge, DELEGATE_SENT, MODIFIED_FILES};
-
-pub struct AutoDelegatePolicy;
 
 /// Distinct modified source files before reviewers are requested.
 pub const DELEGATE_THRESHOLD: usize = 5;
@@ -23,6 +22,7 @@ pub static REQUEST_REVIEW: Rule = Rule {
     policy: "auto-delegate",
     severity: Severity::Warn,
     reason: "five or more source files changed; have code-critic and security-reviewer review them",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&REQUEST_REVIEW];
@@ -86,34 +86,18 @@ impl Snapshot {
     }
 }
 
-impl Policy for AutoDelegatePolicy {
-    fn name(&self) -> &'static str {
-        "auto-delegate"
-    }
+pub static AUTO_DELEGATE: Policy = Policy {
+    name: "auto-delegate",
+    summary: "Asks for code-critic and security-reviewer agents once 5+ source files are modified",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
+    flag: Some(("auto_delegate_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Asks for code-critic and security-reviewer agents once 5+ source files are modified"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.writes_files()
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_delegate_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        decide(input, &Snapshot::read(ctx))
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    decide(input, &Snapshot::read(ctx))
 }
 
 #[cfg(test)]

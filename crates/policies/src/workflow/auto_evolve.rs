@@ -4,12 +4,10 @@
 //! blocks the stop once.
 
 use agentops_core::{
-    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
 use super::evolve::Backlog;
-
-pub struct AutoEvolvePolicy;
 
 /// Unprocessed failures that make evolve worth running before a stop.
 pub const STOP_THRESHOLD: usize = 2;
@@ -21,6 +19,7 @@ pub static EVOLVE_BEFORE_STOP: Rule = Rule {
     severity: Severity::Soft,
     reason:
         "unprocessed failures remain; run the agentops:evolve skill (Skill tool) before stopping",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&EVOLVE_BEFORE_STOP];
@@ -39,30 +38,18 @@ pub fn decide(backlog: &Backlog) -> Outcome {
     }
 }
 
-impl Policy for AutoEvolvePolicy {
-    fn name(&self) -> &'static str {
-        "auto-evolve"
-    }
+pub static AUTO_EVOLVE: Policy = Policy {
+    name: "auto-evolve",
+    summary: "At stop, asks for /agentops:evolve when 2+ failures are unprocessed (blocks only in blocking mode)",
+    events: &[HookEvent::Stop],
+    tools: ToolMatch::Any,
+    flag: Some(("auto_evolve_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "At stop, asks for /agentops:evolve when 2+ failures are unprocessed (blocks only in blocking mode)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::Stop]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_evolve_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        decide(&Backlog::read(ctx))
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    decide(&Backlog::read(ctx))
 }
 
 #[cfg(test)]

@@ -5,12 +5,10 @@
 //! (which would otherwise loop).
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolMatch,
 };
 
-use super::session::{error_text, is_failure_hook_tool, nudge};
-
-pub struct AutoLessonPolicy;
+use super::session::{error_text, nudge};
 
 /// Characters of the error quoted back to the agent.
 pub const ERROR_CHARS: usize = 300;
@@ -21,6 +19,7 @@ pub static CAPTURE_LESSON: Rule = Rule {
     policy: "auto-lesson",
     severity: Severity::Warn,
     reason: "a tool failed; capture a lesson so it does not happen again",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&CAPTURE_LESSON];
@@ -70,34 +69,18 @@ pub fn decide(input: &HookInput) -> Outcome {
     }
 }
 
-impl Policy for AutoLessonPolicy {
-    fn name(&self) -> &'static str {
-        "auto-lesson"
-    }
+pub static AUTO_LESSON: Policy = Policy {
+    name: "auto-lesson",
+    summary: "Asks the agent to capture a lesson after an unexpected tool failure",
+    events: &[HookEvent::PostToolUseFailure],
+    tools: ToolMatch::Only(super::session::FAILURE_HOOK_TOOLS),
+    flag: Some(("auto_lesson_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Asks the agent to capture a lesson after an unexpected tool failure"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUseFailure]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        is_failure_hook_tool(tool)
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_lesson_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
-        decide(input)
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+    decide(input)
 }
 
 #[cfg(test)]
@@ -224,8 +207,8 @@ mod tests {
     #[test]
     fn off_unless_exactly_true() {
         use agentops_core::Flags;
-        assert!(AutoLessonPolicy.enabled(&Flags::default()));
+        assert!(AUTO_LESSON.enabled(&Flags::default()));
         let off = Flags::from_pairs([("auto_lesson_enabled", json!("on"))]);
-        assert!(!AutoLessonPolicy.enabled(&off));
+        assert!(!AUTO_LESSON.enabled(&off));
     }
 }

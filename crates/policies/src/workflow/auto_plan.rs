@@ -10,12 +10,11 @@
 use std::collections::BTreeSet;
 
 use agentops_core::{
-    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolKind, ToolMatch,
 };
 
 use super::session::{self, PlanFile, MODIFIED_FILES};
-
-pub struct AutoPlanPolicy;
 
 /// Distinct files written without a plan before the gate closes.
 pub const PLAN_THRESHOLD: usize = 3;
@@ -26,6 +25,7 @@ pub static NO_PLAN: Rule = Rule {
     policy: "auto-plan",
     severity: Severity::Soft,
     reason: "several files modified but there is no plan; write one to tasks/todo.md with checkable items first",
+    ..Rule::PENDING_DOCS
 };
 
 pub static STALE_PLAN: Rule = Rule {
@@ -34,6 +34,7 @@ pub static STALE_PLAN: Rule = Rule {
     policy: "auto-plan",
     severity: Severity::Soft,
     reason: "several files modified but tasks/todo.md is from a previous session; update the plan for the current changes first",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&NO_PLAN, &STALE_PLAN];
@@ -109,34 +110,18 @@ impl Snapshot {
     }
 }
 
-impl Policy for AutoPlanPolicy {
-    fn name(&self) -> &'static str {
-        "auto-plan"
-    }
+pub static AUTO_PLAN: Policy = Policy {
+    name: "auto-plan",
+    summary: "Gates writes once 3+ files are modified without a current plan in tasks/todo.md",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
+    flag: Some(("auto_plan_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Gates writes once 3+ files are modified without a current plan in tasks/todo.md"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.writes_files()
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_plan_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        decide(input, &Snapshot::read(ctx))
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    decide(input, &Snapshot::read(ctx))
 }
 
 #[cfg(test)]
@@ -239,7 +224,7 @@ mod tests {
             (json!(false), false),
         ] {
             let flags = Flags::from_pairs([("auto_plan_enabled", value.clone())]);
-            assert_eq!(AutoPlanPolicy.enabled(&flags), on, "{value}");
+            assert_eq!(AUTO_PLAN.enabled(&flags), on, "{value}");
         }
     }
 }

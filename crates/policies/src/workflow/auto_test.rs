@@ -5,12 +5,11 @@
 use std::collections::BTreeSet;
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind,
+    ToolMatch,
 };
 
 use super::session::{self, nudge, CODE_FILES_SINCE_TEST, TESTS_RAN, TEST_NUDGE_SENT};
-
-pub struct AutoTestPolicy;
 
 /// Distinct source files changed before the agent is told to test.
 pub const TEST_THRESHOLD: usize = 3;
@@ -21,6 +20,7 @@ pub static RUN_TESTS: Rule = Rule {
     policy: "auto-test",
     severity: Severity::Warn,
     reason: "several source files changed since the tests last ran; run the test suite now",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&RUN_TESTS];
@@ -106,34 +106,18 @@ impl Snapshot {
     }
 }
 
-impl Policy for AutoTestPolicy {
-    fn name(&self) -> &'static str {
-        "auto-test"
-    }
+pub static AUTO_TEST: Policy = Policy {
+    name: "auto-test",
+    summary: "Tells the agent to run tests after 3+ source files change without a test run",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
+    flag: Some(("auto_test_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Tells the agent to run tests after 3+ source files change without a test run"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.writes_files()
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_test_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        decide(input, &Snapshot::read(ctx))
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    decide(input, &Snapshot::read(ctx))
 }
 
 #[cfg(test)]

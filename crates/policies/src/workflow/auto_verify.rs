@@ -4,13 +4,11 @@
 //! again while `stop_hook_active` is set).
 
 use agentops_core::{
-    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
 use super::session::{self, TESTS_RAN, TODO_FILE};
 use super::todo::Counts;
-
-pub struct AutoVerifyPolicy;
 
 pub static PLAN_INCOMPLETE: Rule = Rule {
     id: "VERIFY001",
@@ -18,6 +16,7 @@ pub static PLAN_INCOMPLETE: Rule = Rule {
     policy: "auto-verify",
     severity: Severity::Soft,
     reason: "tasks/todo.md still has open items; finish or check them off, run the tests and confirm the STAR result before stopping",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&PLAN_INCOMPLETE];
@@ -49,34 +48,23 @@ pub fn decide(plan: Option<&str>, tests_ran: Option<&str>) -> Outcome {
     }
 }
 
-impl Policy for AutoVerifyPolicy {
-    fn name(&self) -> &'static str {
-        "auto-verify"
-    }
+pub static AUTO_VERIFY: Policy = Policy {
+    name: "auto-verify",
+    summary:
+        "At stop, reports open plan items and missing test runs (blocks only in blocking mode)",
+    events: &[HookEvent::Stop],
+    tools: ToolMatch::Any,
+    flag: Some(("auto_verify_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "At stop, reports open plan items and missing test runs (blocks only in blocking mode)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::Stop]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_verify_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        let plan = session::read_text(&ctx.project_dir.join(TODO_FILE), session::DOC_READ_LIMIT);
-        decide(
-            plan.as_deref(),
-            session::read_state(ctx, TESTS_RAN).as_deref(),
-        )
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    let plan = session::read_text(&ctx.project_dir.join(TODO_FILE), session::DOC_READ_LIMIT);
+    decide(
+        plan.as_deref(),
+        session::read_state(ctx, TESTS_RAN).as_deref(),
+    )
 }
 
 #[cfg(test)]

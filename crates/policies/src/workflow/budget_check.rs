@@ -8,13 +8,11 @@
 //! else the file's `warn_pct`, else 80 %.
 
 use agentops_core::{
-    Context, Effect, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Context, Effect, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 use serde_json::{json, Value};
 
 use super::session;
-
-pub struct BudgetCheckPolicy;
 
 pub const BUDGET_FILE: &str = "budget.json";
 pub const DEFAULT_BUDGET_USD: f64 = 5.0;
@@ -26,6 +24,7 @@ pub static BUDGET_WARNING: Rule = Rule {
     policy: "budget-check",
     severity: Severity::Warn,
     reason: "recorded spend has reached the budget warning threshold",
+    ..Rule::PENDING_DOCS
 };
 
 pub static BUDGET_UNREADABLE: Rule = Rule {
@@ -34,6 +33,7 @@ pub static BUDGET_UNREADABLE: Rule = Rule {
     policy: "budget-check",
     severity: Severity::Warn,
     reason: ".agentops/budget.json is not a JSON object; spend cannot be checked",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&BUDGET_WARNING, &BUDGET_UNREADABLE];
@@ -132,32 +132,24 @@ pub fn decide(snap: &Snapshot) -> Outcome {
     }
 }
 
-impl Policy for BudgetCheckPolicy {
-    fn name(&self) -> &'static str {
-        "budget-check"
-    }
+pub static BUDGET_CHECK: Policy = Policy {
+    name: "budget-check",
+    summary: "Creates .agentops/budget.json and warns at session start when spend nears the budget",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: None,
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Creates .agentops/budget.json and warns at session start when spend nears the budget"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        decide(&Snapshot {
-            env_budget: var("AGENTOPS_BUDGET_USD"),
-            env_warn_pct: var("AGENTOPS_BUDGET_WARN_PCT"),
-            file: session::read_state(ctx, BUDGET_FILE),
-            now: session::now_secs(),
-        })
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    decide(&Snapshot {
+        env_budget: var("AGENTOPS_BUDGET_USD"),
+        env_warn_pct: var("AGENTOPS_BUDGET_WARN_PCT"),
+        file: session::read_state(ctx, BUDGET_FILE),
+        now: session::now_secs(),
+    })
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! method: decompose, solve with stated confidence, verify, synthesise,
 //! reflect, and report answers with confidence and caveats.
 
-use agentops_core::{Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity};
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
+};
 
 use super::session::nudge;
-
-pub struct CodeFieldPreamblePolicy;
 
 pub static CODE_FIELD_METHOD: Rule = Rule {
     id: "CODEFIELD001",
@@ -14,6 +14,7 @@ pub static CODE_FIELD_METHOD: Rule = Rule {
     policy: "code-field-preamble",
     severity: Severity::Warn,
     reason: "code changes follow the Code Field method with explicit confidence",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&CODE_FIELD_METHOD];
@@ -37,30 +38,19 @@ pub fn decide() -> Outcome {
     }
 }
 
-impl Policy for CodeFieldPreamblePolicy {
-    fn name(&self) -> &'static str {
-        "code-field-preamble"
-    }
+pub static CODE_FIELD_PREAMBLE: Policy = Policy {
+    name: "code-field-preamble",
+    summary:
+        "Gives the agent the Code Field method (confidence, verification, caveats) at session start",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: Some(("code_field_rules_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Gives the agent the Code Field method (confidence, verification, caveats) at session start"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("code_field_rules_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, _ctx: &Context) -> Outcome {
-        decide()
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, _ctx: &Context) -> Outcome {
+    decide()
 }
 
 #[cfg(test)]
@@ -89,7 +79,7 @@ mod tests {
     #[test]
     fn flag_false_silences_it() {
         let off = Flags::from_pairs([("code_field_rules_enabled", json!(false))]);
-        assert!(!CodeFieldPreamblePolicy.enabled(&off));
-        assert!(CodeFieldPreamblePolicy.enabled(&Flags::default()));
+        assert!(!CODE_FIELD_PREAMBLE.enabled(&off));
+        assert!(CODE_FIELD_PREAMBLE.enabled(&Flags::default()));
     }
 }

@@ -6,13 +6,12 @@
 
 use agentops_core::{
     Context, Finding, FlagKind, Flags, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolMatch,
 };
 
 use super::lessons;
 use super::session::{self, LESSONS_FILE, MODIFIED_FILES, TESTS_RAN, TODO_FILE};
 use super::todo::Counts;
-
-pub struct ComplianceGatePolicy;
 
 /// Distinct modified files from which a plan and a test run are expected.
 pub const COMPLIANCE_THRESHOLD: usize = 3;
@@ -23,6 +22,7 @@ pub static PLAN_MISSING: Rule = Rule {
     policy: "compliance-gate",
     severity: Severity::Soft,
     reason: "several files modified but tasks/todo.md holds no plan",
+    ..Rule::PENDING_DOCS
 };
 
 pub static ITEMS_OPEN: Rule = Rule {
@@ -31,6 +31,7 @@ pub static ITEMS_OPEN: Rule = Rule {
     policy: "compliance-gate",
     severity: Severity::Soft,
     reason: "tasks/todo.md still has unchecked items",
+    ..Rule::PENDING_DOCS
 };
 
 pub static TESTS_MISSING: Rule = Rule {
@@ -39,6 +40,7 @@ pub static TESTS_MISSING: Rule = Rule {
     policy: "compliance-gate",
     severity: Severity::Soft,
     reason: "several files modified but no tests were run",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&PLAN_MISSING, &ITEMS_OPEN, &TESTS_MISSING];
@@ -207,26 +209,18 @@ impl Snapshot {
     }
 }
 
-impl Policy for ComplianceGatePolicy {
-    fn name(&self) -> &'static str {
-        "compliance-gate"
-    }
+pub static COMPLIANCE_GATE: Policy = Policy {
+    name: "compliance-gate",
+    summary: "At stop, checks the plan, verification and test gates (blocks only in blocking mode)",
+    events: &[HookEvent::Stop],
+    tools: ToolMatch::Any,
+    flag: None,
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "At stop, checks the plan, verification and test gates (blocks only in blocking mode)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::Stop]
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        decide(&Snapshot::read(ctx), &ctx.flags)
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    decide(&Snapshot::read(ctx), &ctx.flags)
 }
 
 #[cfg(test)]

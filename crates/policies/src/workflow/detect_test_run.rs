@@ -10,11 +10,9 @@
 //! `echo "cargo test"` or `git commit -m "fix pytest"` do not count, and
 //! `cd api && go test ./...` does.
 
-use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy, Tool};
+use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy, ToolKind, ToolMatch};
 
 use super::session::{self, TESTS_RAN};
-
-pub struct DetectTestRunPolicy;
 
 /// Split a command line into simple commands (on `;`, `&`, `|`, newlines
 /// and parentheses outside quotes), each as a list of words with quotes
@@ -321,26 +319,18 @@ pub fn decide(input: &HookInput, now: u64) -> Outcome {
     }
 }
 
-impl Policy for DetectTestRunPolicy {
-    fn name(&self) -> &'static str {
-        "detect-test-run"
-    }
+pub static DETECT_TEST_RUN: Policy = Policy {
+    name: "detect-test-run",
+    summary: "Records when a Bash call ran a test suite (Rust, JS/TS, Python, Go, JVM, .NET, Ruby, PHP, Elixir, shell, ...)",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Bash]),
+    flag: None,
+    rules: &[],
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Records when a Bash call ran a test suite (Rust, JS/TS, Python, Go, JVM, .NET, Ruby, PHP, Elixir, shell, ...)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        *tool == Tool::Bash
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
-        decide(input, session::now_secs())
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+    decide(input, session::now_secs())
 }
 
 #[cfg(test)]

@@ -3,13 +3,11 @@
 //! Each multiple of five is announced once.
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
 use super::evolve::Backlog;
-use super::session::{is_failure_hook_tool, nudge, EVOLVE_BATCH_COUNT};
-
-pub struct EvolveGatePolicy;
+use super::session::{nudge, EVOLVE_BATCH_COUNT};
 
 /// Failures per evolve batch.
 pub const BATCH: usize = 5;
@@ -20,6 +18,7 @@ pub static RUN_EVOLVE: Rule = Rule {
     policy: "evolve-gate",
     severity: Severity::Warn,
     reason: "unprocessed failures accumulated; run /agentops:evolve to learn from them",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&RUN_EVOLVE];
@@ -47,40 +46,24 @@ pub fn decide(input: &HookInput, unprocessed: usize, last_nudge: usize) -> Outco
     }
 }
 
-impl Policy for EvolveGatePolicy {
-    fn name(&self) -> &'static str {
-        "evolve-gate"
-    }
+pub static EVOLVE_GATE: Policy = Policy {
+    name: "evolve-gate",
+    summary: "Tells the agent to run /agentops:evolve at every fifth unprocessed failure",
+    events: &[HookEvent::PostToolUseFailure],
+    tools: ToolMatch::Only(super::session::FAILURE_HOOK_TOOLS),
+    flag: Some(("auto_evolve_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Tells the agent to run /agentops:evolve at every fifth unprocessed failure"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUseFailure]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        is_failure_hook_tool(tool)
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_evolve_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let backlog = Backlog::read(ctx);
-        // failure-collector records this failure in the same run, after
-        // every decision is taken; count it now when it will.
-        let recorded_now = crate::registry::by_name("failure-collector")
-            .is_some_and(|p| p.applies(event, input) && p.enabled(&ctx.flags));
-        let current = usize::from(recorded_now);
-        decide(input, backlog.unprocessed + current, backlog.last_nudge)
-    }
+fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let backlog = Backlog::read(ctx);
+    // failure-collector records this failure in the same run, after
+    // every decision is taken; count it now when it will.
+    let collector = &crate::observability::failures::FAILURE_COLLECTOR;
+    let recorded_now = collector.applies(event, input) && collector.enabled(&ctx.flags);
+    let current = usize::from(recorded_now);
+    decide(input, backlog.unprocessed + current, backlog.last_nudge)
 }
 
 #[cfg(test)]

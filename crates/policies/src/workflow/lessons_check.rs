@@ -1,12 +1,12 @@
 //! lessons-check: at session start, load the most recent lessons from
 //! `tasks/lessons.md` so past mistakes are not repeated.
 
-use agentops_core::{Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity};
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
+};
 
 use super::lessons;
 use super::session::{self, nudge, LESSONS_FILE};
-
-pub struct LessonsCheckPolicy;
 
 pub static LESSONS_LOADED: Rule = Rule {
     id: "LESSONS001",
@@ -14,6 +14,7 @@ pub static LESSONS_LOADED: Rule = Rule {
     policy: "lessons-check",
     severity: Severity::Warn,
     reason: "lessons from tasks/lessons.md apply to this session",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&LESSONS_LOADED];
@@ -38,31 +39,19 @@ pub fn decide(text: Option<&str>) -> Outcome {
     }
 }
 
-impl Policy for LessonsCheckPolicy {
-    fn name(&self) -> &'static str {
-        "lessons-check"
-    }
+pub static LESSONS_CHECK: Policy = Policy {
+    name: "lessons-check",
+    summary: "Loads recent lessons from tasks/lessons.md at session start",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: Some(("lessons_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Loads recent lessons from tasks/lessons.md at session start"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("lessons_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        let text = session::read_text(&ctx.project_dir.join(LESSONS_FILE), session::DOC_READ_LIMIT);
-        decide(text.as_deref())
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    let text = session::read_text(&ctx.project_dir.join(LESSONS_FILE), session::DOC_READ_LIMIT);
+    decide(text.as_deref())
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ mod tests {
         use serde_json::json;
         let workflow: Vec<_> = crate::all()
             .iter()
-            .filter(|p| super::WORKFLOW_POLICIES.contains(&p.name()))
+            .filter(|p| super::WORKFLOW_POLICIES.contains(&p.name))
             .collect();
         assert_eq!(
             workflow.len(),
@@ -72,13 +72,13 @@ mod tests {
             "all registered"
         );
         for policy in workflow {
-            let Some((name, kind)) = policy.flag() else {
+            let Some((name, kind)) = policy.flag else {
                 continue;
             };
             assert!(
                 policy.enabled(&Flags::default()),
                 "{} on by default",
-                policy.name()
+                policy.name
             );
             let offs = match kind {
                 FlagKind::Security => vec![json!(false), json!("false")],
@@ -86,11 +86,7 @@ mod tests {
             };
             for off in offs {
                 let flags = Flags::from_pairs([(name, off.clone())]);
-                assert!(
-                    !policy.enabled(&flags),
-                    "{} with {name}={off}",
-                    policy.name()
-                );
+                assert!(!policy.enabled(&flags), "{} with {name}={off}", policy.name);
             }
         }
     }
@@ -100,11 +96,11 @@ mod tests {
     #[test]
     fn every_policy_flag_is_catalogued_with_its_kind() {
         for policy in crate::all() {
-            if let Some((name, kind)) = policy.flag() {
+            if let Some((name, kind)) = policy.flag {
                 let spec = lookup(name).unwrap_or_else(|| {
-                    panic!("{}: flag {name} is not in the catalogue", policy.name())
+                    panic!("{}: flag {name} is not in the catalogue", policy.name)
                 });
-                assert_eq!(spec.ty, FlagType::Switch(kind), "{}: {name}", policy.name());
+                assert_eq!(spec.ty, FlagType::Switch(kind), "{}: {name}", policy.name);
             }
         }
     }

@@ -4,12 +4,10 @@
 //! auto-plan keeps; records nothing itself.
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 
 use super::session::{self, nudge, MODIFIED_FILES};
-
-pub struct PlanGatePolicy;
 
 /// Distinct modified files at which the reminder starts.
 pub const REMINDER_THRESHOLD: usize = 5;
@@ -20,6 +18,7 @@ pub static MANY_FILES: Rule = Rule {
     policy: "plan-gate",
     severity: Severity::Warn,
     reason: "five or more files modified: keep the plan in tasks/todo.md and run the tests before finishing",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&MANY_FILES];
@@ -38,37 +37,21 @@ pub fn decide(tracked: usize) -> Outcome {
     }
 }
 
-impl Policy for PlanGatePolicy {
-    fn name(&self) -> &'static str {
-        "plan-gate"
-    }
+pub static PLAN_GATE: Policy = Policy {
+    name: "plan-gate",
+    summary: "Reminds the agent to plan and test once 5+ files are modified",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
+    flag: Some(("plan_gate_enabled", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Reminds the agent to plan and test once 5+ files are modified"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.writes_files()
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("plan_gate_enabled", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-        let tracked = session::read_state(ctx, MODIFIED_FILES)
-            .map(|t| session::distinct_lines(&t).len())
-            .unwrap_or(0);
-        decide(tracked)
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
+    let tracked = session::read_state(ctx, MODIFIED_FILES)
+        .map(|t| session::distinct_lines(&t).len())
+        .unwrap_or(0);
+    decide(tracked)
 }
 
 #[cfg(test)]
@@ -99,7 +82,7 @@ mod tests {
             ..Context::default()
         };
         let input = HookInput::default();
-        assert!(PlanGatePolicy
+        assert!(PLAN_GATE
             .evaluate(HookEvent::PostToolUse, &input, &ctx)
             .is_empty());
         std::fs::write(
@@ -107,7 +90,7 @@ mod tests {
             "/a\n/b\n/c\n/d\n/e\n",
         )
         .expect("write");
-        assert!(!PlanGatePolicy
+        assert!(!PLAN_GATE
             .evaluate(HookEvent::PostToolUse, &input, &ctx)
             .is_empty());
     }
@@ -116,6 +99,6 @@ mod tests {
     fn flag_off_silences_it() {
         use agentops_core::Flags;
         let off = Flags::from_pairs([("plan_gate_enabled", serde_json::json!(false))]);
-        assert!(!PlanGatePolicy.enabled(&off));
+        assert!(!PLAN_GATE.enabled(&off));
     }
 }

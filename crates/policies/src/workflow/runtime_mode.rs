@@ -9,10 +9,9 @@
 
 use agentops_core::outcome::Finding;
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, RuntimeMode, Severity, Tool,
+    Context, HookEvent, HookInput, Outcome, Policy, Rule, RuntimeMode, Severity, Tool, ToolKind,
+    ToolMatch,
 };
-
-pub struct RuntimeModePolicy;
 
 pub static SAFE_MODE_TOOL: Rule = Rule {
     id: "MODE001",
@@ -20,6 +19,7 @@ pub static SAFE_MODE_TOOL: Rule = Rule {
     policy: "runtime-mode",
     severity: Severity::Deny,
     reason: "safe mode allows only reading tools; switch AGENTOPS_MODE to standard or full to use this tool",
+    ..Rule::PENDING_DOCS
 };
 
 pub static STANDARD_MODE_EXTERNAL: Rule = Rule {
@@ -28,6 +28,7 @@ pub static STANDARD_MODE_EXTERNAL: Rule = Rule {
     policy: "runtime-mode",
     severity: Severity::Ask,
     reason: "standard mode asks before web and MCP tools reach outside the project",
+    ..Rule::PENDING_DOCS
 };
 
 pub static FULL_MODE_SHELL: Rule = Rule {
@@ -36,63 +37,57 @@ pub static FULL_MODE_SHELL: Rule = Rule {
     policy: "runtime-mode",
     severity: Severity::Ask,
     reason: "full mode asks before each shell command",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&SAFE_MODE_TOOL, &STANDARD_MODE_EXTERNAL, &FULL_MODE_SHELL];
 
-impl Policy for RuntimeModePolicy {
-    fn name(&self) -> &'static str {
-        "runtime-mode"
-    }
+pub static RUNTIME_MODE: Policy = Policy {
+    name: "runtime-mode",
+    summary: "Restricts tools by AGENTOPS_MODE (safe, standard, full, unrestricted)",
+    events: &[HookEvent::PreToolUse, HookEvent::SessionStart],
+    tools: ToolMatch::Only(&[
+        ToolKind::Write,
+        ToolKind::Edit,
+        ToolKind::MultiEdit,
+        ToolKind::NotebookEdit,
+        ToolKind::WebFetch,
+        ToolKind::WebSearch,
+        ToolKind::Mcp,
+        ToolKind::Bash,
+    ]),
+    flag: None,
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Restricts tools by AGENTOPS_MODE (safe, standard, full, unrestricted)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse, HookEvent::SessionStart]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        tool.writes_files() || tool.is_external() || *tool == Tool::Bash
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        None
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let mode = ctx.runtime_mode;
-        if event == HookEvent::SessionStart {
-            return match mode {
-                RuntimeMode::Standard => Outcome::none(),
-                _ => Outcome {
-                    messages: vec![format!("agentops runtime mode: {}", mode.as_str())],
-                    ..Outcome::default()
-                },
-            };
-        }
-        let Some(tool) = input.tool() else {
-            return Outcome::none();
+fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let mode = ctx.runtime_mode;
+    if event == HookEvent::SessionStart {
+        return match mode {
+            RuntimeMode::Standard => Outcome::none(),
+            _ => Outcome {
+                messages: vec![format!("agentops runtime mode: {}", mode.as_str())],
+                ..Outcome::default()
+            },
         };
-        let writes = tool.writes_files();
-        let external = tool.is_external();
-        let shell = tool == Tool::Bash;
-        let rule = match mode {
-            RuntimeMode::Safe if writes || external || shell => &SAFE_MODE_TOOL,
-            RuntimeMode::Standard if external => &STANDARD_MODE_EXTERNAL,
-            RuntimeMode::Full if shell => &FULL_MODE_SHELL,
-            _ => return Outcome::none(),
-        };
-        let subject = input.tool_name.clone().unwrap_or_default();
-        Outcome {
-            findings: vec![Finding::with_subject(rule, subject)],
-            ..Outcome::default()
-        }
+    }
+    let Some(tool) = input.tool() else {
+        return Outcome::none();
+    };
+    let writes = tool.writes_files();
+    let external = tool.is_external();
+    let shell = tool == Tool::Bash;
+    let rule = match mode {
+        RuntimeMode::Safe if writes || external || shell => &SAFE_MODE_TOOL,
+        RuntimeMode::Standard if external => &STANDARD_MODE_EXTERNAL,
+        RuntimeMode::Full if shell => &FULL_MODE_SHELL,
+        _ => return Outcome::none(),
+    };
+    let subject = input.tool_name.clone().unwrap_or_default();
+    Outcome {
+        findings: vec![Finding::with_subject(rule, subject)],
+        ..Outcome::default()
     }
 }
 
@@ -109,7 +104,7 @@ mod tests {
             tool_name: Some(tool.into()),
             ..HookInput::default()
         };
-        RuntimeModePolicy
+        RUNTIME_MODE
             .evaluate(HookEvent::PreToolUse, &input, &ctx)
             .findings
             .iter()
@@ -145,14 +140,14 @@ mod tests {
     fn session_start_names_non_default_modes_only() {
         let input = HookInput::default();
         let standard = Context::default();
-        assert!(RuntimeModePolicy
+        assert!(RUNTIME_MODE
             .evaluate(HookEvent::SessionStart, &input, &standard)
             .is_empty());
         let safe = Context {
             runtime_mode: RuntimeMode::Safe,
             ..Context::default()
         };
-        let out = RuntimeModePolicy.evaluate(HookEvent::SessionStart, &input, &safe);
+        let out = RUNTIME_MODE.evaluate(HookEvent::SessionStart, &input, &safe);
         assert_eq!(out.messages, ["agentops runtime mode: safe"]);
     }
 }

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use agentops_core::{Context, HookInput, Rule, Tool};
+use agentops_core::{Context, HookInput, Rule, Tool, ToolKind};
 use serde_json::Value;
 
 /// Written at session start; a plan older than it is stale.
@@ -120,7 +120,22 @@ pub fn error_text(input: &HookInput) -> Option<String> {
 }
 
 /// Tools whose failures the failure hooks look at (upstream's matcher,
-/// plus the newer file tools).
+/// plus the newer file tools), as a hook matcher.
+pub const FAILURE_HOOK_TOOLS: &[ToolKind] = &[
+    ToolKind::Bash,
+    ToolKind::Read,
+    ToolKind::Write,
+    ToolKind::Edit,
+    ToolKind::MultiEdit,
+    ToolKind::NotebookEdit,
+    ToolKind::Glob,
+    ToolKind::Grep,
+    ToolKind::WebFetch,
+    ToolKind::WebSearch,
+    ToolKind::Mcp,
+];
+
+/// Whether a tool is one of [`FAILURE_HOOK_TOOLS`].
 pub fn is_failure_hook_tool(tool: &Tool) -> bool {
     matches!(
         tool,

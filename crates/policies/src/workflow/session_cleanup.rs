@@ -8,11 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy};
+use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 
 use super::session::{self, SESSION_SCOPED, SESSION_START};
-
-pub struct SessionCleanupPolicy;
 
 /// A folder the plugin may have created, and what the edge found there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,22 +115,18 @@ impl Snapshot {
     }
 }
 
-impl Policy for SessionCleanupPolicy {
-    fn name(&self) -> &'static str {
-        "session-cleanup"
-    }
+pub static SESSION_CLEANUP: Policy = Policy {
+    name: "session-cleanup",
+    summary: "Starts a session: stamps the session marker, resets per-session state, git-ignores plugin folders",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: None,
+    rules: &[],
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Starts a session: stamps the session marker, resets per-session state, git-ignores plugin folders"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        decide(input, &Snapshot::read(ctx))
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    decide(input, &Snapshot::read(ctx))
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 //! links to hosts on throwaway top-level domains, so it is reviewed
 //! before anyone uses it.
 
-use agentops_core::{Context, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool};
+use agentops_core::{
+    Context, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
+};
 
 use super::session::{self, nudge};
-
-pub struct SkillValidatorPolicy;
 
 macro_rules! warning {
     ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
@@ -17,6 +17,7 @@ macro_rules! warning {
             policy: "skill-validator",
             severity: Severity::Warn,
             reason: $reason,
+            ..Rule::PENDING_DOCS
         };
     };
 }
@@ -113,37 +114,25 @@ pub fn is_skill_file(path: &str) -> bool {
     session::file_name(path) == "SKILL.md"
 }
 
-impl Policy for SkillValidatorPolicy {
-    fn name(&self) -> &'static str {
-        "skill-validator"
-    }
+pub static SKILL_VALIDATOR: Policy = Policy {
+    name: "skill-validator",
+    summary: "Warns when a written SKILL.md runs risky commands, handles credentials or links suspicious hosts",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Write, ToolKind::Edit, ToolKind::MultiEdit]),
+    flag: None,
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Warns when a written SKILL.md runs risky commands, handles credentials or links suspicious hosts"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        matches!(tool, Tool::Write | Tool::Edit | Tool::MultiEdit)
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
-        let Some(path) = input.input_str("file_path").filter(|p| is_skill_file(p)) else {
-            return Outcome::none();
-        };
-        // The file as it is now on disk (an Edit only carries the change);
-        // the written content if the file cannot be read.
-        let text = session::read_text(std::path::Path::new(path), session::DOC_READ_LIMIT)
-            .or_else(|| input.input_str("content").map(String::from));
-        text.map_or_else(Outcome::none, |t| decide(&t))
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+    let Some(path) = input.input_str("file_path").filter(|p| is_skill_file(p)) else {
+        return Outcome::none();
+    };
+    // The file as it is now on disk (an Edit only carries the change);
+    // the written content if the file cannot be read.
+    let text = session::read_text(std::path::Path::new(path), session::DOC_READ_LIMIT)
+        .or_else(|| input.input_str("content").map(String::from));
+    text.map_or_else(Outcome::none, |t| decide(&t))
 }
 
 #[cfg(test)]
@@ -202,7 +191,7 @@ mod tests {
             ),
             ..HookInput::default()
         };
-        assert!(SkillValidatorPolicy
+        assert!(SKILL_VALIDATOR
             .evaluate(HookEvent::PostToolUse, &input, &Context::default())
             .is_empty());
         let skill = HookInput {
@@ -212,11 +201,7 @@ mod tests {
             ..input
         };
         assert_eq!(
-            ids(&SkillValidatorPolicy.evaluate(
-                HookEvent::PostToolUse,
-                &skill,
-                &Context::default()
-            )),
+            ids(&SKILL_VALIDATOR.evaluate(HookEvent::PostToolUse, &skill, &Context::default())),
             ["SKILL001"]
         );
     }

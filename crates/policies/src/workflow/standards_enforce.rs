@@ -4,14 +4,13 @@
 //! order and export style). Guidance only; it never blocks a write.
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolKind,
+    ToolMatch,
 };
 
 use std::path::Path;
 
 use super::session::{dir_name, file_name};
-
-pub struct StandardsEnforcePolicy;
 
 macro_rules! guidance {
     ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
@@ -21,6 +20,7 @@ macro_rules! guidance {
             policy: "standards-enforce",
             severity: Severity::Warn,
             reason: $reason,
+            ..Rule::PENDING_DOCS
         };
     };
 }
@@ -226,38 +226,23 @@ pub fn decide(input: &HookInput, project: &Path, source_exists: bool) -> Outcome
     }
 }
 
-impl Policy for StandardsEnforcePolicy {
-    fn name(&self) -> &'static str {
-        "standards-enforce"
-    }
+pub static STANDARDS_ENFORCE: Policy = Policy {
+    name: "standards-enforce",
+    summary:
+        "Guides file naming, test placement, import order and exports after writes (never blocks)",
+    events: &[HookEvent::PostToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Write, ToolKind::Edit, ToolKind::MultiEdit]),
+    flag: Some(("enterprise_scaffold", FlagKind::Automation)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Guides file naming, test placement, import order and exports after writes (never blocks)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PostToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        matches!(tool, Tool::Write | Tool::Edit | Tool::MultiEdit)
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("enterprise_scaffold", FlagKind::Automation))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let source_exists = input
-            .input_str("file_path")
-            .and_then(colocated_source)
-            .is_some_and(|source| std::path::Path::new(&source).is_file());
-        decide(input, &ctx.project_dir, source_exists)
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let source_exists = input
+        .input_str("file_path")
+        .and_then(colocated_source)
+        .is_some_and(|source| std::path::Path::new(&source).is_file());
+    decide(input, &ctx.project_dir, source_exists)
 }
 
 #[cfg(test)]
@@ -352,8 +337,8 @@ mod tests {
     #[test]
     fn enterprise_flag_switches_it() {
         use agentops_core::Flags;
-        assert!(StandardsEnforcePolicy.enabled(&Flags::default()));
+        assert!(STANDARDS_ENFORCE.enabled(&Flags::default()));
         let off = Flags::from_pairs([("enterprise_scaffold", json!("false"))]);
-        assert!(!StandardsEnforcePolicy.enabled(&off));
+        assert!(!STANDARDS_ENFORCE.enabled(&off));
     }
 }

@@ -10,12 +10,11 @@
 
 use agentops_core::{
     Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    ToolKind, ToolMatch,
 };
 
 use super::session::{self, nudge, PlanFile, STAR_OBS_COUNT, STAR_PLAN_ACTIVE};
 use super::todo::Counts;
-
-pub struct StarGatePolicy;
 
 /// Observation calls allowed before a plan is required.
 pub const GRACE_LIMIT: i64 = 5;
@@ -26,6 +25,7 @@ pub static LAST_OBSERVATION: Rule = Rule {
     policy: "star-gate",
     severity: Severity::Warn,
     reason: "last observation call before a STAR plan is required",
+    ..Rule::PENDING_DOCS
 };
 
 pub static PLAN_REQUIRED: Rule = Rule {
@@ -34,6 +34,7 @@ pub static PLAN_REQUIRED: Rule = Rule {
     policy: "star-gate",
     severity: Severity::Warn,
     reason: "no current STAR plan in tasks/todo.md; write it before continuing",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&LAST_OBSERVATION, &PLAN_REQUIRED];
@@ -144,48 +145,18 @@ impl Snapshot {
     }
 }
 
-impl Policy for StarGatePolicy {
-    fn name(&self) -> &'static str {
-        "star-gate"
-    }
+pub static STAR_GATE: Policy = Policy {
+    name: "star-gate",
+    summary: "Requires a STAR plan in tasks/todo.md after a short observation grace (instructs, never blocks)",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Bash, ToolKind::Read, ToolKind::Write, ToolKind::Edit, ToolKind::MultiEdit, ToolKind::NotebookEdit, ToolKind::Glob, ToolKind::Grep, ToolKind::WebFetch, ToolKind::WebSearch, ToolKind::Agent, ToolKind::Mcp]),
+    flag: Some(("star_gate_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Requires a STAR plan in tasks/todo.md after a short observation grace (instructs, never blocks)"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        matches!(
-            tool,
-            Tool::Bash
-                | Tool::Read
-                | Tool::Write
-                | Tool::Edit
-                | Tool::MultiEdit
-                | Tool::NotebookEdit
-                | Tool::Glob
-                | Tool::Grep
-                | Tool::WebFetch
-                | Tool::WebSearch
-                | Tool::Agent
-                | Tool::Mcp { .. }
-        )
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("star_gate_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        decide(input, &Snapshot::read(ctx))
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    decide(input, &Snapshot::read(ctx))
 }
 
 #[cfg(test)]

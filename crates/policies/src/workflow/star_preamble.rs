@@ -1,11 +1,11 @@
 //! star-preamble: at session start, tell the agent to plan with STAR
 //! (Situation, Task, Action, Result) before any non-trivial work.
 
-use agentops_core::{Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity};
+use agentops_core::{
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
+};
 
 use super::session::nudge;
-
-pub struct StarPreamblePolicy;
 
 pub static STAR_PROTOCOL: Rule = Rule {
     id: "PREAMBLE001",
@@ -13,6 +13,7 @@ pub static STAR_PROTOCOL: Rule = Rule {
     policy: "star-preamble",
     severity: Severity::Warn,
     reason: "non-trivial work starts with a STAR plan in tasks/todo.md",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&STAR_PROTOCOL];
@@ -34,30 +35,18 @@ pub fn decide() -> Outcome {
     }
 }
 
-impl Policy for StarPreamblePolicy {
-    fn name(&self) -> &'static str {
-        "star-preamble"
-    }
+pub static STAR_PREAMBLE: Policy = Policy {
+    name: "star-preamble",
+    summary: "Reminds the agent of the STAR planning protocol at session start",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: Some(("star_preamble_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Reminds the agent of the STAR planning protocol at session start"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("star_preamble_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, _input: &HookInput, _ctx: &Context) -> Outcome {
-        decide()
-    }
+fn evaluate(_event: HookEvent, _input: &HookInput, _ctx: &Context) -> Outcome {
+    decide()
 }
 
 #[cfg(test)]
@@ -92,8 +81,8 @@ mod tests {
             (json!(true), true),
         ] {
             let flags = Flags::from_pairs([("star_preamble_enabled", value.clone())]);
-            assert_eq!(StarPreamblePolicy.enabled(&flags), on, "{value}");
+            assert_eq!(STAR_PREAMBLE.enabled(&flags), on, "{value}");
         }
-        assert!(StarPreamblePolicy.enabled(&Flags::default()));
+        assert!(STAR_PREAMBLE.enabled(&Flags::default()));
     }
 }

@@ -5,13 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
 use super::session::{self, nudge, TODO_FILE};
 use super::todo::{prune, Pruned};
-
-pub struct TodoPrunePolicy;
 
 pub static PRUNED: Rule = Rule {
     id: "PRUNE001",
@@ -19,6 +17,7 @@ pub static PRUNED: Rule = Rule {
     policy: "todo-prune",
     severity: Severity::Warn,
     reason: "completed items were pruned from the previous session's plan",
+    ..Rule::PENDING_DOCS
 };
 
 pub static ARCHIVED: Rule = Rule {
@@ -27,6 +26,7 @@ pub static ARCHIVED: Rule = Rule {
     policy: "todo-prune",
     severity: Severity::Warn,
     reason: "the previous session's plan was complete and has been archived",
+    ..Rule::PENDING_DOCS
 };
 
 static RULES: &[&Rule] = &[&PRUNED, &ARCHIVED];
@@ -86,36 +86,24 @@ pub fn decide(input: &HookInput, project: &Path, plan: Option<&str>, now: u64) -
     }
 }
 
-impl Policy for TodoPrunePolicy {
-    fn name(&self) -> &'static str {
-        "todo-prune"
-    }
+pub static TODO_PRUNE: Policy = Policy {
+    name: "todo-prune",
+    summary: "Prunes completed items from tasks/todo.md at session start, archiving finished plans",
+    events: &[HookEvent::SessionStart],
+    tools: ToolMatch::Any,
+    flag: Some(("auto_prune_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Prunes completed items from tasks/todo.md at session start, archiving finished plans"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::SessionStart]
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("auto_prune_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        let plan = session::read_text(&ctx.project_dir.join(TODO_FILE), session::DOC_READ_LIMIT);
-        decide(
-            input,
-            &ctx.project_dir,
-            plan.as_deref(),
-            session::now_secs(),
-        )
-    }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let plan = session::read_text(&ctx.project_dir.join(TODO_FILE), session::DOC_READ_LIMIT);
+    decide(
+        input,
+        &ctx.project_dir,
+        plan.as_deref(),
+        session::now_secs(),
+    )
 }
 
 #[cfg(test)]

@@ -20,13 +20,11 @@ pub(crate) mod scan;
 mod tamper;
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 use agentops_shell::ParseStatus;
 
 use scan::{Hits, Scan};
-
-pub struct ValidateCommandPolicy;
 
 const POLICY: &str = "validate-command";
 
@@ -42,6 +40,7 @@ const fn rule(
         policy: POLICY,
         severity,
         reason,
+        ..Rule::PENDING_DOCS
     }
 }
 
@@ -219,39 +218,24 @@ static RULES: &[&Rule] = &[
     &FLAGS_WRITE,
 ];
 
-impl Policy for ValidateCommandPolicy {
-    fn name(&self) -> &'static str {
-        POLICY
-    }
+pub static VALIDATE_COMMAND: Policy = Policy {
+    name: POLICY,
+    summary:
+        "Blocks destructive, self-tampering and risky shell commands, judged on the parsed command",
+    events: &[HookEvent::PreToolUse],
+    tools: ToolMatch::Only(&[ToolKind::Bash]),
+    flag: Some(("command_validation_enabled", FlagKind::Security)),
+    rules: RULES,
+    evaluate,
+};
 
-    fn summary(&self) -> &'static str {
-        "Blocks destructive, self-tampering and risky shell commands, judged on the parsed command"
-    }
-
-    fn events(&self) -> &'static [HookEvent] {
-        &[HookEvent::PreToolUse]
-    }
-
-    fn matches_tool(&self, tool: &Tool) -> bool {
-        *tool == Tool::Bash
-    }
-
-    fn flag(&self) -> Option<(&'static str, FlagKind)> {
-        Some(("command_validation_enabled", FlagKind::Security))
-    }
-
-    fn rules(&self) -> &'static [&'static Rule] {
-        RULES
-    }
-
-    fn evaluate(&self, _event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-        match input.command() {
-            Some(command) if !command.trim().is_empty() => scan::quiet_unless_hard_in_unrestricted(
-                check_command(command, ctx, ctx.soft_rules_relaxed(input).is_some()),
-                ctx,
-            ),
-            _ => Outcome::none(),
-        }
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    match input.command() {
+        Some(command) if !command.trim().is_empty() => scan::quiet_unless_hard_in_unrestricted(
+            check_command(command, ctx, ctx.soft_rules_relaxed(input).is_some()),
+            ctx,
+        ),
+        _ => Outcome::none(),
     }
 }
 

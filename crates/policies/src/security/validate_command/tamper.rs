@@ -61,10 +61,9 @@ fn harmless_flags_write(scan: &Scan, c: &Command, target: &str) -> bool {
         return false;
     }
     let flags = Flags::parse(text.as_bytes());
-    let known: Vec<(&str, FlagKind)> = crate::registry::all()
-        .iter()
-        .filter_map(|p| p.flag())
-        .collect();
+    // The engine lists every policy's flag in the context (the registry is
+    // not imported here: it imports this policy).
+    let known = scan.ctx.policy_flags;
     let security_on = known
         .iter()
         .filter(|(_, kind)| *kind == FlagKind::Security)
