@@ -9,6 +9,10 @@
 //!
 //! All of it runs under `.agentops/` file locks, so parallel hook
 //! processes neither lose nor double-count a response.
+//!
+//! [`Budget`] is the one budget model: [`Budget::resolve`] turns the budget
+//! file's text and the environment's overrides into the limit, spend and
+//! warning threshold every budget reader uses (see [`budget`]).
 
 pub mod budget;
 pub mod ledger;
@@ -20,7 +24,10 @@ use std::path::Path;
 
 use agentops_state::StateDir;
 
-pub use budget::{add_spend, Budget, BUDGET_FILE};
+pub use budget::{
+    add_spend, Budget, FileState, Overrides, Source, BUDGET_FILE, DEFAULT_BUDGET_USD,
+    DEFAULT_WARN_PCT, ENV_BUDGET_USD, ENV_WARN_PCT,
+};
 pub use ledger::{session_files, Ledger, Pass, Row};
 pub use prices::{PriceTable, BUILTIN_VERSION};
 pub use transcript::Usage;
