@@ -14,6 +14,9 @@
 //! file's text and the environment's overrides into the limit, spend and
 //! warning threshold every budget reader uses (see [`budget`]).
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod budget;
 pub mod ledger;
 pub mod prices;
@@ -32,7 +35,9 @@ pub use ledger::{session_files, Ledger, Pass, Row};
 pub use prices::{PriceTable, BUILTIN_VERSION};
 pub use transcript::Usage;
 
+/// The ledger's file name under `.agentops/`.
 pub const LEDGER_FILE: &str = "cost-ledger.json";
+/// The price override file's name under `.agentops/`.
 pub const PRICES_FILE: &str = "prices.json";
 
 /// Largest ledger read; it holds totals and a bounded id window per file.
@@ -57,6 +62,8 @@ pub fn load_prices(state: &StateDir) -> (PriceTable, Option<String>) {
     }
 }
 
+/// The project's ledger; an empty one when there is none yet or it does
+/// not parse.
 pub fn load_ledger(state: &StateDir) -> io::Result<Ledger> {
     Ok(state
         .read(LEDGER_FILE, MAX_LEDGER_BYTES)?
@@ -101,17 +108,24 @@ pub fn account(
 /// How `agentops cost` groups the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
+    /// One line per session id.
     Session,
+    /// One line per day (YYYY-MM-DD).
     Day,
+    /// One line per model id.
     Model,
 }
 
 /// One line of a cost report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportLine {
+    /// The session, day or model this line groups.
     pub key: String,
+    /// Tokens counted.
     pub usage: Usage,
+    /// API responses counted.
     pub responses: u64,
+    /// USD of the priced tokens.
     pub usd: f64,
     /// Tokens of models without a price were left out of `usd`.
     pub unpriced: bool,
