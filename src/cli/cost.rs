@@ -5,7 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use agentops_cost::{load_ledger, load_prices, report, Budget, Grouping};
+use agentops_cost::{
+    load_ledger, load_prices, report, Budget, FileState, Grouping, Overrides, ENV_BUDGET_USD,
+    ENV_WARN_PCT,
+};
 use agentops_engine::Environment;
 use agentops_state::StateDir;
 use serde_json::json;
@@ -34,7 +37,7 @@ pub struct Args {
 fn status(b: &Budget) -> &'static str {
     if b.exhausted() {
         "EXCEEDED"
-    } else if b.spent >= b.budget_usd * b.warn_pct / 100.0 {
+    } else if b.warn_reached() {
         "WARNING"
     } else {
         "OK"
@@ -61,7 +64,39 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let budget = Budget::load(&state).ok().flatten();
+    // The same budget model the hooks use: the file, with the
+    // environment's overrides. Shown only once the file exists.
+    let budget = match Budget::read_file(&state) {
+        Ok(Some(text)) => {
+            let usd = std::env::var(ENV_BUDGET_USD).ok();
+            let pct = std::env::var(ENV_WARN_PCT).ok();
+            let b = Budget::resolve(
+                Some(&text),
+                Overrides {
+                    budget_usd: usd.as_deref(),
+                    warn_pct: pct.as_deref(),
+                },
+            );
+            for p in &b.problems {
+                eprintln!("{p}");
+            }
+            if b.file == FileState::Unreadable {
+                eprintln!(
+                    "agentops cost: .agentops/{} is not a JSON object; budget not shown",
+                    agentops_cost::BUDGET_FILE
+                );
+            }
+            (b.file == FileState::Read).then_some(b)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!(
+                "agentops cost: cannot read .agentops/{}: {e}",
+                agentops_cost::BUDGET_FILE
+            );
+            None
+        }
+    };
     let grouping = match args.by {
         By::Session => Grouping::Session,
         By::Day => Grouping::Day,
@@ -140,10 +175,13 @@ pub fn run(args: &Args) -> ExitCode {
     }
     match budget {
         Some(b) => println!(
-            "budget: ${:.2} spent of ${:.2} ({:.1}%), ${:.2} left, warning at {}%: {}",
+            "budget: ${:.2} spent of ${:.2} ({}), ${:.2} left, warning at {}%: {}",
             b.spent,
             b.budget_usd,
-            if b.budget_usd > 0.0 { b.spent / b.budget_usd * 100.0 } else { 0.0 },
+            match b.used_pct() {
+                Some(pct) => format!("{pct:.1}%"),
+                None => "nothing may be spent".to_string(),
+            },
             b.remaining(),
             b.warn_pct,
             status(&b)

@@ -25,10 +25,15 @@ pub const MAX_READ_PER_PASS: u64 = 64 << 20;
 /// Token totals of one (session, day, model).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// The session id.
     pub session: String,
+    /// The day (YYYY-MM-DD) the responses are dated.
     pub day: String,
+    /// The model id as the transcript names it.
     pub model: String,
+    /// Tokens counted.
     pub usage: Usage,
+    /// API responses counted.
     pub responses: u64,
 }
 
@@ -42,13 +47,16 @@ struct FileState {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ledger {
     files: Vec<(String, FileState)>,
+    /// Token totals per (session, day, model).
     pub rows: Vec<Row>,
 }
 
 /// What one pass added.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pass {
+    /// API responses newly counted.
     pub responses: u64,
+    /// Tokens newly counted.
     pub usage: Usage,
     /// USD of what was added, at the given prices.
     pub usd: f64,
@@ -57,6 +65,9 @@ pub struct Pass {
 }
 
 impl Ledger {
+    /// The ledger stored in `cost-ledger.json`; what does not parse is
+    /// dropped (an empty ledger at worst, which re-reads transcripts from
+    /// the start).
     pub fn parse(bytes: &[u8]) -> Ledger {
         let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
             return Ledger::default();
@@ -118,6 +129,7 @@ impl Ledger {
         Ledger { files, rows }
     }
 
+    /// The JSON stored in `cost-ledger.json`; [`Ledger::parse`] reads it back.
     pub fn to_json(&self) -> Value {
         let mut files = Map::new();
         for (path, f) in &self.files {

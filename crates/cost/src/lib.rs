@@ -9,6 +9,13 @@
 //!
 //! All of it runs under `.agentops/` file locks, so parallel hook
 //! processes neither lose nor double-count a response.
+//!
+//! [`Budget`] is the one budget model: [`Budget::resolve`] turns the budget
+//! file's text and the environment's overrides into the limit, spend and
+//! warning threshold every budget reader uses (see [`budget`]).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod budget;
 pub mod ledger;
@@ -20,12 +27,17 @@ use std::path::Path;
 
 use agentops_state::StateDir;
 
-pub use budget::{add_spend, Budget, BUDGET_FILE};
+pub use budget::{
+    add_spend, Budget, FileState, Overrides, Source, BUDGET_FILE, DEFAULT_BUDGET_USD,
+    DEFAULT_WARN_PCT, ENV_BUDGET_USD, ENV_WARN_PCT,
+};
 pub use ledger::{session_files, Ledger, Pass, Row};
 pub use prices::{PriceTable, BUILTIN_VERSION};
 pub use transcript::Usage;
 
+/// The ledger's file name under `.agentops/`.
 pub const LEDGER_FILE: &str = "cost-ledger.json";
+/// The price override file's name under `.agentops/`.
 pub const PRICES_FILE: &str = "prices.json";
 
 /// Largest ledger read; it holds totals and a bounded id window per file.
@@ -50,6 +62,8 @@ pub fn load_prices(state: &StateDir) -> (PriceTable, Option<String>) {
     }
 }
 
+/// The project's ledger; an empty one when there is none yet or it does
+/// not parse.
 pub fn load_ledger(state: &StateDir) -> io::Result<Ledger> {
     Ok(state
         .read(LEDGER_FILE, MAX_LEDGER_BYTES)?
@@ -94,17 +108,24 @@ pub fn account(
 /// How `agentops cost` groups the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
+    /// One line per session id.
     Session,
+    /// One line per day (YYYY-MM-DD).
     Day,
+    /// One line per model id.
     Model,
 }
 
 /// One line of a cost report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportLine {
+    /// The session, day or model this line groups.
     pub key: String,
+    /// Tokens counted.
     pub usage: Usage,
+    /// API responses counted.
     pub responses: u64,
+    /// USD of the priced tokens.
     pub usd: f64,
     /// Tokens of models without a price were left out of `usd`.
     pub unpriced: bool,

@@ -24,10 +24,15 @@ pub const BUILTIN_VERSION: &str = "anthropic-list-2025-11";
 /// USD per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Price {
+    /// Uncached input tokens.
     pub input: f64,
+    /// Output tokens.
     pub output: f64,
+    /// Cache writes with the 5-minute lifetime.
     pub cache_write_5m: f64,
+    /// Cache writes with the 1-hour lifetime.
     pub cache_write_1h: f64,
+    /// Cache reads.
     pub cache_read: f64,
 }
 
@@ -60,13 +65,17 @@ pub struct Entry {
     pub pattern: String,
     /// The family name reports show.
     pub family: String,
+    /// What the family costs.
     pub price: Price,
 }
 
 /// Ordered price entries; the first match wins.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceTable {
+    /// [`BUILTIN_VERSION`], prefixed with the override file's version
+    /// when there is one.
     pub version: String,
+    /// The entries, tried in order.
     pub entries: Vec<Entry>,
 }
 
@@ -87,6 +96,7 @@ const BUILTIN: &[(&str, &str, Price)] = &[
 ];
 
 impl PriceTable {
+    /// The built-in table ([`BUILTIN_VERSION`]).
     pub fn builtin() -> PriceTable {
         PriceTable {
             version: BUILTIN_VERSION.to_string(),
@@ -149,6 +159,7 @@ impl PriceTable {
         Ok(table)
     }
 
+    /// The first entry whose pattern `model` contains (case-insensitive).
     pub fn lookup(&self, model: &str) -> Option<&Entry> {
         let model = model.to_lowercase();
         self.entries.iter().find(|e| model.contains(&e.pattern))

@@ -12,16 +12,21 @@ use serde_json::Value;
 /// Token counts of one API response.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
+    /// Uncached input tokens.
     pub input: u64,
+    /// Output tokens.
     pub output: u64,
     /// Cache writes with the default 5-minute lifetime.
     pub cache_write_5m: u64,
     /// Cache writes with the 1-hour lifetime (priced higher).
     pub cache_write_1h: u64,
+    /// Tokens read from the cache.
     pub cache_read: u64,
 }
 
 impl Usage {
+    /// The counts in the ledger's order: input, output, 5-minute cache
+    /// writes, 1-hour cache writes, cache reads.
     pub fn as_array(&self) -> [u64; 5] {
         [
             self.input,
@@ -32,6 +37,7 @@ impl Usage {
         ]
     }
 
+    /// The inverse of [`Usage::as_array`].
     pub fn from_array(a: [u64; 5]) -> Usage {
         Usage {
             input: a[0],
@@ -51,22 +57,26 @@ impl Usage {
         Usage::from_array(std::array::from_fn(|i| a[i].saturating_sub(b[i])))
     }
 
+    /// The larger of each count.
     pub fn max(&self, other: &Usage) -> Usage {
         let a = self.as_array();
         let b = other.as_array();
         Usage::from_array(std::array::from_fn(|i| a[i].max(b[i])))
     }
 
+    /// Add `other`'s counts (saturating).
     pub fn add(&mut self, other: &Usage) {
         let a = self.as_array();
         let b = other.as_array();
         *self = Usage::from_array(std::array::from_fn(|i| a[i].saturating_add(b[i])));
     }
 
+    /// Whether every count is 0.
     pub fn is_zero(&self) -> bool {
         self.as_array().iter().all(|&n| n == 0)
     }
 
+    /// Cache writes of both lifetimes.
     pub fn cache_write(&self) -> u64 {
         self.cache_write_5m.saturating_add(self.cache_write_1h)
     }
@@ -78,7 +88,9 @@ pub struct Response {
     /// Identifiers that name the response: `m:<message.id>` and
     /// `r:<requestId>`, whichever are present.
     pub keys: Vec<String>,
+    /// `message.model`.
     pub model: String,
+    /// `message.usage`'s token counts.
     pub usage: Usage,
     /// The line's `timestamp` (RFC 3339), if any.
     pub timestamp: Option<String>,

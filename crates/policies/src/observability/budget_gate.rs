@@ -4,13 +4,16 @@
 //!
 //! Off unless flags.json sets `budget_enforcement_enabled` to `true`. The
 //! spend it reads is kept current by the engine's cost accounting, which
-//! runs after every tool call while this flag is on. The budget is
-//! `AGENTOPS_BUDGET_USD` if set, else the file's `budget_usd`, else $5
-//! (the same order budget-check uses).
+//! runs after every tool call while this flag is on. The budget is the
+//! one [`agentops_cost::Budget`] model budget-check also uses:
+//! `AGENTOPS_BUDGET_USD` if valid, else the file's `budget_usd` if valid,
+//! else $5. A budget of 0 allows no spend, so every non-reading tool is
+//! denied; a missing or unreadable file means nothing has been spent.
 
 use agentops_core::{
     Context, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolMatch,
 };
+use agentops_cost::{Budget, Overrides, ENV_BUDGET_USD};
 
 pub const FLAG: &str = "budget_enforcement_enabled";
 
@@ -49,24 +52,27 @@ pub struct Snapshot {
     pub file: Option<Vec<u8>>,
 }
 
+/// The budget the snapshot describes. Bytes that are not UTF-8 make the
+/// file unreadable, which counts as nothing spent (budget-check reports it).
+pub fn budget(snap: &Snapshot) -> Budget {
+    let text = snap.file.as_deref().map(String::from_utf8_lossy);
+    Budget::resolve(
+        text.as_deref(),
+        Overrides {
+            budget_usd: snap.env_budget.as_deref(),
+            warn_pct: None,
+        },
+    )
+}
+
 /// Pure: deny a non-reading tool once spend has reached the budget.
+/// Invalid values are not reported here (budget-check does that at
+/// session start); they fall back as the model says.
 pub fn decide(tool: &Tool, snap: &Snapshot) -> Outcome {
     if is_read_only(tool) {
         return Outcome::none();
     }
-    let Some(mut budget) = snap.file.as_deref().and_then(agentops_cost::Budget::parse) else {
-        // No budget file yet (or an unreadable one, which budget-check
-        // reports): nothing has been recorded as spent.
-        return Outcome::none();
-    };
-    if let Some(env) = snap
-        .env_budget
-        .as_deref()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v > 0.0)
-    {
-        budget.budget_usd = env;
-    }
+    let budget = budget(snap);
     if !budget.exhausted() {
         return Outcome::none();
     }
@@ -96,14 +102,13 @@ fn evaluate(_: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     if is_read_only(&tool) {
         return Outcome::none();
     }
-    let state = agentops_state::StateDir::new(&ctx.project_dir);
     let snap = Snapshot {
-        env_budget: std::env::var("AGENTOPS_BUDGET_USD").ok(),
+        env_budget: ctx.world.var(ENV_BUDGET_USD),
         // Unreadable means "no recorded spend"; budget-check reports it.
-        file: state
-            .read(agentops_cost::BUDGET_FILE, 1 << 20)
-            .ok()
-            .flatten(),
+        file: ctx
+            .world
+            .read(&ctx.state_dir().join(agentops_cost::BUDGET_FILE), 1 << 20)
+            .ok(),
     };
     decide(&tool, &snap)
 }
@@ -184,26 +189,19 @@ mod tests {
 
     #[test]
     fn evaluate_reads_the_project_budget_file() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir(tmp.path().join(".agentops")).expect("mkdir");
-        std::fs::write(
-            tmp.path().join(".agentops/budget.json"),
-            r#"{"budget_usd":1,"spent":3}"#,
-        )
-        .expect("write");
+        let world = agentops_core::MemoryWorld::new()
+            .file("/p/.agentops/budget.json", r#"{"budget_usd":1,"spent":3}"#);
         let ctx = Context {
             flags: Flags::from_pairs([(FLAG, json!(true))]),
-            project_dir: tmp.path().to_path_buf(),
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(world),
             ..Context::default()
         };
         let bash: HookInput =
             serde_json::from_value(json!({"tool_name": "Bash", "tool_input": {"command": "ls"}}))
                 .expect("payload");
         let out = BUDGET_ENFORCEMENT.evaluate(HookEvent::PreToolUse, &bash, &ctx);
-        // The environment may raise the budget for the whole test process.
-        if std::env::var("AGENTOPS_BUDGET_USD").is_err() {
-            assert_eq!(out.findings.len(), 1);
-        }
+        assert_eq!(out.findings.len(), 1);
         let off = Context {
             flags: Flags::default(),
             ..ctx
@@ -211,5 +209,117 @@ mod tests {
         assert!(BUDGET_ENFORCEMENT
             .evaluate(HookEvent::PreToolUse, &bash, &off)
             .is_empty());
+    }
+
+    /// The cases where budget-enforcement and budget-check used to
+    /// disagree: both now read the same [`Budget`].
+    #[test]
+    fn both_budget_policies_agree() {
+        use crate::workflow::budget_check;
+        // (budget.json, AGENTOPS_BUDGET_USD, Bash denied, budget-check warns,
+        // budget-check reports a problem)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, bool, bool, bool);
+        let cases: &[Case] = &[
+            // Zero is a budget of nothing: spent at once.
+            (Some(r#"{"budget_usd":0}"#), None, true, true, false),
+            (
+                Some(r#"{"budget_usd":"0","spent":0}"#),
+                None,
+                true,
+                true,
+                false,
+            ),
+            (None, Some("0"), true, true, false),
+            (Some(r#"{"budget_usd":0}"#), Some("10"), false, false, false),
+            // No file yet: nothing spent, $5.
+            (None, None, false, false, false),
+            // A bad override is ignored: the file's budget applies.
+            (
+                Some(r#"{"budget_usd":2,"spent":2.5}"#),
+                Some("lots"),
+                true,
+                true,
+                true,
+            ),
+            (
+                Some(r#"{"budget_usd":10,"spent":6}"#),
+                Some("-2"),
+                false,
+                false,
+                true,
+            ),
+            (
+                Some(r#"{"budget_usd":2,"spent":1}"#),
+                Some(""),
+                false,
+                false,
+                false,
+            ),
+            // A negative or non-number budget in the file means $5.
+            (
+                Some(r#"{"budget_usd":-1,"spent":4.5}"#),
+                None,
+                false,
+                true,
+                true,
+            ),
+            (
+                Some(r#"{"budget_usd":-1,"spent":6}"#),
+                None,
+                true,
+                true,
+                true,
+            ),
+            (
+                Some(r#"{"budget_usd":"lots","spent":5}"#),
+                None,
+                true,
+                true,
+                true,
+            ),
+            (
+                Some(r#"{"budget_usd":[3],"spent":1}"#),
+                None,
+                false,
+                false,
+                true,
+            ),
+            // Not a JSON object: nothing recorded (budget-check reports it).
+            (Some("garbage"), None, false, false, false),
+        ];
+        for &(file, env, denied, warns, problem) in cases {
+            let gate = decide(
+                &Tool::from_name("Bash"),
+                &Snapshot {
+                    env_budget: env.map(String::from),
+                    file: file.map(|f| f.as_bytes().to_vec()),
+                },
+            );
+            assert_eq!(!gate.findings.is_empty(), denied, "gate {file:?} {env:?}");
+            let check = budget_check::decide(&budget_check::Snapshot {
+                env_budget: env.map(String::from),
+                env_warn_pct: None,
+                file: file.map(String::from),
+                now: 0,
+            });
+            let warned = check.findings.iter().any(|f| f.rule.id == "BUDGET001");
+            assert_eq!(warned, warns, "check {file:?} {env:?}: {check:?}");
+            let reported = check.messages.iter().any(|m| m.starts_with("agentops:"));
+            assert_eq!(reported, problem, "check {file:?} {env:?}: {check:?}");
+            // Same model, same numbers.
+            let snap = Snapshot {
+                env_budget: env.map(String::from),
+                file: file.map(|f| f.as_bytes().to_vec()),
+            };
+            assert_eq!(
+                budget(&snap).budget_usd,
+                budget_check::budget(&budget_check::Snapshot {
+                    env_budget: env.map(String::from),
+                    file: file.map(String::from),
+                    ..Default::default()
+                })
+                .budget_usd
+            );
+        }
     }
 }

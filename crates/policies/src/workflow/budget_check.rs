@@ -3,20 +3,22 @@
 //! The spend itself is recorded by the cost tracking of the observability
 //! policies; this hook only reads it.
 //!
-//! The budget comes from `AGENTOPS_BUDGET_USD`, else the file's
-//! `budget_usd`, else $5.00; the threshold from `AGENTOPS_BUDGET_WARN_PCT`,
-//! else the file's `warn_pct`, else 80 %.
+//! The numbers come from the one [`agentops_cost::Budget`] model that
+//! budget-enforcement also uses: the budget is `AGENTOPS_BUDGET_USD`, else
+//! the file's `budget_usd`, else $5.00; the threshold
+//! `AGENTOPS_BUDGET_WARN_PCT`, else the file's `warn_pct`, else 80 %.
+//! Invalid values are reported and skipped. A budget of 0 allows no spend,
+//! so it warns at every session start.
 
 use agentops_core::{
     Context, Effect, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
-use serde_json::{json, Value};
+use agentops_cost::{Budget, FileState, Overrides, ENV_BUDGET_USD, ENV_WARN_PCT};
+use serde_json::json;
 
 use super::session;
 
-pub const BUDGET_FILE: &str = "budget.json";
-pub const DEFAULT_BUDGET_USD: f64 = 5.0;
-pub const DEFAULT_WARN_PCT: f64 = 80.0;
+pub use agentops_cost::{BUDGET_FILE, DEFAULT_BUDGET_USD, DEFAULT_WARN_PCT};
 
 pub static BUDGET_WARNING: Rule = Rule {
     id: "BUDGET001",
@@ -50,84 +52,59 @@ pub struct Snapshot {
     pub now: u64,
 }
 
-fn positive(text: Option<&str>) -> Option<f64> {
-    text.and_then(|t| t.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v > 0.0)
-}
-
-fn number(value: Option<&Value>) -> Option<f64> {
-    match value? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+/// The budget the snapshot describes.
+pub fn budget(snap: &Snapshot) -> Budget {
+    Budget::resolve(
+        snap.file.as_deref(),
+        Overrides {
+            budget_usd: snap.env_budget.as_deref(),
+            warn_pct: snap.env_warn_pct.as_deref(),
+        },
+    )
 }
 
 /// Pure: create the budget file or warn on spend.
 pub fn decide(snap: &Snapshot) -> Outcome {
-    let mut messages = Vec::new();
-    for (name, raw) in [
-        ("AGENTOPS_BUDGET_USD", &snap.env_budget),
-        ("AGENTOPS_BUDGET_WARN_PCT", &snap.env_warn_pct),
-    ] {
-        if raw.is_some() && positive(raw.as_deref()).is_none() {
-            messages.push(format!(
-                "agentops: {name}=`{}` is not a positive number; ignoring it",
-                raw.as_deref().unwrap_or_default()
-            ));
+    let budget = budget(snap);
+    let mut messages = budget.problems.clone();
+    let mut effects = Vec::new();
+    match budget.file {
+        FileState::Unreadable => {
+            return Outcome {
+                findings: vec![Finding::new(&BUDGET_UNREADABLE)],
+                messages,
+                ..Outcome::default()
+            };
         }
-    }
-    let env_budget = positive(snap.env_budget.as_deref());
-    let env_pct = positive(snap.env_warn_pct.as_deref());
-
-    let Some(text) = &snap.file else {
-        let budget = env_budget.unwrap_or(DEFAULT_BUDGET_USD);
-        let pct = env_pct.unwrap_or(DEFAULT_WARN_PCT);
-        let record = json!({
-            "budget_usd": budget,
-            "spent": 0,
-            "warn_pct": pct,
-            "started": session::iso_utc(snap.now),
-        });
-        messages.push(format!(
-            "agentops budget: ${budget:.2} USD for this project, warning at {pct}%."
-        ));
-        return Outcome {
-            messages,
-            effects: vec![Effect::CreateState {
+        FileState::Missing => {
+            let record = json!({
+                "budget_usd": budget.budget_usd,
+                "spent": 0,
+                "warn_pct": budget.warn_pct,
+                "started": session::iso_utc(snap.now),
+            });
+            messages.push(format!(
+                "agentops budget: ${:.2} USD for this project, warning at {}%.",
+                budget.budget_usd, budget.warn_pct
+            ));
+            effects.push(Effect::CreateState {
                 name: BUDGET_FILE,
                 contents: format!("{record}\n").into_bytes(),
-            }],
-            ..Outcome::default()
-        };
-    };
-    let Ok(Value::Object(file)) = serde_json::from_str::<Value>(text) else {
-        return Outcome {
-            findings: vec![Finding::new(&BUDGET_UNREADABLE)],
-            messages,
-            ..Outcome::default()
-        };
-    };
-    let budget = env_budget
-        .or_else(|| number(file.get("budget_usd")).filter(|b| *b > 0.0))
-        .unwrap_or(DEFAULT_BUDGET_USD);
-    let pct = env_pct
-        .or_else(|| number(file.get("warn_pct")).filter(|p| *p > 0.0))
-        .unwrap_or(DEFAULT_WARN_PCT);
-    let spent = number(file.get("spent")).unwrap_or(0.0);
+            });
+        }
+        FileState::Read => {}
+    }
     let mut findings = Vec::new();
-    if spent >= budget * pct / 100.0 {
+    if budget.warn_reached() {
         findings.push(Finding::with_subject(
             &BUDGET_WARNING,
-            format!(
-                "{:.1}% used (${spent:.2} of ${budget:.2})",
-                spent / budget * 100.0
-            ),
+            budget.usage_summary(),
         ));
     }
     Outcome {
         findings,
         messages,
+        effects,
         ..Outcome::default()
     }
 }
@@ -143,18 +120,18 @@ pub static BUDGET_CHECK: Policy = Policy {
 };
 
 fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     decide(&Snapshot {
-        env_budget: var("AGENTOPS_BUDGET_USD"),
-        env_warn_pct: var("AGENTOPS_BUDGET_WARN_PCT"),
+        env_budget: ctx.world.var(ENV_BUDGET_USD),
+        env_warn_pct: ctx.world.var(ENV_WARN_PCT),
         file: session::read_state(ctx, BUDGET_FILE),
-        now: session::now_secs(),
+        now: ctx.world.now_secs(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn snap(env: Option<&str>, pct: Option<&str>, file: Option<&str>) -> Snapshot {
         Snapshot {
@@ -233,5 +210,55 @@ mod tests {
         let out = decide(&snap(Some("-3"), Some("lots"), None));
         assert_eq!(out.messages.len(), 3, "{:?}", out.messages);
         assert!(out.messages[2].contains("$5.00") && out.messages[2].contains("80%"));
+    }
+
+    #[test]
+    fn a_zero_budget_warns_at_every_start() {
+        let out = decide(&snap(None, None, Some(r#"{"budget_usd": 0}"#)));
+        assert_eq!(ids(&out), ["BUDGET001"]);
+        assert_eq!(
+            out.findings[0].subject.as_deref(),
+            Some("$0.00 spent of a $0.00 budget")
+        );
+        assert!(out.messages.is_empty(), "{:?}", out.messages);
+        // From the environment, when the file is created.
+        let out = decide(&snap(Some("0"), None, None));
+        assert_eq!(ids(&out), ["BUDGET001"]);
+        let Some(Effect::CreateState { contents, .. }) = out.effects.first() else {
+            panic!("{out:?}")
+        };
+        let record: Value = serde_json::from_slice(contents).expect("json");
+        assert_eq!(record["budget_usd"], 0.0);
+        // A positive override lifts it.
+        let out = decide(&snap(Some("10"), None, Some(r#"{"budget_usd": 0}"#)));
+        assert_eq!(ids(&out), [] as [&str; 0]);
+    }
+
+    #[test]
+    fn invalid_file_values_are_reported_and_the_defaults_used() {
+        let out = decide(&snap(
+            None,
+            None,
+            Some(r#"{"budget_usd": -2, "warn_pct": "lots", "spent": 4.5}"#),
+        ));
+        assert_eq!(ids(&out), ["BUDGET001"]);
+        assert_eq!(
+            out.findings[0].subject.as_deref(),
+            Some("90.0% used ($4.50 of $5.00)")
+        );
+        assert_eq!(out.messages.len(), 2, "{:?}", out.messages);
+        assert!(
+            out.messages[0].contains("budget_usd -2"),
+            "{:?}",
+            out.messages
+        );
+        assert!(
+            out.messages[1].contains("warn_pct \"lots\""),
+            "{:?}",
+            out.messages
+        );
+        // A blank environment variable is unset, silently.
+        let out = decide(&snap(Some(""), Some(" "), Some(r#"{"spent": 1}"#)));
+        assert!(out.is_empty(), "{out:?}");
     }
 }
