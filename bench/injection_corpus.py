@@ -58,7 +58,7 @@ def corpus_rows():
 
 
 def scorer():
-    subprocess.run(["cargo", "build", "-q", "--release", "-p", "agentops-policies", "--example",
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "agentops-injection", "--example",
                     "injection_score"], cwd=ROOT, check=True)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     return os.path.join(target, "release", "examples", "injection_score")

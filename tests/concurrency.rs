@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use agentops_state::chain;
+use agentops_records::chain;
 use serde_json::{json, Value};
 
 const PROCESSES: usize = 64;

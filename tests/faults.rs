@@ -14,7 +14,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use agentops_state::chain;
+use agentops_records::chain;
 use serde_json::{json, Value};
 
 fn bash(project: &Path, command: &str) -> Value {

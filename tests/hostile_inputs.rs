@@ -2,13 +2,12 @@
 //! a 100,000-line file full of invisible characters, a 50,000-token
 //! command, deeply nested JSON and shell syntax, heredoc bombs.
 //!
-//! Each run is measured by the kernel, not by a timer in the test: CPU
-//! time from wait4(2), peak resident memory from GNU time's `%M` (the
-//! kernel's figure for a process forked from `time`'s small address
-//! space). Without `/usr/bin/time` the peak comes from wait4 directly, an
-//! upper bound: a process spawned from the test starts from the test
-//! process's own footprint, which the kernel counts as its peak. The
-//! limits are generous (a debug build, a loaded 2-core machine) because
+//! Each run is measured by the kernel, not by a timer in the test: GNU
+//! time (`/usr/bin/time`, Debian's `time` package, which `.ci/run`
+//! installs) reports the child's CPU time (`%U`, `%S`, from wait4(2)) and
+//! peak resident memory (`%M`, the kernel's figure for a process forked
+//! from `time`'s small address space). Using GNU time keeps this test free
+//! of `unsafe` (the workspace forbids it). The limits are generous (a debug build, a loaded 2-core machine) because
 //! their job is to catch blow-ups (quadratic parsing, a copy per finding,
 //! unbounded output), not to benchmark; `bench/` does that.
 //!
@@ -37,24 +36,35 @@ struct Measured {
     max_rss_mib: u64,
 }
 
-/// Run `agentops hook <event>` on `stdin` and read its resource usage from
-/// wait4(2).
-// The child is reaped by wait4 itself, which std's `wait` cannot replace:
-// it would not return the resource usage.
-#[allow(clippy::zombie_processes)]
-fn measure(event: &str, stdin: Vec<u8>, project: &Path, env: &[(&str, &str)]) -> Measured {
-    let gnu_time = Path::new("/usr/bin/time");
-    let rss_file = tempfile::NamedTempFile::new().expect("rss file");
-    let mut cmd = if gnu_time.exists() {
-        let mut c = Command::new(gnu_time);
-        c.args(["-f", "%M", "-o"])
-            .arg(rss_file.path())
-            .arg(common::BIN);
-        c
-    } else {
-        Command::new(common::BIN)
-    };
-    cmd.args(["hook", event])
+/// GNU time, or a visible skip (a failure under CI, which installs it).
+fn gnu_time() -> Option<&'static Path> {
+    let path = Path::new("/usr/bin/time");
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "/usr/bin/time (Debian package `time`) is required under CI"
+    );
+    eprintln!("SKIPPED: /usr/bin/time is not installed (apt-get install time)");
+    None
+}
+
+/// Run `agentops hook <event>` on `stdin` under GNU time and read its
+/// resource usage.
+fn measure(
+    time: &Path,
+    event: &str,
+    stdin: Vec<u8>,
+    project: &Path,
+    env: &[(&str, &str)],
+) -> Measured {
+    let usage_file = tempfile::NamedTempFile::new().expect("usage file");
+    let mut cmd = Command::new(time);
+    cmd.args(["-f", "%U %S %M", "-o"])
+        .arg(usage_file.path())
+        .arg(common::BIN)
+        .args(["hook", event])
         .current_dir(project)
         .env_remove("AGENTOPS_MODE")
         .env_remove("AGENTOPS_FAULT")
@@ -66,7 +76,7 @@ fn measure(event: &str, stdin: Vec<u8>, project: &Path, env: &[(&str, &str)]) ->
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("spawn agentops");
+    let mut child = cmd.spawn().expect("spawn agentops under time");
     let mut stdin_pipe = child.stdin.take().expect("stdin");
     let mut stdout_pipe = child.stdout.take().expect("stdout");
     let mut stderr_pipe = child.stderr.take().expect("stderr");
@@ -83,40 +93,31 @@ fn measure(event: &str, stdin: Vec<u8>, project: &Path, env: &[(&str, &str)]) ->
         let _ = stderr_pipe.read_to_end(&mut buf);
         buf
     });
-
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value, and wait4 writes only
-    // into the two locals it is given, for a child this test spawned and
-    // has not waited for.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 failed");
+    // GNU time exits with the child's status.
+    let status = child.wait().expect("wait");
     writer.join().expect("writer");
     let stdout = reader.join().expect("reader");
     let stderr = err_reader.join().expect("stderr reader");
-
-    let seconds = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    let report = std::fs::read_to_string(usage_file.path()).expect("time report");
+    // The last line is ours; earlier ones are GNU time's notes (signals).
+    let fields: Vec<&str> = report
+        .lines()
+        .last()
+        .expect("a usage line")
+        .split_whitespace()
+        .collect();
+    let [user, system, rss_kib] = fields[..] else {
+        panic!("unexpected time report: {report:?}");
     };
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
+    let secs = |t: &str| Duration::from_secs_f64(t.parse::<f64>().expect("seconds"));
     Measured {
         out: common::Output {
-            code,
+            code: status.code().unwrap_or(-1),
             stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8_lossy(&stderr).into_owned(),
         },
-        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-        max_rss_mib: std::fs::read_to_string(rss_file.path())
-            .ok()
-            .and_then(|t| t.lines().last().and_then(|l| l.trim().parse::<u64>().ok()))
-            // ru_maxrss is in KiB on Linux.
-            .unwrap_or(usage.ru_maxrss as u64)
-            / 1024,
+        cpu: secs(user) + secs(system),
+        max_rss_mib: rss_kib.parse::<u64>().expect("KiB") / 1024,
     }
 }
 
@@ -169,10 +170,14 @@ fn pre(project: &Path, tool: &str, tool_input: Value, mode: &str) -> Vec<u8> {
 /// A Bash command hiding `rm -rf ~/` must be asked about in default mode
 /// (denied is better) and denied in bypass mode.
 fn assert_dangerous_command_caught(what: &str, command: &str) {
+    let Some(time) = gnu_time() else {
+        return;
+    };
     let dir = common::project();
     let p = dir.path();
     let input = json!({"command": command});
     let default = measure(
+        time,
         "PreToolUse",
         pre(p, "Bash", input.clone(), "default"),
         p,
@@ -185,6 +190,7 @@ fn assert_dangerous_command_caught(what: &str, command: &str) {
         &default.out.stdout[..default.out.stdout.len().min(400)]
     );
     let bypass = measure(
+        time,
         "PreToolUse",
         pre(p, "Bash", input, "bypassPermissions"),
         p,
@@ -207,6 +213,9 @@ fn a_ten_mib_command_is_judged_to_its_last_byte() {
 
 #[test]
 fn ten_mib_of_file_content_is_scanned_to_its_last_byte() {
+    let Some(time) = gnu_time() else {
+        return;
+    };
     let dir = common::project();
     let p = dir.path();
     let mut content = "let x = 1;\n".repeat((10 << 20) / 11);
@@ -218,7 +227,7 @@ fn ten_mib_of_file_content_is_scanned_to_its_last_byte() {
         "default",
     );
     assert!(write.len() >= 10 << 20);
-    let m = measure("PreToolUse", write, p, &[]);
+    let m = measure(time, "PreToolUse", write, p, &[]);
     let decision = bounded("10 MiB Write", &m);
     assert!(
         matches!(decision.as_deref(), Some("ask" | "deny")),
@@ -233,7 +242,7 @@ fn ten_mib_of_file_content_is_scanned_to_its_last_byte() {
         json!({"command": "git status", "description": "x".repeat(10 << 20)}),
         "default",
     );
-    let m = measure("PreToolUse", filler, p, &[]);
+    let m = measure(time, "PreToolUse", filler, p, &[]);
     assert_eq!(bounded("10 MiB unused field", &m), None, "{}", m.out.stdout);
 
     // Past the 16 MiB input limit: refused whole, never half-read.
@@ -243,13 +252,16 @@ fn ten_mib_of_file_content_is_scanned_to_its_last_byte() {
         json!({"command": "git status", "description": "x".repeat(17 << 20)}),
         "default",
     );
-    let m = measure("PreToolUse", over, p, &[]);
+    let m = measure(time, "PreToolUse", over, p, &[]);
     assert_eq!(bounded("17 MiB payload", &m).as_deref(), Some("deny"));
     assert!(m.out.stdout.contains("INPUT003"), "{}", m.out.stdout);
 }
 
 #[test]
 fn a_hundred_thousand_lines_of_invisible_characters_get_a_short_answer() {
+    let Some(time) = gnu_time() else {
+        return;
+    };
     let dir = common::project();
     let p = dir.path();
     let content: String = (0..100_000)
@@ -262,7 +274,7 @@ fn a_hundred_thousand_lines_of_invisible_characters_get_a_short_answer() {
         json!({"file_path": p.join("many.rs"), "content": content}),
         "default",
     );
-    let m = measure("PreToolUse", write, p, &[]);
+    let m = measure(time, "PreToolUse", write, p, &[]);
     let decision = bounded("100,000-line Write", &m);
     assert!(
         matches!(decision.as_deref(), Some("ask" | "deny")),
@@ -279,7 +291,7 @@ fn a_hundred_thousand_lines_of_invisible_characters_get_a_short_answer() {
         "tool_use_id": "toolu_read", "tool_input": {"file_path": file},
         "tool_response": {"type": "text", "file": {"filePath": file, "content": content}},
     });
-    let m = measure("PostToolUse", post.to_string().into_bytes(), p, &[]);
+    let m = measure(time, "PostToolUse", post.to_string().into_bytes(), p, &[]);
     bounded("100,000-line Read result", &m);
     let blocked = m.out.json().and_then(|v| v.get("decision").cloned());
     assert_eq!(blocked, None, "{}", m.out.stdout);
@@ -287,7 +299,7 @@ fn a_hundred_thousand_lines_of_invisible_characters_get_a_short_answer() {
     // A session-start scan over a project holding that file finishes too.
     let start = json!({"session_id": "hostile", "cwd": p,
                        "hook_event_name": "SessionStart", "source": "startup"});
-    let m = measure("SessionStart", start.to_string().into_bytes(), p, &[]);
+    let m = measure(time, "SessionStart", start.to_string().into_bytes(), p, &[]);
     bounded("SessionStart scan", &m);
 }
 
@@ -306,6 +318,9 @@ fn a_fifty_thousand_token_command_is_judged_whole() {
 
 #[test]
 fn deeply_nested_json_is_refused_or_ignored_never_overflowed() {
+    let Some(time) = gnu_time() else {
+        return;
+    };
     let dir = common::project();
     let p = dir.path();
     for depth in [1_000usize, 100_000, 1_000_000] {
@@ -314,7 +329,7 @@ fn deeply_nested_json_is_refused_or_ignored_never_overflowed() {
             "[".repeat(depth),
             "]".repeat(depth)
         );
-        let m = measure("PreToolUse", nested.into_bytes(), p, &[]);
+        let m = measure(time, "PreToolUse", nested.into_bytes(), p, &[]);
         assert_eq!(
             bounded(&format!("JSON nested {depth} deep"), &m).as_deref(),
             Some("deny")
@@ -328,7 +343,7 @@ fn deeply_nested_json_is_refused_or_ignored_never_overflowed() {
         "{\"a\":".repeat(depth),
         "}".repeat(depth)
     );
-    let m = measure("PreToolUse", nested.into_bytes(), p, &[]);
+    let m = measure(time, "PreToolUse", nested.into_bytes(), p, &[]);
     assert_eq!(bounded("nested objects", &m).as_deref(), Some("deny"));
 
     // Nesting within the parser's limit in a field nobody reads is fine.
@@ -337,7 +352,7 @@ fn deeply_nested_json_is_refused_or_ignored_never_overflowed() {
         "[".repeat(100),
         "]".repeat(100)
     );
-    let m = measure("PreToolUse", shallow.into_bytes(), p, &[]);
+    let m = measure(time, "PreToolUse", shallow.into_bytes(), p, &[]);
     assert_eq!(bounded("nesting within the limit", &m), None);
 }
 

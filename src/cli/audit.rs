@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use agentops_engine::Environment;
-use agentops_policies::observability::clock::{self, Instant};
-use agentops_state::chain::{self, Head};
+use agentops_records::chain::{self, Head};
+use agentops_records::clock::{self, Instant};
 use serde_json::{json, Value};
 
 const AUDIT_LOG: &str = "audit.jsonl";

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use agentops_engine::Environment;
 use agentops_policies::workflow::auto_evolve::STOP_THRESHOLD;
-use agentops_policies::workflow::evolve::Backlog;
 use agentops_policies::workflow::evolve_gate::BATCH;
+use agentops_workflow::evolve::Backlog;
 use serde_json::json;
 
 use super::flags::project;

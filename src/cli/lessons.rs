@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use agentops_policies::workflow::lessons::{self, FILE_HEADER};
-use agentops_policies::workflow::session::{self, LESSONS_FILE};
+use agentops_workflow::lessons::{self, FILE_HEADER};
+use agentops_workflow::session::{self, LESSONS_FILE};
 use serde_json::json;
 
 use super::flags::project;
@@ -57,7 +57,7 @@ pub fn run(args: &Args) -> ExitCode {
     let path = project(&args.project).join(LESSONS_FILE);
     match args.command.as_ref().unwrap_or(&Sub::List) {
         Sub::List => {
-            let text = session::read_text(&path, session::DOC_READ_LIMIT).unwrap_or_default();
+            let text = super::host_text(&path, session::DOC_READ_LIMIT).unwrap_or_default();
             let all = lessons::parse(&text);
             if args.json {
                 println!("{}", json!({"count": all.len(), "lessons": all}));
@@ -118,7 +118,7 @@ pub fn run(args: &Args) -> ExitCode {
             }
             lesson.date = date
                 .clone()
-                .unwrap_or_else(|| session::iso_utc(session::now_secs())[..10].to_string());
+                .unwrap_or_else(|| session::iso_utc(super::now_secs())[..10].to_string());
             // create_new: concurrent adds never write the header twice.
             let written = std::fs::create_dir_all(path.parent().unwrap_or(&path))
                 .and_then(|()| agentops_state::create_file(&path, FILE_HEADER.as_bytes()))

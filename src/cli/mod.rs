@@ -12,7 +12,6 @@ pub mod flags;
 pub mod hook;
 pub mod install;
 pub mod lessons;
-pub mod otlp;
 pub mod replay;
 pub mod rules;
 pub mod scan;
@@ -109,4 +108,20 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Cost(a) => cost::run(&a),
         Command::Scan(a) => scan::run(&a),
     }
+}
+
+/// A text file of at most `limit` bytes read from the host (the CLI is an
+/// edge: it reads directly, through the same world the engine uses).
+pub(crate) fn host_text(path: &std::path::Path, limit: u64) -> Option<String> {
+    use agentops_core::World;
+    agentops_state::HostWorld
+        .read(path, limit)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn now_secs() -> u64 {
+    use agentops_core::World;
+    agentops_state::HostWorld.now_secs()
 }

@@ -20,7 +20,7 @@ use agentops_engine::Environment;
 use agentops_state::StateDir;
 use serde_json::{json, Value};
 
-use super::otlp::{self, Endpoint};
+use agentops_records::otlp::{self, Endpoint};
 
 const SPOOL: &str = "telemetry.jsonl";
 const EXPORT_STATE: &str = "telemetry-export.json";
@@ -164,7 +164,7 @@ fn send_new(
         }
     }
     let save = |offset: u64, pending: &std::collections::BTreeMap<String, otlp::Pending>| {
-        let stamp = agentops_policies::observability::clock::Instant::now().iso();
+        let stamp = agentops_records::clock::Instant::now().iso();
         Some(
             json!({"offset": offset, "pending": otlp::pending_to_json(pending), "last_export": stamp})
                 .to_string()
@@ -259,7 +259,7 @@ pub fn spawn_background_export() {
         return;
     }
     let (ctx, _) = Environment::from_process().context(None);
-    if !agentops_policies::observability::telemetry::enabled(&ctx) {
+    if !agentops_records::telemetry::enabled(&ctx) {
         return;
     }
     if let Ok(exe) = std::env::current_exe() {

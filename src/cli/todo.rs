@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use agentops_core::Effect;
-use agentops_policies::workflow::session::{self, TODO_FILE};
-use agentops_policies::workflow::todo::{item, Item, Pruned};
 use agentops_policies::workflow::todo_prune::plan_prune;
+use agentops_workflow::session::{self, TODO_FILE};
+use agentops_workflow::todo::{item, Item, Pruned};
 use serde_json::json;
 
 use super::flags::project;
@@ -49,8 +49,8 @@ pub fn run(args: &Args) -> ExitCode {
     let Sub::Prune { dry_run } = args.command;
     let project = project(&args.project);
     let path = project.join(TODO_FILE);
-    let text = session::read_text(&path, session::DOC_READ_LIMIT).unwrap_or_default();
-    let (pruned, effects) = plan_prune(&project, &text, session::now_secs());
+    let text = super::host_text(&path, session::DOC_READ_LIMIT).unwrap_or_default();
+    let (pruned, effects) = plan_prune(&project, &text, super::now_secs());
     let done: Vec<&str> = text
         .lines()
         .filter(|l| item(l) == Some(Item::Done))

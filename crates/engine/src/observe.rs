@@ -11,8 +11,8 @@ use std::path::Path;
 
 use agentops_core::{Context, Effect, FlagKind, HookAnswer, HookEvent, HookInput};
 use agentops_policies::observability::budget_gate;
-use agentops_policies::observability::clock::Instant;
-use agentops_policies::observability::{audit, telemetry};
+use agentops_records::clock::Instant;
+use agentops_records::{audit, telemetry};
 use agentops_state::StateDir;
 use serde_json::Value;
 

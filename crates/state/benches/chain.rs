@@ -30,10 +30,10 @@ fn appends(c: &mut Criterion) {
     let log = std::fs::read_to_string(state.path().join("audit.jsonl")).expect("log");
     let head = std::fs::read(state.path().join("audit.jsonl.head"))
         .ok()
-        .and_then(|b| agentops_state::chain::Head::parse(&b));
+        .and_then(|b| agentops_records::chain::Head::parse(&b));
     let records = log.lines().count();
     c.bench_function(&format!("verify ({records} records)"), |b| {
-        b.iter(|| agentops_state::chain::verify(&log, head.as_ref()))
+        b.iter(|| agentops_records::chain::verify(&log, head.as_ref()))
     });
 }
 

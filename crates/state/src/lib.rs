@@ -10,7 +10,7 @@
 //! - chained logs ([`chain`]) get their hash link computed under the log's
 //!   own lock, so the chain holds whoever appends.
 
-pub mod chain;
+use agentops_records::chain;
 mod host;
 
 pub use host::HostWorld;

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use agentops_state::chain::{verify, Head, Problem, Verification};
+use agentops_records::chain::{verify, Head, Problem, Verification};
 use agentops_state::StateDir;
 use serde_json::json;
 
@@ -67,7 +67,7 @@ fn each_kind_of_tampering_is_reported_where_it_happened() {
                 let prev = v["prev"].as_str().expect("prev").to_string();
                 let mut forged = v.clone();
                 forged["n"] = json!(42);
-                l[2] = agentops_state::chain::seal(&forged, &prev).0;
+                l[2] = agentops_records::chain::seal(&forged, &prev).0;
             },
             "deleted",
             4,

@@ -2,7 +2,8 @@
 //! filled up) must not swallow the next record: every append starts on a
 //! line of its own, for plain and hash-chained logs alike.
 
-use agentops_state::{chain, StateDir};
+use agentops_records::chain;
+use agentops_state::StateDir;
 use serde_json::{json, Value};
 
 fn lines(state: &StateDir, log: &str) -> Vec<String> {

@@ -4,8 +4,8 @@
 use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 use serde_json::json;
 
-use super::clock::Instant;
-use super::redact_bounded;
+use agentops_records::clock::Instant;
+use agentops_records::redact_bounded;
 
 pub const DELEGATION_LOG: &str = "delegation.jsonl";
 pub const FLAG: &str = "delegation_log_enabled";

@@ -7,8 +7,8 @@
 use agentops_core::{Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 use serde_json::{json, Value};
 
-use super::clock::Instant;
-use super::{redact_bounded, redact_value_bounded};
+use agentops_records::clock::Instant;
+use agentops_records::{redact_bounded, redact_value_bounded};
 
 pub const FAILURES_LOG: &str = "failures.jsonl";
 pub const FLAG: &str = "failure_log_enabled";

@@ -8,8 +8,8 @@ use agentops_core::{
 };
 use serde_json::json;
 
-use super::clock::Instant;
-use super::redact_bounded;
+use agentops_records::clock::Instant;
+use agentops_records::redact_bounded;
 
 pub const PROVENANCE_LOG: &str = "provenance.jsonl";
 pub const FLAG: &str = "file_provenance_enabled";

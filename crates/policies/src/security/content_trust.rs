@@ -8,8 +8,8 @@ use agentops_core::{
     ToolMatch,
 };
 
-use super::injection::{self, ASK_AT};
 use super::injection_scan::input_text;
+use agentops_injection::{self as injection, ASK_AT};
 
 const POLICY: &str = "content-trust";
 

@@ -367,7 +367,7 @@ pub fn credential_files_read(command: &str) -> Vec<String> {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
 pub fn utc_timestamp(secs: u64) -> String {
-    crate::observability::clock::iso_from_secs(secs)
+    agentops_records::clock::iso_from_secs(secs)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use agentops_core::{
 };
 use serde_json::Value;
 
-use super::injection::{self, Score, ASK_AT, DENY_AT};
+use agentops_injection::{self as injection, Score, ASK_AT, DENY_AT};
 
 const POLICY: &str = "injection-scan";
 

@@ -3,7 +3,6 @@
 pub mod content_trust;
 pub mod credential_redact;
 pub mod exfiltration_check;
-pub mod injection;
 pub mod injection_scan;
 pub mod protected;
 pub mod validate_command;

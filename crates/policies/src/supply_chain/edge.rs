@@ -69,7 +69,7 @@ pub fn now_utc() -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
 pub fn iso8601_utc(secs: u64) -> String {
-    crate::observability::clock::iso_from_secs(secs)
+    agentops_records::clock::iso_from_secs(secs)
 }
 
 #[cfg(test)]

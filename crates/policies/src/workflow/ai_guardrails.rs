@@ -10,7 +10,7 @@ use agentops_core::{
     ToolMatch,
 };
 
-use super::session::{dir_name, file_name};
+use agentops_workflow::session::{dir_name, file_name};
 
 /// Lines in one write above which the file is called oversized.
 pub const LARGE_FILE_LINES: usize = 300;

@@ -9,7 +9,7 @@ use agentops_core::{
     ToolMatch,
 };
 
-use super::session::{self, nudge, DELEGATE_SENT, MODIFIED_FILES};
+use agentops_workflow::session::{self, nudge, DELEGATE_SENT, MODIFIED_FILES};
 
 /// Distinct modified source files before reviewers are requested.
 pub const DELEGATE_THRESHOLD: usize = 5;
@@ -74,14 +74,14 @@ Fix critical and high-severity findings before going on.",
 impl Snapshot {
     pub fn read(ctx: &Context) -> Snapshot {
         Snapshot {
-            already_sent: session::state_path(ctx, DELEGATE_SENT).exists(),
+            already_sent: session::has_state(ctx, DELEGATE_SENT),
             tracked: session::read_state(ctx, MODIFIED_FILES).map(|t| {
                 session::distinct_lines(&t)
                     .into_iter()
                     .map(String::from)
                     .collect()
             }),
-            now: session::now_secs(),
+            now: session::now_secs(ctx),
         }
     }
 }

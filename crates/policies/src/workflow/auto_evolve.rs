@@ -7,7 +7,7 @@ use agentops_core::{
     Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::evolve::Backlog;
+use agentops_workflow::evolve::Backlog;
 
 /// Unprocessed failures that make evolve worth running before a stop.
 pub const STOP_THRESHOLD: usize = 2;

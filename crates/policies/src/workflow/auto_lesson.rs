@@ -8,7 +8,7 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolMatch,
 };
 
-use super::session::{error_text, nudge};
+use agentops_workflow::session::{error_text, nudge};
 
 /// Characters of the error quoted back to the agent.
 pub const ERROR_CHARS: usize = 300;
@@ -73,7 +73,7 @@ pub static AUTO_LESSON: Policy = Policy {
     name: "auto-lesson",
     summary: "Asks the agent to capture a lesson after an unexpected tool failure",
     events: &[HookEvent::PostToolUseFailure],
-    tools: ToolMatch::Only(super::session::FAILURE_HOOK_TOOLS),
+    tools: ToolMatch::Only(agentops_workflow::session::FAILURE_HOOK_TOOLS),
     flag: Some(("auto_lesson_enabled", FlagKind::Automation)),
     rules: RULES,
     evaluate,

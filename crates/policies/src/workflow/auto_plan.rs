@@ -14,7 +14,7 @@ use agentops_core::{
     ToolKind, ToolMatch,
 };
 
-use super::session::{self, PlanFile, MODIFIED_FILES};
+use agentops_workflow::session::{self, PlanFile, MODIFIED_FILES};
 
 /// Distinct files written without a plan before the gate closes.
 pub const PLAN_THRESHOLD: usize = 3;

@@ -9,7 +9,7 @@ use agentops_core::{
     ToolMatch,
 };
 
-use super::session::{self, nudge, CODE_FILES_SINCE_TEST, TESTS_RAN, TEST_NUDGE_SENT};
+use agentops_workflow::session::{self, nudge, CODE_FILES_SINCE_TEST, TESTS_RAN, TEST_NUDGE_SENT};
 
 /// Distinct source files changed before the agent is told to test.
 pub const TEST_THRESHOLD: usize = 3;
@@ -99,9 +99,9 @@ impl Snapshot {
                 })
                 .unwrap_or_default(),
             nudged: nudge.exists(),
-            tested_since: session::newer_than(&tests, &tracker)
-                || session::newer_than(&tests, &nudge),
-            now: session::now_secs(),
+            tested_since: session::newer_than(ctx, &tests, &tracker)
+                || session::newer_than(ctx, &tests, &nudge),
+            now: session::now_secs(ctx),
         }
     }
 }

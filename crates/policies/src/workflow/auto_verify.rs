@@ -7,8 +7,8 @@ use agentops_core::{
     Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::session::{self, TESTS_RAN, TODO_FILE};
-use super::todo::Counts;
+use agentops_workflow::session::{self, TESTS_RAN, TODO_FILE};
+use agentops_workflow::todo::Counts;
 
 pub static PLAN_INCOMPLETE: Rule = Rule {
     id: "VERIFY001",
@@ -60,7 +60,11 @@ pub static AUTO_VERIFY: Policy = Policy {
 };
 
 fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-    let plan = session::read_text(&ctx.project_dir.join(TODO_FILE), session::DOC_READ_LIMIT);
+    let plan = session::read_text(
+        ctx,
+        &ctx.project_dir.join(TODO_FILE),
+        session::DOC_READ_LIMIT,
+    );
     decide(
         plan.as_deref(),
         session::read_state(ctx, TESTS_RAN).as_deref(),

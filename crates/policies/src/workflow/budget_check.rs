@@ -16,7 +16,7 @@ use agentops_core::{
 use agentops_cost::{Budget, FileState, Overrides, ENV_BUDGET_USD, ENV_WARN_PCT};
 use serde_json::json;
 
-use super::session;
+use agentops_workflow::session;
 
 pub use agentops_cost::{BUDGET_FILE, DEFAULT_BUDGET_USD, DEFAULT_WARN_PCT};
 

@@ -6,7 +6,7 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::session::nudge;
+use agentops_workflow::session::nudge;
 
 pub static CODE_FIELD_METHOD: Rule = Rule {
     id: "CODEFIELD001",

@@ -9,9 +9,9 @@ use agentops_core::{
     ToolMatch,
 };
 
-use super::lessons;
-use super::session::{self, LESSONS_FILE, MODIFIED_FILES, TESTS_RAN, TODO_FILE};
-use super::todo::Counts;
+use agentops_workflow::lessons;
+use agentops_workflow::session::{self, LESSONS_FILE, MODIFIED_FILES, TESTS_RAN, TODO_FILE};
+use agentops_workflow::todo::Counts;
 
 /// Distinct modified files from which a plan and a test run are expected.
 pub const COMPLIANCE_THRESHOLD: usize = 3;
@@ -201,9 +201,9 @@ impl Snapshot {
         Snapshot {
             modified: session::read_state(ctx, MODIFIED_FILES)
                 .map(|t| session::distinct_lines(&t).len()),
-            plan: session::read_text(&root.join(TODO_FILE), session::DOC_READ_LIMIT),
+            plan: session::read_text(ctx, &root.join(TODO_FILE), session::DOC_READ_LIMIT),
             tests_ran: session::read_state(ctx, TESTS_RAN),
-            lessons: session::read_text(&root.join(LESSONS_FILE), session::DOC_READ_LIMIT)
+            lessons: session::read_text(ctx, &root.join(LESSONS_FILE), session::DOC_READ_LIMIT)
                 .map(|t| lessons::count(&t)),
         }
     }

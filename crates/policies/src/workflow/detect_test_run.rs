@@ -12,7 +12,7 @@
 
 use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy, ToolKind, ToolMatch};
 
-use super::session::{self, TESTS_RAN};
+use agentops_workflow::session::{self, TESTS_RAN};
 
 /// Split a command line into simple commands (on `;`, `&`, `|`, newlines
 /// and parentheses outside quotes), each as a list of words with quotes
@@ -329,8 +329,8 @@ pub static DETECT_TEST_RUN: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
-    decide(input, session::now_secs())
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    decide(input, session::now_secs(ctx))
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use agentops_core::{
     Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::evolve::Backlog;
-use super::session::{nudge, EVOLVE_BATCH_COUNT};
+use agentops_workflow::evolve::Backlog;
+use agentops_workflow::session::{nudge, EVOLVE_BATCH_COUNT};
 
 /// Failures per evolve batch.
 pub const BATCH: usize = 5;
@@ -50,7 +50,7 @@ pub static EVOLVE_GATE: Policy = Policy {
     name: "evolve-gate",
     summary: "Tells the agent to run /agentops:evolve at every fifth unprocessed failure",
     events: &[HookEvent::PostToolUseFailure],
-    tools: ToolMatch::Only(super::session::FAILURE_HOOK_TOOLS),
+    tools: ToolMatch::Only(agentops_workflow::session::FAILURE_HOOK_TOOLS),
     flag: Some(("auto_evolve_enabled", FlagKind::Automation)),
     rules: RULES,
     evaluate,

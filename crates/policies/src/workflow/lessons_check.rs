@@ -5,8 +5,8 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::lessons;
-use super::session::{self, nudge, LESSONS_FILE};
+use agentops_workflow::lessons;
+use agentops_workflow::session::{self, nudge, LESSONS_FILE};
 
 pub static LESSONS_LOADED: Rule = Rule {
     id: "LESSONS001",
@@ -50,7 +50,11 @@ pub static LESSONS_CHECK: Policy = Policy {
 };
 
 fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-    let text = session::read_text(&ctx.project_dir.join(LESSONS_FILE), session::DOC_READ_LIMIT);
+    let text = session::read_text(
+        ctx,
+        &ctx.project_dir.join(LESSONS_FILE),
+        session::DOC_READ_LIMIT,
+    );
     decide(text.as_deref())
 }
 

@@ -11,19 +11,15 @@ pub mod budget_check;
 pub mod code_field_preamble;
 pub mod compliance_gate;
 pub mod detect_test_run;
-pub mod evolve;
 pub mod evolve_gate;
-pub mod lessons;
 pub mod lessons_check;
 pub mod plan_gate;
 pub mod runtime_mode;
-pub mod session;
 pub mod session_cleanup;
 pub mod skill_validator;
 pub mod standards_enforce;
 pub mod star_gate;
 pub mod star_preamble;
-pub mod todo;
 pub mod todo_prune;
 
 /// The policies of this layer, by upstream hook name.

@@ -7,7 +7,7 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 
-use super::session::{self, nudge, MODIFIED_FILES};
+use agentops_workflow::session::{self, nudge, MODIFIED_FILES};
 
 /// Distinct modified files at which the reminder starts.
 pub const REMINDER_THRESHOLD: usize = 5;
@@ -70,28 +70,28 @@ mod tests {
 
     #[test]
     fn reads_distinct_tracked_files() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir_all(tmp.path().join(".agentops")).expect("mkdir");
-        std::fs::write(
-            tmp.path().join(".agentops").join(MODIFIED_FILES),
-            "/a\n/b\n/a\n/c\n/d\n/b\n",
-        )
-        .expect("write");
-        let ctx = Context {
-            project_dir: tmp.path().to_path_buf(),
+        let with = |tracked: &str| Context {
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(
+                agentops_core::MemoryWorld::new()
+                    .file(format!("/p/.agentops/{MODIFIED_FILES}"), tracked),
+            ),
             ..Context::default()
         };
         let input = HookInput::default();
         assert!(PLAN_GATE
-            .evaluate(HookEvent::PostToolUse, &input, &ctx)
+            .evaluate(
+                HookEvent::PostToolUse,
+                &input,
+                &with("/a\n/b\n/a\n/c\n/d\n/b\n")
+            )
             .is_empty());
-        std::fs::write(
-            tmp.path().join(".agentops").join(MODIFIED_FILES),
-            "/a\n/b\n/c\n/d\n/e\n",
-        )
-        .expect("write");
         assert!(!PLAN_GATE
-            .evaluate(HookEvent::PostToolUse, &input, &ctx)
+            .evaluate(
+                HookEvent::PostToolUse,
+                &input,
+                &with("/a\n/b\n/c\n/d\n/e\n")
+            )
             .is_empty());
     }
 

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 
-use super::session::{self, SESSION_SCOPED, SESSION_START};
+use agentops_workflow::session::{self, SESSION_SCOPED, SESSION_START};
 
 /// A folder the plugin may have created, and what the edge found there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl Snapshot {
             })
             .collect();
         Snapshot {
-            now: session::now_secs(),
+            now: session::now_secs(ctx),
             project_dir: root.clone(),
             folders,
         }

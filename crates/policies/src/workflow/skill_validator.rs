@@ -7,7 +7,7 @@ use agentops_core::{
     Context, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 
-use super::session::{self, nudge};
+use agentops_workflow::session::{self, nudge};
 
 macro_rules! warning {
     ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
@@ -124,13 +124,13 @@ pub static SKILL_VALIDATOR: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     let Some(path) = input.input_str("file_path").filter(|p| is_skill_file(p)) else {
         return Outcome::none();
     };
     // The file as it is now on disk (an Edit only carries the change);
     // the written content if the file cannot be read.
-    let text = session::read_text(std::path::Path::new(path), session::DOC_READ_LIMIT)
+    let text = session::read_text(ctx, std::path::Path::new(path), session::DOC_READ_LIMIT)
         .or_else(|| input.input_str("content").map(String::from));
     text.map_or_else(Outcome::none, |t| decide(&t))
 }

@@ -10,7 +10,7 @@ use agentops_core::{
 
 use std::path::Path;
 
-use super::session::{dir_name, file_name};
+use agentops_workflow::session::{dir_name, file_name};
 
 macro_rules! guidance {
     ($name:ident, $id:literal, $slug:literal, $reason:literal) => {

@@ -13,8 +13,8 @@ use agentops_core::{
     ToolKind, ToolMatch,
 };
 
-use super::session::{self, nudge, PlanFile, STAR_OBS_COUNT, STAR_PLAN_ACTIVE};
-use super::todo::Counts;
+use agentops_workflow::session::{self, nudge, PlanFile, STAR_OBS_COUNT, STAR_PLAN_ACTIVE};
+use agentops_workflow::todo::Counts;
 
 /// Observation calls allowed before a plan is required.
 pub const GRACE_LIMIT: i64 = 5;
@@ -136,11 +136,11 @@ impl Snapshot {
     pub fn read(ctx: &Context) -> Snapshot {
         Snapshot {
             plan: PlanFile::read(ctx),
-            plan_marker: session::state_path(ctx, STAR_PLAN_ACTIVE).exists(),
+            plan_marker: session::has_state(ctx, STAR_PLAN_ACTIVE),
             observations: session::read_state(ctx, STAR_OBS_COUNT)
                 .and_then(|t| t.trim().parse().ok())
                 .unwrap_or(0),
-            now: session::now_secs(),
+            now: session::now_secs(ctx),
         }
     }
 }

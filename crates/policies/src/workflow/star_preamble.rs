@@ -5,7 +5,7 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::session::nudge;
+use agentops_workflow::session::nudge;
 
 pub static STAR_PROTOCOL: Rule = Rule {
     id: "PREAMBLE001",

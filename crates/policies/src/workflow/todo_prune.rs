@@ -8,8 +8,8 @@ use agentops_core::{
     Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use super::session::{self, nudge, TODO_FILE};
-use super::todo::{prune, Pruned};
+use agentops_workflow::session::{self, nudge, TODO_FILE};
+use agentops_workflow::todo::{prune, Pruned};
 
 pub static PRUNED: Rule = Rule {
     id: "PRUNE001",
@@ -97,12 +97,16 @@ pub static TODO_PRUNE: Policy = Policy {
 };
 
 fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-    let plan = session::read_text(&ctx.project_dir.join(TODO_FILE), session::DOC_READ_LIMIT);
+    let plan = session::read_text(
+        ctx,
+        &ctx.project_dir.join(TODO_FILE),
+        session::DOC_READ_LIMIT,
+    );
     decide(
         input,
         &ctx.project_dir,
         plan.as_deref(),
-        session::now_secs(),
+        session::now_secs(ctx),
     )
 }
 

@@ -191,7 +191,7 @@ pub fn new_anchor() -> String {
 }
 
 /// The last non-empty line of an open file, read backwards from the end.
-pub(crate) fn last_line(file: &mut File) -> io::Result<Option<String>> {
+pub fn last_line(file: &mut File) -> io::Result<Option<String>> {
     let len = file.metadata()?.len();
     let mut end = len;
     let mut buf: Vec<u8> = Vec::new();
@@ -224,7 +224,7 @@ pub(crate) fn last_line(file: &mut File) -> io::Result<Option<String>> {
 }
 
 /// Where the next record goes: its `prev`, and the head to write after it.
-pub(crate) fn next_head(
+pub fn next_head(
     head: Option<Head>,
     tail: Option<&str>,
     whole: impl FnOnce() -> io::Result<String>,

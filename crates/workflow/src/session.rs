@@ -6,10 +6,8 @@
 //! creating `evolve-ran`) keep working against agentops state.
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use agentops_core::{Context, HookInput, Rule, Tool, ToolKind};
 use serde_json::Value;
@@ -161,39 +159,44 @@ pub fn distinct_lines(text: &str) -> BTreeSet<&str> {
         .collect()
 }
 
-// ---- edge functions: the only reads of the file system and the clock ----
+// ---- reads, all through the context's world ----
 
 /// Path of a state file under the project's `.agentops/`.
 pub fn state_path(ctx: &Context, name: &str) -> PathBuf {
     ctx.state_dir().join(name)
 }
 
-/// A text file's contents, `None` if missing, unreadable or over `limit`.
-pub fn read_text(path: &Path, limit: u64) -> Option<String> {
-    let file = fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= limit).then(|| String::from_utf8_lossy(&bytes).into_owned())
+/// A text file's contents, `None` if missing, unreadable or over `limit`
+/// (invalid UTF-8 is replaced, as upstream's shell reads did).
+pub fn read_text(ctx: &Context, path: &Path, limit: u64) -> Option<String> {
+    let bytes = ctx.world.read(path, limit).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A state file's contents.
 pub fn read_state(ctx: &Context, name: &str) -> Option<String> {
-    read_text(&state_path(ctx, name), STATE_READ_LIMIT)
+    read_text(ctx, &state_path(ctx, name), STATE_READ_LIMIT)
 }
 
-pub fn modified_time(path: &Path) -> Option<SystemTime> {
-    fs::metadata(path).and_then(|m| m.modified()).ok()
+/// Whether a state file (a marker) exists.
+pub fn has_state(ctx: &Context, name: &str) -> bool {
+    ctx.world.exists(&state_path(ctx, name))
+}
+
+/// A file's modification time, when it exists.
+pub fn modified_time(ctx: &Context, path: &Path) -> Option<SystemTime> {
+    ctx.world.metadata(path).ok().and_then(|m| m.modified)
 }
 
 /// Whether `a` was modified strictly before `b` (both must exist), as
 /// `test a -ot b`.
-pub fn older_than(a: &Path, b: &Path) -> bool {
-    matches!((modified_time(a), modified_time(b)), (Some(x), Some(y)) if x < y)
+pub fn older_than(ctx: &Context, a: &Path, b: &Path) -> bool {
+    matches!((modified_time(ctx, a), modified_time(ctx, b)), (Some(x), Some(y)) if x < y)
 }
 
 /// Whether `a` was modified strictly after `b` (both must exist).
-pub fn newer_than(a: &Path, b: &Path) -> bool {
-    matches!((modified_time(a), modified_time(b)), (Some(x), Some(y)) if x > y)
+pub fn newer_than(ctx: &Context, a: &Path, b: &Path) -> bool {
+    matches!((modified_time(ctx, a), modified_time(ctx, b)), (Some(x), Some(y)) if x > y)
 }
 
 /// The plan as the gates see it.
@@ -208,8 +211,8 @@ pub struct PlanFile {
 impl PlanFile {
     pub fn read(ctx: &Context) -> PlanFile {
         let path = ctx.project_dir.join(TODO_FILE);
-        let text = read_text(&path, DOC_READ_LIMIT).filter(|t| !t.is_empty());
-        let stale = text.is_some() && older_than(&path, &state_path(ctx, SESSION_START));
+        let text = read_text(ctx, &path, DOC_READ_LIMIT).filter(|t| !t.is_empty());
+        let stale = text.is_some() && older_than(ctx, &path, &state_path(ctx, SESSION_START));
         PlanFile { text, stale }
     }
 
@@ -219,17 +222,14 @@ impl PlanFile {
     }
 }
 
-/// Seconds since the Unix epoch, now.
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// Seconds since the Unix epoch, now, by the context's clock.
+pub fn now_secs(ctx: &Context) -> u64 {
+    ctx.world.now_secs()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, the timestamp form upstream's state files hold.
 pub fn iso_utc(secs: u64) -> String {
-    crate::observability::clock::iso_from_secs(secs)
+    agentops_records::clock::iso_from_secs(secs)
 }
 
 /// `YYYYMMDDTHHMMSSZ`, for file names.
@@ -278,29 +278,29 @@ mod tests {
 
     #[test]
     fn stale_plans_are_older_than_the_session_marker() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let ctx = Context {
-            project_dir: tmp.path().to_path_buf(),
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        use std::time::Duration;
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let with = |world: MemoryWorld| Context {
+            project_dir: "/p".into(),
+            world: Arc::new(world),
             ..Context::default()
         };
-        assert_eq!(PlanFile::read(&ctx), PlanFile::default());
-        fs::create_dir_all(tmp.path().join("tasks")).expect("mkdir");
-        fs::create_dir_all(tmp.path().join(".agentops")).expect("mkdir");
-        let todo = tmp.path().join(TODO_FILE);
-        fs::write(&todo, "- [ ] a\n").expect("write");
-        let marker = state_path(&ctx, SESSION_START);
-        fs::write(&marker, "now").expect("write");
-        let past = SystemTime::now() - std::time::Duration::from_secs(60);
-        fs::File::options()
-            .write(true)
-            .open(&todo)
-            .and_then(|f| f.set_modified(past))
-            .expect("set mtime");
-        let plan = PlanFile::read(&ctx);
+        let marker = |w: MemoryWorld| w.file_at("/p/.agentops/session-start", "now", start);
+        assert_eq!(
+            PlanFile::read(&with(MemoryWorld::new())),
+            PlanFile::default()
+        );
+        let before = start - Duration::from_secs(60);
+        let after = start + Duration::from_secs(60);
+        let old = with(marker(MemoryWorld::new()).file_at("/p/tasks/todo.md", "- [ ] a\n", before));
+        let plan = PlanFile::read(&old);
         assert!(plan.stale && plan.current().is_none());
-        fs::write(&todo, "- [ ] b\n").expect("rewrite");
-        assert_eq!(PlanFile::read(&ctx).current(), Some("- [ ] b\n"));
-        fs::write(&todo, "").expect("empty");
-        assert_eq!(PlanFile::read(&ctx).text, None);
+        let fresh =
+            with(marker(MemoryWorld::new()).file_at("/p/tasks/todo.md", "- [ ] b\n", after));
+        assert_eq!(PlanFile::read(&fresh).current(), Some("- [ ] b\n"));
+        let empty = with(marker(MemoryWorld::new()).file_at("/p/tasks/todo.md", "", after));
+        assert_eq!(PlanFile::read(&empty).text, None);
     }
 }

@@ -4,7 +4,7 @@
 //! (a blocked stop, a flagged prompt) and at session start and end.
 //!
 //! The engine appends the record through the hash chain (see
-//! `agentops_state::chain`), which also redacts every record written to
+//! `agentops_records::chain`), which also redacts every record written to
 //! the audit log, whoever wrote it.
 
 use agentops_core::output::Verdict;

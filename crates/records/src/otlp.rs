@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-use agentops_state::chain::digest_hex;
+use crate::chain::digest_hex;
 use serde_json::{json, Map, Value};
 
 /// Pending PreToolUse records kept between exports at most.
@@ -145,7 +145,7 @@ fn time_ns(r: &Value) -> u64 {
         .or_else(|| r.get("ts_ns").and_then(Value::as_u64))
         .or_else(|| {
             text(r, "ts")
-                .and_then(agentops_policies::observability::clock::parse)
+                .and_then(crate::clock::parse)
                 .and_then(|i| u64::try_from(i.nanos()).ok())
         })
         .unwrap_or(0)

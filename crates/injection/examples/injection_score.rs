@@ -5,7 +5,7 @@
 
 use std::io::{self, BufRead, Write};
 
-use agentops_policies::security::injection::score;
+use agentops_injection::score;
 use serde_json::{json, Value};
 
 fn main() -> io::Result<()> {

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use agentops_core::Context;
 
-use super::session::{self, EVOLVE_BATCH_COUNT, EVOLVE_RAN, FAILURES_LOG, FEEDBACK_HISTORY};
+use crate::session::{self, EVOLVE_BATCH_COUNT, EVOLVE_RAN, FAILURES_LOG, FEEDBACK_HISTORY};
 
 /// Every `YYYY-MM-DDTHH:MM:SSZ` timestamp in a text.
 fn timestamps(text: &str) -> HashSet<&str> {
@@ -57,7 +57,7 @@ impl Backlog {
         Backlog {
             recorded: failures.lines().filter(|l| !l.trim().is_empty()).count(),
             unprocessed: unprocessed(&failures, &feedback),
-            evolve_ran: session::state_path(ctx, EVOLVE_RAN).exists(),
+            evolve_ran: session::has_state(ctx, EVOLVE_RAN),
             last_nudge: session::read_state(ctx, EVOLVE_BATCH_COUNT)
                 .and_then(|t| t.trim().parse().ok())
                 .unwrap_or(0),
