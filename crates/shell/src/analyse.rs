@@ -1,16 +1,28 @@
 //! The analyser: walks brush-parser's AST (or the fallback tokens) and builds
 //! the normalised [`Analysis`].
+//!
+//! This module walks the syntax and resolves words; building one simple
+//! command (`Builder::finish`) is shared with three focused steps:
+//! - `unwrapping`: peel `sudo`, `env`, `timeout`, `xargs`, … off the
+//!   command to reach the command they run;
+//! - `indirect`: the code the command runs indirectly (`sh -c`, `eval`,
+//!   heredocs and pipes into shells, scripts written earlier, interpreter
+//!   programs and their shell-outs), analysed one level deeper;
+//! - `find_exec`: the commands `find -exec`/`-ok`/`-delete` runs.
+
+mod find_exec;
+mod indirect;
+mod unwrapping;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use brush_parser::ast;
 
 use crate::fallback;
-use crate::interp::{self, Program};
 use crate::model::*;
 use crate::paths;
 use crate::words::{scan, scan_heredoc, Piece};
-use crate::wrappers::{self, Unwrap};
+use crate::wrappers;
 
 /// Nested code (`sh -c`, `eval`, heredocs to shells, scripts, shell-outs)
 /// deeper than this is not analysed; the analysis says so.
@@ -28,10 +40,6 @@ const MAX_SYNTAX_NESTING: usize = 64;
 const MAX_UNCLOSED_GROUPS: usize = 10;
 /// Stands for a substitution's output when its word is re-read as code.
 const SUBST_PLACEHOLDER: &str = "__agentops_substitution__";
-
-const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "rbash", "fish", "csh", "tcsh",
-];
 
 /// Analyse a command string. Never panics; never fails.
 pub fn analyse(src: &str) -> Analysis {
@@ -333,25 +341,6 @@ impl Builder {
         };
         self.nest -= 1;
         parsed
-    }
-
-    /// Code a command runs (`sh -c`, `eval`, heredoc to a shell, …), one level deeper.
-    fn nested_code(&mut self, code: &str, via: Via, parent: usize, ctx: &Ctx) {
-        let depth = ctx.depth.saturating_add(1);
-        let mut child = ctx.child(via, Some(parent), depth);
-        if depth > MAX_DEPTH {
-            self.capped = true;
-            // One level past the cap is still tokenized (approximately), so a
-            // hard-deny pattern hidden there is seen; deeper code is not.
-            if depth == MAX_DEPTH + 1 && self.nest < MAX_NEST {
-                child.approximate = true;
-                self.nest += 1;
-                self.visit_fallback(code, &child);
-                self.nest -= 1;
-            }
-            return;
-        }
-        self.parse_and_visit(code, &child);
     }
 
     // ---- words ----
@@ -959,6 +948,9 @@ impl Builder {
 
     // ---- building one command ----
 
+    /// Build one simple command from its words: peel off wrappers, find the
+    /// code it runs indirectly and `find`'s actions, then add it and analyse
+    /// that code.
     fn finish(
         &mut self,
         mut words: Vec<RWord>,
@@ -988,265 +980,37 @@ impl Builder {
             return;
         }
         let first = words.remove(0);
-        let mut exec_from: Vec<usize> = first.word.subst.clone();
-        let mut written_name = first.word.text.clone();
-        let mut name = normalise_name(&written_name);
-        let mut args = words;
-        let mut wrappers_used: Vec<String> = Vec::new();
-        let mut nested: Vec<(String, Via)> = Vec::new();
-        let mut via_parallel = false;
-        for _ in 0..8 {
-            let texts: Vec<&str> = args.iter().map(|a| a.word.text.as_str()).collect();
-            let (at, assign_from) = match wrappers::unwrap(&name, &texts) {
-                Unwrap::None => break,
-                Unwrap::At(at) => (at, at),
-                Unwrap::AtWithEnv { at, assign_from } => (at, assign_from),
-                Unwrap::Code { at, text } => {
-                    exec_from.extend(
-                        args.get(at)
-                            .map(|a| a.word.subst.clone())
-                            .unwrap_or_default(),
-                    );
-                    let code = match args.get(at) {
-                        Some(a) if a.code.is_some() => text.replace(&a.word.text, a.code_text()),
-                        _ => text,
-                    };
-                    nested.push((code, Via::ShellString));
-                    break;
-                }
-                Unwrap::JoinedCode(from) => {
-                    let code: Vec<&str> = args[from..].iter().map(RWord::code_text).collect();
-                    nested.push((code.join(" "), Via::ShellString));
-                    break;
-                }
-            };
-            for a in args.iter().take(at).skip(assign_from) {
-                if let Some((n, v)) = a.word.text.split_once('=') {
-                    let mut value = a.word.clone();
-                    value.text = v.to_string();
-                    assigns.push(Assignment {
-                        name: n.trim_end_matches('+').to_string(),
-                        value,
-                        append: n.ends_with('+'),
-                        kind: AssignKind::Env,
-                    });
-                }
-            }
-            let is_xargs = name == "xargs";
-            via_parallel |= name == "parallel";
-            wrappers_used.push(std::mem::take(&mut name));
-            let mut rest = args.split_off(at);
-            let head = rest.remove(0);
-            args = rest;
-            exec_from.extend(head.word.subst.iter().copied());
-            written_name = head.word.text;
-            name = normalise_name(&written_name);
-            if is_xargs {
-                self.add_xargs_items(&stdin_from, &mut args);
-            }
-        }
-        if via_parallel {
-            if let Some(sep) = args.iter().position(|a| a.word.text.starts_with(":::")) {
-                let inputs: Vec<RWord> = args.split_off(sep).into_iter().skip(1).collect();
-                let first_input = inputs.first().map(|i| i.word.text.clone());
-                let mut replaced = false;
-                for a in &mut args {
-                    if let Some(input) = &first_input {
-                        if a.word.text.contains("{}") {
-                            a.word.text = a.word.text.replace("{}", input);
-                            replaced = true;
-                        }
-                    }
-                }
-                if !replaced {
-                    args.extend(inputs);
-                }
-            }
-            if written_name.contains(' ') {
-                nested.push((written_name.clone(), Via::ShellString));
-            }
-        }
-        let mut inline_code = None;
-        let mut run_stdin_as_code = false;
-        let mut script: Option<usize> = None;
-        let texts: Vec<&str> = args.iter().map(|a| a.word.text.as_str()).collect();
-        if SHELLS.contains(&name.as_str()) {
-            let (c_flag, s_flag, operand) = shell_options(&texts);
-            match (c_flag, operand) {
-                (true, Some(i)) => {
-                    exec_from.extend(args[i].word.subst.iter().copied());
-                    nested.push((args[i].code_text().to_string(), Via::ShellString));
-                }
-                (true, None) => {}
-                (false, Some(i)) if !s_flag => script = Some(i),
-                _ => run_stdin_as_code = true,
-            }
-        } else if name == "source" || name == "." {
-            if !args.is_empty() {
-                script = Some(0);
-            }
-        } else if name == "eval" {
-            let code: Vec<&str> = args.iter().map(RWord::code_text).collect();
-            for a in &args {
-                exec_from.extend(a.word.subst.iter().copied());
-            }
-            nested.push((code.join(" "), Via::Eval));
-        } else {
-            match interp::program(&name, &texts) {
-                Program::Inline(lang, idx) => {
-                    let code: Vec<&str> = idx
-                        .iter()
-                        .filter_map(|&i| args.get(i))
-                        .map(|a| interp::code_text(&a.word.text, lang))
-                        .collect();
-                    for &i in &idx {
-                        if let Some(a) = args.get(i) {
-                            exec_from.extend(a.word.subst.iter().copied());
-                        }
-                    }
-                    inline_code = Some(InlineCode {
-                        lang,
-                        code: code.join("\n"),
-                    });
-                }
-                Program::Stdin(lang) => {
-                    exec_from.extend(stdin_from.iter().copied());
-                    let text = stdin_text.clone().or_else(|| self.piped_text(&stdin_from));
-                    inline_code = text.map(|code| InlineCode { lang, code });
-                }
-                Program::Script => {
-                    if let Some(lang) = interp::language(&name) {
-                        let file = args.iter().find(|a| !a.word.text.starts_with('-'));
-                        if let Some(file) = file {
-                            exec_from.extend(file.word.subst.iter().copied());
-                            if let Some(w) = self.last_write(&file.word.text) {
-                                exec_from.push(w.by);
-                                exec_from.extend(w.from.iter().copied());
-                                if let Some(code) = w.content.clone() {
-                                    inline_code = Some(InlineCode { lang, code });
-                                }
-                            }
-                        }
-                    }
-                }
-                Program::NotInterpreter => {}
-            }
-        }
-        if let Some(code) = &inline_code {
-            for s in interp::shell_outs(code.lang, &code.code) {
-                nested.push((s, Via::Interpreter));
-            }
-        }
-        // Running a script by path (`./x.sh`) that was written earlier.
-        if written_name.contains('/') {
-            if let Some(w) = self.last_write(&written_name) {
-                exec_from.push(w.by);
-                exec_from.extend(w.from.iter().copied());
-                if let Some(content) = w.content.clone() {
-                    nested.push((content, Via::ScriptFile));
-                }
-            }
-        }
-        if let Some(i) = script {
-            let file = &args[i].word;
-            exec_from.extend(file.subst.iter().copied());
-            if file.text == "/dev/stdin" || file.text == "-" {
-                run_stdin_as_code = true;
-            } else if let Some(w) = self.last_write(&file.text) {
-                exec_from.push(w.by);
-                exec_from.extend(w.from.iter().copied());
-                if let Some(content) = w.content.clone() {
-                    nested.push((content, Via::ScriptFile));
-                }
-            }
-        }
-        if run_stdin_as_code {
-            exec_from.extend(stdin_from.iter().copied());
-            if let Some(text) = &stdin_text {
-                nested.push((text.clone(), Via::Heredoc));
-            } else if let Some(text) = self.piped_text(&stdin_from) {
-                nested.push((text, Via::Piped));
-            }
-        }
+        let unwrapped = self.unwrap_wrappers(first, words, &stdin_from, &mut assigns);
+        let indirect = self.indirect_code(
+            &unwrapped.name,
+            &unwrapped.written_name,
+            &unwrapped.args,
+            stdin_text.as_deref(),
+            &stdin_from,
+        );
+        let find_actions = find_exec::actions(&unwrapped.name, &unwrapped.args);
 
-        let find_actions = if name == "find" {
-            find_actions(&texts)
-        } else {
-            Vec::new()
-        };
-
+        let mut exec_from = unwrapped.exec_from;
+        exec_from.extend(indirect.exec_from);
         let command = Command {
-            name,
-            written_name,
-            args: args.into_iter().map(|a| a.word).collect(),
+            name: unwrapped.name,
+            written_name: unwrapped.written_name,
+            args: unwrapped.args.into_iter().map(|a| a.word).collect(),
             assignments: assigns,
             redirects,
-            wrappers: wrappers_used,
+            wrappers: unwrapped.wrappers,
             stdin_from,
             stdin_text,
             exec_from,
-            inline_code,
+            inline_code: indirect.inline_code,
             ..self.blank(ctx)
         };
         let id = self.push(command);
         self.record_writes(id);
-        for (code, via) in nested {
+        for (code, via) in unwrapped.code.into_iter().chain(indirect.nested) {
             self.nested_code(&code, via, id, ctx);
         }
-        for action in find_actions {
-            let mut c = ctx.clone();
-            c.via = Via::FindExec;
-            c.parent = Some(id);
-            c.stdin_from = Vec::new();
-            c.stdin_text = None;
-            let synthetic = action.synthetic;
-            let words = action
-                .words
-                .into_iter()
-                .map(|t| RWord {
-                    word: Word::literal(t),
-                    code: None,
-                })
-                .collect();
-            let start = self.commands.len();
-            if self.nest < MAX_NEST {
-                self.nest += 1;
-                self.finish(words, Vec::new(), Vec::new(), None, Vec::new(), &c);
-                self.nest -= 1;
-            }
-            for cmd in &mut self.commands[start..] {
-                cmd.synthetic |= synthetic;
-            }
-        }
-    }
-
-    /// The items `xargs` reads become arguments: add those we can know
-    /// (literal `echo`/`printf` output, `find` starting points).
-    fn add_xargs_items(&self, stdin_from: &[usize], args: &mut Vec<RWord>) {
-        let mut items: Vec<Word> = Vec::new();
-        for &p in stdin_from {
-            let Some(producer) = self.commands.get(p) else {
-                continue;
-            };
-            match producer.name.as_str() {
-                "echo" | "printf" => {
-                    if let Some(text) = printed_text(&producer.name, &producer.args) {
-                        items.extend(text.split_whitespace().map(Word::literal));
-                    }
-                }
-                "find" => items.extend(find_roots(&producer.args).into_iter().map(Word::literal)),
-                _ => {}
-            }
-        }
-        for item in items {
-            match args.iter().position(|a| a.word.text == "{}") {
-                Some(i) => args[i].word = item,
-                None => args.push(RWord {
-                    word: item,
-                    code: None,
-                }),
-            }
-        }
+        self.run_find_actions(id, find_actions, ctx);
     }
 
     fn blank(&self, ctx: &Ctx) -> Command {
@@ -1301,20 +1065,6 @@ impl Builder {
     fn last_write(&self, path: &str) -> Option<&FileWrite> {
         let p = paths::tidy(path);
         self.writes.iter().rev().find(|w| w.path == p)
-    }
-
-    /// Text piped into a command by `echo`/`printf`/`cat <<EOF` producers.
-    fn piped_text(&self, producers: &[usize]) -> Option<String> {
-        let mut text = String::new();
-        for &p in producers {
-            let c = self.commands.get(p)?;
-            match c.name.as_str() {
-                "echo" | "printf" => text.push_str(&printed_text(&c.name, &c.args)?),
-                "cat" if c.args.is_empty() => text.push_str(c.stdin_text.as_deref()?),
-                _ => return None,
-            }
-        }
-        (!text.is_empty()).then_some(text)
     }
 
     /// Files command `id` writes, with their content when it is literal.
@@ -1421,111 +1171,4 @@ impl Builder {
         }
         self.writes.extend(new);
     }
-}
-
-/// Parse `sh`-family options: (`-c` given, `-s` given, index of the first operand).
-fn shell_options(args: &[&str]) -> (bool, bool, Option<usize>) {
-    let mut c_flag = false;
-    let mut s_flag = false;
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i];
-        if t == "--" || t == "-" {
-            i += 1;
-            break;
-        }
-        if t.len() > 1 && (t.starts_with('-') || t.starts_with('+')) {
-            if t.starts_with("--") {
-                if matches!(t, "--rcfile" | "--init-file") {
-                    i += 1;
-                }
-                i += 1;
-                continue;
-            }
-            let cluster = &t[1..];
-            c_flag |= cluster.contains('c');
-            s_flag |= cluster.contains('s');
-            if cluster.contains('o') || cluster.contains('O') {
-                i += 1;
-            }
-            i += 1;
-            continue;
-        }
-        break;
-    }
-    (c_flag, s_flag, (i < args.len()).then_some(i))
-}
-
-/// The starting points of a `find` command (default `.`).
-pub(crate) fn find_roots(args: &[Word]) -> Vec<String> {
-    let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
-    roots_of(&texts)
-}
-
-fn roots_of(args: &[&str]) -> Vec<String> {
-    let mut roots = Vec::new();
-    let mut i = 0;
-    // Leading -H/-L/-P/-O3/-D opts.
-    while i < args.len() {
-        let a = args[i];
-        if matches!(a, "-H" | "-L" | "-P") || a.starts_with("-O") {
-            i += 1;
-        } else if a == "-D" {
-            i += 2;
-        } else {
-            break;
-        }
-    }
-    while i < args.len() {
-        let a = args[i];
-        if a.starts_with('-') || a == "(" || a == "!" || a == "\\(" {
-            break;
-        }
-        roots.push(a.to_string());
-        i += 1;
-    }
-    if roots.is_empty() {
-        roots.push(".".into());
-    }
-    roots
-}
-
-struct FindAction {
-    words: Vec<String>,
-    synthetic: bool,
-}
-
-/// Commands `find` runs: each `-exec`/`-execdir`/`-ok`/`-okdir` (with `{}`
-/// standing for the starting points) and `-delete` as `rm -r -f ROOT`.
-fn find_actions(args: &[&str]) -> Vec<FindAction> {
-    let roots = roots_of(args);
-    let root = roots.first().cloned().unwrap_or_else(|| ".".into());
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i];
-        if matches!(a, "-exec" | "-execdir" | "-ok" | "-okdir") {
-            let mut words = Vec::new();
-            i += 1;
-            while i < args.len() && !matches!(args[i], ";" | "+" | "\\;") {
-                words.push(args[i].replace("{}", &root));
-                i += 1;
-            }
-            if !words.is_empty() {
-                out.push(FindAction {
-                    words,
-                    synthetic: false,
-                });
-            }
-        } else if a == "-delete" {
-            let mut words = vec!["rm".to_string(), "-r".into(), "-f".into()];
-            words.extend(roots.iter().cloned());
-            out.push(FindAction {
-                words,
-                synthetic: true,
-            });
-        }
-        i += 1;
-    }
-    out
 }

@@ -12,6 +12,9 @@
 //! Strings the parser rejects are tokenized instead; those commands are
 //! marked [`Command::approximate`].
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod analyse;
 mod fallback;
 mod interp;

@@ -54,6 +54,7 @@ impl Via {
 pub struct Origin {
     /// 0 for the command string itself, +1 per nested code string.
     pub depth: u8,
+    /// How its text became code the shell runs.
     pub via: Via,
     /// The command whose argument, substitution or code this one is part of.
     pub parent: Option<usize>,
@@ -65,6 +66,7 @@ pub struct Origin {
 /// in their `$NAME` / `$(…)` spelling and mark the word dynamic.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Word {
+    /// The text after quote removal, with known variables substituted.
     pub text: String,
     /// Contains a parameter, command or arithmetic expansion that was not
     /// resolved to a literal.
@@ -76,6 +78,7 @@ pub struct Word {
 }
 
 impl Word {
+    /// A word that is plain text: not dynamic, not quoted, no substitutions.
     pub fn literal(text: impl Into<String>) -> Word {
         Word {
             text: text.into(),
@@ -87,13 +90,17 @@ impl Word {
 /// `NAME=value` as the shell sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
+    /// The variable name (for `a[i]=v`, the array's name).
     pub name: String,
+    /// The value; an array's items are joined with spaces.
     pub value: Word,
     /// `NAME+=value`.
     pub append: bool,
+    /// Where the assignment was written, which decides what it affects.
     pub kind: AssignKind,
 }
 
+/// Where an assignment was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssignKind {
     /// `NAME=v cmd`: only for that command's environment.
@@ -106,11 +113,16 @@ pub enum AssignKind {
     Env,
 }
 
+/// The operator of a redirection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RedirectKind {
+    /// `<file`
     Read,
+    /// `>file`
     Write,
+    /// `>>file`
     Append,
+    /// `<>file`
     ReadWrite,
     /// `>|`
     Clobber,
@@ -118,7 +130,9 @@ pub enum RedirectKind {
     Duplicate,
     /// `&>file` / `&>>file`.
     OutputAndError,
+    /// `<<TAG` (the target holds the document's text).
     HereDoc,
+    /// `<<<word` (the target holds the word).
     HereString,
 }
 
@@ -136,41 +150,59 @@ impl RedirectKind {
     }
 }
 
+/// One redirection of a command (its own or an enclosing compound command's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
+    /// The file descriptor written before the operator (`2>`), if any.
     pub fd: Option<u32>,
+    /// The operator.
     pub kind: RedirectKind,
     /// The file (or heredoc/here-string text).
     pub target: Word,
 }
 
-/// Inline program text given to an interpreter.
+/// The language of inline program text given to an interpreter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
+    /// `python`, `python3`, `pypy`, … (`-c`).
     Python,
+    /// `node`, `nodejs` (`-e`, `-p`, `--eval`, `--print`).
     Node,
+    /// `perl` (`-e`, `-E`).
     Perl,
+    /// `ruby` (`-e`).
     Ruby,
+    /// `php` (`-r`).
     Php,
+    /// `deno eval`.
     Deno,
+    /// `bun` (`-e`, `--eval`, `-p`, `--print`).
     Bun,
 }
 
+/// Inline program text given to an interpreter, as a string or on standard
+/// input, or a script written earlier in the same command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineCode {
+    /// The interpreter's language.
     pub lang: Lang,
+    /// The program text (several `-e` programs joined with newlines).
     pub code: String,
 }
 
 /// One simple command, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
+    /// Index in [`Analysis::commands`].
     pub id: usize,
     /// The command name with directories and leading backslashes stripped,
     /// lowercased (macOS file systems ignore case), wrappers removed.
     pub name: String,
     /// The name as resolved before normalisation, e.g. `/bin/rm`.
     pub written_name: String,
+    /// The arguments after the name: quotes removed, unquoted `{a,b}`
+    /// groups expanded, plus the `xargs` items and `parallel` inputs the
+    /// analyser can know.
     pub args: Vec<Word>,
     /// Prefix, standalone, declaration and `env` assignments.
     pub assignments: Vec<Assignment>,
@@ -178,6 +210,7 @@ pub struct Command {
     pub redirects: Vec<Redirect>,
     /// Wrappers removed to reach the command, outermost first (`sudo`, `env`, …).
     pub wrappers: Vec<String>,
+    /// Where the command came from (top level, substitution, nested code, …).
     pub origin: Origin,
     /// Commands whose standard output reaches this command's standard input.
     pub stdin_from: Vec<usize>,
@@ -192,6 +225,7 @@ pub struct Command {
     pub background: bool,
     /// Position in its pipeline (index, length).
     pub pipe: (u16, u16),
+    /// The program given to the command when it is an interpreter.
     pub inline_code: Option<InlineCode>,
     /// Built by the tokenizer fallback or from code that did not parse: the
     /// structure is a best guess.
@@ -245,10 +279,12 @@ impl Command {
         out
     }
 
+    /// Whether short flag `c` is given, alone or in a bundle (`-rf`).
     pub fn has_short(&self, c: char) -> bool {
         self.flags().contains(&Flag::Short(c))
     }
 
+    /// Whether long flag `--name` is given (with or without `=value`).
     pub fn has_long(&self, name: &str) -> bool {
         self.flags().contains(&Flag::Long(name))
     }
@@ -330,15 +366,19 @@ fn shown(text: &str) -> String {
     }
 }
 
+/// One flag of a command, as listed by [`Command::flags`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flag<'a> {
+    /// A short flag (`-r`, or one letter of a bundle like `-rf`).
     Short(char),
+    /// A long flag without the dashes and without its `=value`.
     Long(&'a str),
 }
 
 /// A function defined in the command (kept for fork-bomb detection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Function {
+    /// The function's name.
     pub name: String,
     /// Ids of the commands in its body.
     pub body: std::ops::Range<usize>,
@@ -349,6 +389,7 @@ pub struct Function {
 pub struct FileWrite {
     /// Normalised path as written (`./a.sh` → `a.sh`).
     pub path: String,
+    /// The id of the command that writes it.
     pub by: usize,
     /// The literal text written, when the analyser can know it.
     pub content: Option<String>,
@@ -359,10 +400,12 @@ pub struct FileWrite {
 /// Whether the command string parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseStatus {
+    /// The parser accepted the string.
     Parsed,
     /// The parser rejected the string; commands come from the tokenizer
     /// fallback and are approximate.
     Fallback {
+        /// The parser's error message (or why the string was not parsed).
         error: String,
     },
 }
@@ -370,19 +413,26 @@ pub enum ParseStatus {
 /// Everything the analyser found in one command string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
+    /// Every simple command, in the order the analyser met them; a
+    /// command's id is its index.
     pub commands: Vec<Command>,
+    /// Functions defined in the command string.
     pub functions: Vec<Function>,
+    /// Files written, in execution order.
     pub writes: Vec<FileWrite>,
+    /// Whether the string parsed or was tokenized instead.
     pub status: ParseStatus,
     /// Nested code deeper than the cap was met; it was tokenized, not parsed.
     pub depth_capped: bool,
 }
 
 impl Analysis {
+    /// Whether the string parsed ([`ParseStatus::Parsed`]).
     pub fn parsed(&self) -> bool {
         self.status == ParseStatus::Parsed
     }
 
+    /// The command with this id.
     pub fn get(&self, id: usize) -> Option<&Command> {
         self.commands.get(id)
     }

@@ -1,0 +1,253 @@
+//! Code a command runs indirectly, analysed as commands one level deeper:
+//! the string of `sh -c`, the arguments of `eval`, a heredoc, here-string or
+//! literal text fed to a shell's standard input, a script written earlier in
+//! the same command and then run (`bash x.sh`, `source x`, `./x.sh`), inline
+//! interpreter code (`python -c`, `node -e`, a program piped into
+//! `python3`) and the shell commands that code hands to a shell.
+
+use super::{printed_text, Builder, Ctx, RWord, MAX_DEPTH, MAX_NEST};
+use crate::interp::{self, Program};
+use crate::model::{InlineCode, Via};
+
+/// Shells whose `-c` string, script operand or standard input is code.
+const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "rbash", "fish", "csh", "tcsh",
+];
+
+/// What one command runs besides itself.
+#[derive(Default)]
+pub(super) struct IndirectCode {
+    /// Commands whose output this command runs as code.
+    pub exec_from: Vec<usize>,
+    /// Code strings to analyse one level deeper, in order.
+    pub nested: Vec<(String, Via)>,
+    /// The program given to an interpreter, when it can be known.
+    pub inline_code: Option<InlineCode>,
+}
+
+/// Where a shell or `source` reads code from besides its arguments.
+enum CodeSource {
+    /// Nowhere (or only from a `-c` string).
+    Nothing,
+    /// The script file in this argument.
+    Script(usize),
+    /// Standard input.
+    Stdin,
+}
+
+impl Builder {
+    /// The indirect code of a command named `name` (written `written_name`)
+    /// with arguments `args`, reading `stdin_text` or the output of
+    /// `stdin_from` on its standard input.
+    pub(super) fn indirect_code(
+        &self,
+        name: &str,
+        written_name: &str,
+        args: &[RWord],
+        stdin_text: Option<&str>,
+        stdin_from: &[usize],
+    ) -> IndirectCode {
+        let mut out = IndirectCode::default();
+        let texts: Vec<&str> = args.iter().map(|a| a.word.text.as_str()).collect();
+        let source = if SHELLS.contains(&name) {
+            shell_code(args, &texts, &mut out)
+        } else if name == "source" || name == "." {
+            if args.is_empty() {
+                CodeSource::Nothing
+            } else {
+                CodeSource::Script(0)
+            }
+        } else if name == "eval" {
+            let code: Vec<&str> = args.iter().map(RWord::code_text).collect();
+            for a in args {
+                out.exec_from.extend(a.word.subst.iter().copied());
+            }
+            out.nested.push((code.join(" "), Via::Eval));
+            CodeSource::Nothing
+        } else {
+            self.interpreter_code(name, args, &texts, stdin_text, stdin_from, &mut out);
+            CodeSource::Nothing
+        };
+        if let Some(code) = &out.inline_code {
+            for s in interp::shell_outs(code.lang, &code.code) {
+                out.nested.push((s, Via::Interpreter));
+            }
+        }
+        // Running a script by path (`./x.sh`) that was written earlier.
+        if written_name.contains('/') {
+            if let Some(content) = self.run_written_file(written_name, &mut out.exec_from) {
+                out.nested.push((content, Via::ScriptFile));
+            }
+        }
+        let run_stdin_as_code = match source {
+            CodeSource::Nothing => false,
+            CodeSource::Stdin => true,
+            CodeSource::Script(i) => {
+                let file = &args[i].word;
+                out.exec_from.extend(file.subst.iter().copied());
+                if file.text == "/dev/stdin" || file.text == "-" {
+                    true
+                } else {
+                    if let Some(content) = self.run_written_file(&file.text, &mut out.exec_from) {
+                        out.nested.push((content, Via::ScriptFile));
+                    }
+                    false
+                }
+            }
+        };
+        if run_stdin_as_code {
+            out.exec_from.extend(stdin_from.iter().copied());
+            if let Some(text) = stdin_text {
+                out.nested.push((text.to_string(), Via::Heredoc));
+            } else if let Some(text) = self.piped_text(stdin_from) {
+                out.nested.push((text, Via::Piped));
+            }
+        }
+        out
+    }
+
+    /// The program an interpreter (`python`, `node`, `perl`, …) runs: inline
+    /// code in its arguments, its standard input, or a script written
+    /// earlier in the command.
+    fn interpreter_code(
+        &self,
+        name: &str,
+        args: &[RWord],
+        texts: &[&str],
+        stdin_text: Option<&str>,
+        stdin_from: &[usize],
+        out: &mut IndirectCode,
+    ) {
+        match interp::program(name, texts) {
+            Program::Inline(lang, idx) => {
+                let code: Vec<&str> = idx
+                    .iter()
+                    .filter_map(|&i| args.get(i))
+                    .map(|a| interp::code_text(&a.word.text, lang))
+                    .collect();
+                for &i in &idx {
+                    if let Some(a) = args.get(i) {
+                        out.exec_from.extend(a.word.subst.iter().copied());
+                    }
+                }
+                out.inline_code = Some(InlineCode {
+                    lang,
+                    code: code.join("\n"),
+                });
+            }
+            Program::Stdin(lang) => {
+                out.exec_from.extend(stdin_from.iter().copied());
+                let text = stdin_text
+                    .map(str::to_string)
+                    .or_else(|| self.piped_text(stdin_from));
+                out.inline_code = text.map(|code| InlineCode { lang, code });
+            }
+            Program::Script => {
+                if let Some(lang) = interp::language(name) {
+                    let file = args.iter().find(|a| !a.word.text.starts_with('-'));
+                    if let Some(file) = file {
+                        out.exec_from.extend(file.word.subst.iter().copied());
+                        if let Some(code) =
+                            self.run_written_file(&file.word.text, &mut out.exec_from)
+                        {
+                            out.inline_code = Some(InlineCode { lang, code });
+                        }
+                    }
+                }
+            }
+            Program::NotInterpreter => {}
+        }
+    }
+
+    /// A file run as code: when it was written earlier in the command, its
+    /// writer and what fed the writer go to `exec_from`, and its content is
+    /// returned when the analyser knows it.
+    fn run_written_file(&self, path: &str, exec_from: &mut Vec<usize>) -> Option<String> {
+        let w = self.last_write(path)?;
+        exec_from.push(w.by);
+        exec_from.extend(w.from.iter().copied());
+        w.content.clone()
+    }
+
+    /// Text piped into a command by `echo`/`printf`/`cat <<EOF` producers.
+    fn piped_text(&self, producers: &[usize]) -> Option<String> {
+        let mut text = String::new();
+        for &p in producers {
+            let c = self.commands.get(p)?;
+            match c.name.as_str() {
+                "echo" | "printf" => text.push_str(&printed_text(&c.name, &c.args)?),
+                "cat" if c.args.is_empty() => text.push_str(c.stdin_text.as_deref()?),
+                _ => return None,
+            }
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// Code a command runs (`sh -c`, `eval`, heredoc to a shell, …), one level deeper.
+    pub(super) fn nested_code(&mut self, code: &str, via: Via, parent: usize, ctx: &Ctx) {
+        let depth = ctx.depth.saturating_add(1);
+        let mut child = ctx.child(via, Some(parent), depth);
+        if depth > MAX_DEPTH {
+            self.capped = true;
+            // One level past the cap is still tokenized (approximately), so a
+            // hard-deny pattern hidden there is seen; deeper code is not.
+            if depth == MAX_DEPTH + 1 && self.nest < MAX_NEST {
+                child.approximate = true;
+                self.nest += 1;
+                self.visit_fallback(code, &child);
+                self.nest -= 1;
+            }
+            return;
+        }
+        self.parse_and_visit(code, &child);
+    }
+}
+
+/// A shell's `-c` string goes to `out`; otherwise say where it reads code.
+fn shell_code(args: &[RWord], texts: &[&str], out: &mut IndirectCode) -> CodeSource {
+    let (c_flag, s_flag, operand) = shell_options(texts);
+    match (c_flag, operand) {
+        (true, Some(i)) => {
+            out.exec_from.extend(args[i].word.subst.iter().copied());
+            out.nested
+                .push((args[i].code_text().to_string(), Via::ShellString));
+            CodeSource::Nothing
+        }
+        (true, None) => CodeSource::Nothing,
+        (false, Some(i)) if !s_flag => CodeSource::Script(i),
+        _ => CodeSource::Stdin,
+    }
+}
+
+/// Parse `sh`-family options: (`-c` given, `-s` given, index of the first operand).
+fn shell_options(args: &[&str]) -> (bool, bool, Option<usize>) {
+    let mut c_flag = false;
+    let mut s_flag = false;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i];
+        if t == "--" || t == "-" {
+            i += 1;
+            break;
+        }
+        if t.len() > 1 && (t.starts_with('-') || t.starts_with('+')) {
+            if t.starts_with("--") {
+                if matches!(t, "--rcfile" | "--init-file") {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            let cluster = &t[1..];
+            c_flag |= cluster.contains('c');
+            s_flag |= cluster.contains('s');
+            if cluster.contains('o') || cluster.contains('O') {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    (c_flag, s_flag, (i < args.len()).then_some(i))
+}
