@@ -10,8 +10,8 @@
 //! - [`query`]: filters and statistics over audit records for `agentops
 //!   audit`;
 //! - [`otlp`]: the spool as OTLP/HTTP JSON, for `agentops telemetry export`;
-//! - [`clock`]: timestamps;
-//! - [`redacted`]: redact-then-bound, used for every text written.
+//! - [`clock`]: the timestamps records carry;
+//! - [`redacted`]: redact, then bound, for every text written.
 
 pub mod audit;
 pub mod chain;
