@@ -2,3 +2,4 @@
 //! argument parser (e.g. on every `agentops …` line in the plugin's docs).
 
 pub mod cli;
+pub mod docs;

@@ -42,7 +42,7 @@ enum Command {
     Replay(replay::Args),
     /// Show the verdict agentops gives a shell command, and why.
     Check(check::Args),
-    /// List every rule with its id, severity and reason.
+    /// List every rule with its id, severity and reason, or explain one (`rules CMD001`).
     Rules(rules::Args),
     /// Wire agentops into Claude Code (plugin directory or settings file).
     Install(install::Args),

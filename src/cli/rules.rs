@@ -1,15 +1,29 @@
-//! `agentops rules [--json]`: every rule of every policy.
+//! `agentops rules [ID] [--json]`: every rule of every policy, or one rule
+//! in full; `agentops rules --markdown [--write FILE]`: the generated rule
+//! reference of `docs/SECURITY.md`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use agentops_core::Rule;
-use serde_json::json;
+
+use crate::docs;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Print JSON instead of a table.
-    #[arg(long)]
+    /// Show one rule in full: what it does, why it matters, examples
+    /// (case-insensitive id such as CMD001, or the rule's name).
+    pub id: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print the generated rule reference (Markdown) for docs/SECURITY.md.
+    #[arg(long, conflicts_with = "id")]
+    pub markdown: bool,
+    /// With --markdown: replace the generated section of FILE (between
+    /// `<!-- rules:begin -->` and `<!-- rules:end -->`) instead of printing it.
+    #[arg(long, value_name = "FILE", requires = "markdown")]
+    pub write: Option<PathBuf>,
 }
 
 /// Every rule, engine rules first, then policies in registry order.
@@ -21,17 +35,118 @@ pub fn all_rules() -> Vec<&'static Rule> {
     rules
 }
 
+/// The rule with this id (case-insensitive) or name.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all_rules()
+        .into_iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id) || r.name == id)
+}
+
+/// Up to five ids with the same letter prefix as `id`, nearest number first.
+pub fn suggestions(id: &str) -> Vec<&'static str> {
+    let upper = id.to_ascii_uppercase();
+    let prefix: String = upper
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    if prefix.is_empty() {
+        return Vec::new();
+    }
+    let number = |s: &str| s[prefix.len()..].parse::<i64>().ok();
+    let wanted = number(&upper);
+    let mut close: Vec<&'static str> = all_rules()
+        .into_iter()
+        .map(|r| r.id)
+        .filter(|rid| {
+            rid.starts_with(&prefix)
+                && rid[prefix.len()..].starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    if let Some(n) = wanted {
+        close.sort_by_key(|rid| number(rid).map_or(i64::MAX, |m| (m - n).abs()));
+    }
+    close.truncate(5);
+    close.sort_unstable();
+    close
+}
+
+/// A rule as JSON: the fields in the order `agentops rules --json` has
+/// always printed them (id, name, policy, reason, severity), then why and
+/// the examples.
+#[derive(serde::Serialize)]
+pub struct RuleJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    policy: &'a str,
+    reason: &'a str,
+    severity: &'a str,
+    why: &'a str,
+    example: Example<'a>,
+}
+
+#[derive(serde::Serialize)]
+pub struct Example<'a> {
+    fires: &'a str,
+    passes: &'a str,
+}
+
+/// A rule as JSON: id, name, policy, reason, severity, why and
+/// `example: {fires, passes}`, in that order.
+pub fn rule_json(r: &Rule) -> RuleJson<'_> {
+    RuleJson {
+        id: r.id,
+        name: r.name,
+        policy: r.policy,
+        reason: r.reason,
+        severity: r.severity.as_str(),
+        why: r.why,
+        example: Example {
+            fires: r.fires,
+            passes: r.passes,
+        },
+    }
+}
+
+/// One rule in full, as `agentops rules <ID>` prints it.
+pub fn explain(r: &Rule) -> String {
+    let text = |s: &str| {
+        if s.is_empty() {
+            "(not documented yet)".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "# {id}: {name}\n\n\
+         Policy: {policy}\n\
+         Severity: {severity} ({meaning})\n\n\
+         ## What it does\n\n{reason}\n\n\
+         ## Why it matters\n\n{why}\n\n\
+         ## Example that fires\n\n    {fires}\n\n\
+         ## Example that does not\n\n    {passes}\n",
+        id = r.id,
+        name = r.name,
+        policy = r.policy,
+        severity = r.severity.as_str(),
+        meaning = docs::severity_meaning(r.severity),
+        reason = text(r.reason),
+        why = text(r.why),
+        fires = text(r.fires),
+        passes = text(r.passes),
+    )
+}
+
 pub fn run(args: &Args) -> ExitCode {
+    if args.markdown {
+        return markdown(args.write.as_ref());
+    }
+    if let Some(id) = &args.id {
+        return one(id, args.json);
+    }
     let rules = all_rules();
     if args.json {
-        let list: Vec<_> = rules
-            .iter()
-            .map(|r| {
-                json!({"id": r.id, "name": r.name, "policy": r.policy,
-                       "severity": r.severity.as_str(), "reason": r.reason})
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(list));
+        let list: Vec<RuleJson> = rules.iter().map(|r| rule_json(r)).collect();
+        println!("{}", to_json(&list));
     } else {
         println!("{:<10} {:<5} {:<20} REASON", "ID", "LEVEL", "POLICY");
         for r in rules {
@@ -45,4 +160,48 @@ pub fn run(args: &Args) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("rules serialize")
+}
+
+fn one(id: &str, as_json: bool) -> ExitCode {
+    let Some(rule) = find(id) else {
+        let close = suggestions(id);
+        if close.is_empty() {
+            eprintln!("agentops: no rule `{id}`; `agentops rules` lists every rule");
+        } else {
+            eprintln!(
+                "agentops: no rule `{id}`; did you mean {}? (`agentops rules` lists every rule)",
+                close.join(", ")
+            );
+        }
+        return ExitCode::from(2);
+    };
+    if as_json {
+        println!("{}", to_json(&rule_json(rule)));
+    } else {
+        print!("{}", explain(rule));
+    }
+    ExitCode::SUCCESS
+}
+
+fn markdown(write: Option<&PathBuf>) -> ExitCode {
+    let section = docs::rules_reference();
+    let Some(path) = write else {
+        print!("{section}");
+        return ExitCode::SUCCESS;
+    };
+    let result = std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|doc| docs::splice(&doc, &section))
+        .and_then(|doc| std::fs::write(path, doc).map_err(|e| e.to_string()));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("agentops: {}: {e}", path.display());
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,200 @@
+//! Documentation generated from the rule registry: the rule reference in
+//! `docs/SECURITY.md` (between [`BEGIN`] and [`END`]) and the words for
+//! what each severity does, shared with `agentops rules <ID>`.
+
+use agentops_core::{HookEvent, Policy, Rule, Severity};
+
+/// Marker opening the generated rule reference in a Markdown file.
+pub const BEGIN: &str = "<!-- rules:begin -->";
+/// Marker closing the generated rule reference.
+pub const END: &str = "<!-- rules:end -->";
+/// The file holding the generated rule reference, from the repository root.
+pub const DOC_PATH: &str = "docs/SECURITY.md";
+/// The one command that regenerates it, from the repository root.
+pub const REGENERATE: &str = "cargo run -q -- rules --markdown --write docs/SECURITY.md";
+
+/// Summary shown for the engine's own rules, which no policy owns.
+const ENGINE_SUMMARY: &str = "Rules the engine itself reports when it cannot run the policies: \
+     the payload is unusable or a policy crashed. On gate events they deny.";
+
+/// What a rule of this severity does when it fires, in a few words.
+pub fn severity_meaning(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Hard => "denies in every mode, bypass and unrestricted included",
+        Severity::Deny => "denies; only an advisory note in bypass and unrestricted mode",
+        Severity::Soft => {
+            "asks in advisory mode, denies in blocking mode; \
+             only a note in bypass and unrestricted mode"
+        }
+        Severity::Confirm => "asks the user in every mode, bypass and unrestricted included",
+        Severity::Ask => "asks the user; only an advisory note in bypass and unrestricted mode",
+        Severity::Warn => "tells the user; never gates",
+        Severity::Guide => "guidance for the model; never gates",
+    }
+}
+
+/// The generated rule reference for the registry: the engine's rules, then
+/// every policy with rules, in registry order.
+pub fn rules_reference() -> String {
+    rules_markdown(agentops_engine::ENGINE_RULES, agentops_policies::all())
+}
+
+/// The generated rule reference (without the markers): one table per
+/// policy (id, name, level, what it detects, why it matters), each followed
+/// by the examples of its rules that have them.
+pub fn rules_markdown(engine: &[&Rule], policies: &[&Policy]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "<!-- Generated from the rule registry; do not edit by hand. \
+         Regenerate with: {REGENERATE} -->\n"
+    ));
+    push_group(&mut out, "engine", ENGINE_SUMMARY, engine);
+    for policy in policies.iter().filter(|p| !p.rules.is_empty()) {
+        push_group(&mut out, policy.name, policy.summary, policy.rules);
+    }
+    out
+}
+
+fn push_group(out: &mut String, name: &str, summary: &str, rules: &[&Rule]) {
+    out.push_str(&format!("\n### {name}\n\n"));
+    if !summary.is_empty() {
+        let summary = one_line(summary);
+        let stop = if summary.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        out.push_str(&format!("{summary}{stop}\n\n"));
+    }
+    out.push_str("| id | name | level | what it detects | why it matters |\n");
+    out.push_str("|---|---|---|---|---|\n");
+    for r in rules {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            cell(r.name),
+            r.severity.as_str(),
+            cell(r.reason),
+            cell(or_pending(r.why)),
+        ));
+    }
+    let documented: Vec<&&Rule> = rules
+        .iter()
+        .filter(|r| !r.fires.is_empty() || !r.passes.is_empty())
+        .collect();
+    if documented.is_empty() {
+        return;
+    }
+    out.push_str("\nExamples:\n\n");
+    for r in documented {
+        out.push_str(&format!(
+            "- `{}` fires on {}; does not fire on {}.\n",
+            r.id,
+            example(r.fires),
+            example(r.passes),
+        ));
+    }
+}
+
+fn or_pending(text: &str) -> &str {
+    if text.is_empty() {
+        "_not documented yet_"
+    } else {
+        text
+    }
+}
+
+/// Text on one line (Markdown table cells and list items cannot break).
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    one_line(text).replace('|', "\\|")
+}
+
+/// An example: executable ones (`Event Tool: payload`) in a code span,
+/// prose as written.
+fn example(text: &str) -> String {
+    if text.is_empty() {
+        return "_not documented yet_".to_string();
+    }
+    let first = text.split([' ', ':']).next().unwrap_or_default();
+    if first.parse::<HookEvent>().is_ok() {
+        code_span(&one_line(text))
+    } else {
+        one_line(text)
+    }
+}
+
+/// `text` as a Markdown code span, fenced with more backticks than it holds.
+fn code_span(text: &str) -> String {
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat(longest + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+/// The generated section of `doc`: the text between the markers.
+pub fn generated_section(doc: &str) -> Option<&str> {
+    let start = doc.find(BEGIN)? + BEGIN.len();
+    let end = start + doc[start..].find(END)?;
+    Some(doc[start..end].trim_matches('\n'))
+}
+
+/// `doc` with the text between the markers replaced by `section`.
+pub fn splice(doc: &str, section: &str) -> Result<String, String> {
+    let missing = || format!("no `{BEGIN}` … `{END}` section");
+    let start = doc.find(BEGIN).ok_or_else(missing)? + BEGIN.len();
+    let end = start + doc[start..].find(END).ok_or_else(missing)?;
+    Ok(format!(
+        "{}\n{}\n{}",
+        &doc[..start],
+        section.trim_matches('\n'),
+        &doc[end..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code_span("ls"), "`ls`");
+        assert_eq!(code_span("echo `id`"), "`` echo `id` ``");
+        assert_eq!(code_span("a``b"), "```a``b```");
+    }
+
+    #[test]
+    fn splice_replaces_only_between_the_markers() {
+        let doc = format!("intro\n{BEGIN}\nold\n{END}\noutro\n");
+        let new = splice(&doc, "new\n").expect("markers");
+        assert_eq!(new, format!("intro\n{BEGIN}\nnew\n{END}\noutro\n"));
+        assert_eq!(generated_section(&new), Some("new"));
+        assert!(splice("no markers", "x").is_err());
+    }
+
+    #[test]
+    fn every_severity_has_a_meaning() {
+        for s in [
+            Severity::Guide,
+            Severity::Warn,
+            Severity::Ask,
+            Severity::Soft,
+            Severity::Confirm,
+            Severity::Deny,
+            Severity::Hard,
+        ] {
+            assert!(!severity_meaning(s).is_empty());
+        }
+    }
+}
