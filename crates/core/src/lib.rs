@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod context;
 pub mod event;
+pub mod example;
 pub mod flags;
 pub mod input;
 pub mod outcome;

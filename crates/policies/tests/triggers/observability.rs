@@ -1,0 +1,8 @@
+//! Trigger cases for the observability policies.
+
+#[allow(unused_imports)]
+use super::{t, Trigger};
+
+pub fn cases() -> Vec<Trigger> {
+    vec![]
+}
