@@ -37,8 +37,21 @@ fn cost_panel(project: &Path) -> Value {
         .into_iter()
         .map(|((day, model), usd)| json!({"day": day, "model": model, "usd": usd}))
         .collect();
-    let budget = agentops_cost::Budget::load(&state).ok().flatten();
-    json!({"series": series, "budget": budget.map(|b| b.budget_usd).filter(|b| *b > 0.0)})
+    // The one budget model the budget policies use: the environment
+    // overrides the file, and a budget of 0 is a budget (nothing may be
+    // spent), so it is shown.
+    let file = agentops_cost::Budget::read_file(&state).ok().flatten();
+    let env_usd = std::env::var(agentops_cost::ENV_BUDGET_USD).ok();
+    let env_pct = std::env::var(agentops_cost::ENV_WARN_PCT).ok();
+    let budget = agentops_cost::Budget::resolve(
+        file.as_deref(),
+        agentops_cost::Overrides {
+            budget_usd: env_usd.as_deref(),
+            warn_pct: env_pct.as_deref(),
+        },
+    );
+    let set = file.is_some() || env_usd.as_deref().is_some_and(|v| !v.is_empty());
+    json!({"series": series, "budget": set.then_some(budget.budget_usd)})
 }
 
 /// Supply-chain and integrity findings, counted per kind, with a time
