@@ -38,6 +38,7 @@ pub enum FlagGroup {
 }
 
 impl FlagGroup {
+    /// Kebab-case name (`supply-chain`), as listings and `--json` show it.
     pub fn as_str(self) -> &'static str {
         match self {
             FlagGroup::Mode => "mode",
@@ -54,12 +55,16 @@ impl FlagGroup {
 /// One flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlagSpec {
+    /// The key in flags.json, e.g. `star_gate_enabled`.
     pub name: &'static str,
+    /// Which values it takes and, for a switch, how they read as on or off.
     pub ty: FlagType,
+    /// The section it is listed under; presets also pick flags by group.
     pub group: FlagGroup,
     /// The value used when flags.json does not set the flag, as written to
     /// the file (`true`, `advisory`, ...).
     pub default: &'static str,
+    /// One line saying what the flag does, for `agentops flags` and the docs.
     pub description: &'static str,
 }
 
@@ -422,13 +427,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Why a value cannot be stored for a flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlagError {
+    /// No flag has this name.
     Unknown {
+        /// The name as typed.
         name: String,
+        /// The closest known flag, when it is near enough to be a likely typo
+        /// (see [`suggest`]).
         suggestion: Option<&'static str>,
     },
+    /// The flag exists but does not accept the value.
     BadValue {
+        /// The flag's name.
         name: &'static str,
+        /// The rejected value, as typed.
         value: String,
+        /// What the flag accepts, as [`FlagSpec::allowed`] lists it.
         allowed: Vec<&'static str>,
     },
 }

@@ -12,9 +12,12 @@ use crate::world::{MemoryWorld, World};
 /// whether soft rules are enforced at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuntimeMode {
+    /// Reading tools only: writes, shell, web and MCP tools are denied.
     Safe,
+    /// The default: web and MCP tools need the user's approval.
     #[default]
     Standard,
+    /// Web and MCP tools run freely; every shell command needs approval.
     Full,
     /// Soft rules become advisory notes; hard rules still deny.
     Unrestricted,
@@ -38,6 +41,7 @@ impl RuntimeMode {
         }
     }
 
+    /// The value as written in `AGENTOPS_MODE`.
     pub fn as_str(self) -> &'static str {
         match self {
             RuntimeMode::Safe => "safe",
@@ -51,7 +55,10 @@ impl RuntimeMode {
 /// Everything a policy can consult apart from the hook payload.
 #[derive(Clone)]
 pub struct Context {
+    /// The project's `.agentops/flags.json`; defaults when it is missing or
+    /// corrupt.
     pub flags: Flags,
+    /// From `AGENTOPS_MODE` (see [`RuntimeMode::parse`]).
     pub runtime_mode: RuntimeMode,
     /// `$CLAUDE_PROJECT_DIR`, else the payload's `cwd`, else the process cwd.
     pub project_dir: PathBuf,
@@ -94,6 +101,8 @@ impl std::fmt::Debug for Context {
 }
 
 impl Context {
+    /// What soft rules do, per the `enforcement_mode` flag. Unrestricted and
+    /// bypass mode relax them further: see [`Context::soft_rules_relaxed`].
     pub fn enforcement(&self) -> EnforcementMode {
         self.flags.enforcement_mode()
     }

@@ -6,21 +6,37 @@ use std::str::FromStr;
 /// A Claude Code hook event, spelled exactly as Claude Code spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HookEvent {
+    /// A session starts, resumes, or restarts after `/clear` or compaction
+    /// (`source` says which).
     SessionStart,
+    /// A session ends (`reason` says why).
     SessionEnd,
+    /// The user submitted a prompt, before the model sees it; can be blocked.
     UserPromptSubmit,
+    /// Before a tool call runs: the main gate (allow, ask or deny).
     PreToolUse,
+    /// Claude Code is about to show a permission dialog for a tool call; a
+    /// gate that can deny the call outright.
     PermissionRequest,
+    /// After a tool call succeeded, with its response.
     PostToolUse,
+    /// After a tool call failed, with its error.
     PostToolUseFailure,
+    /// The main agent is about to end its turn; blocking makes it go on.
     Stop,
+    /// A sub-agent (the Agent tool) starts.
     SubagentStart,
+    /// A sub-agent is about to finish; can be blocked like [`HookEvent::Stop`].
     SubagentStop,
+    /// Before the conversation is compacted (`trigger`: `manual` or `auto`).
     PreCompact,
+    /// Claude Code shows the user a notification (input or a permission is
+    /// awaited).
     Notification,
 }
 
 impl HookEvent {
+    /// Every event, in declaration order.
     pub const ALL: [HookEvent; 12] = [
         HookEvent::SessionStart,
         HookEvent::SessionEnd,
@@ -36,6 +52,8 @@ impl HookEvent {
         HookEvent::Notification,
     ];
 
+    /// The name as Claude Code spells it (`PreToolUse`); [`str::parse`] reads
+    /// it back.
     pub fn as_str(self) -> &'static str {
         match self {
             HookEvent::SessionStart => "SessionStart",

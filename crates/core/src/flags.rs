@@ -31,6 +31,7 @@ pub enum EnforcementMode {
 }
 
 impl EnforcementMode {
+    /// The value as written in flags.json.
     pub fn as_str(self) -> &'static str {
         match self {
             EnforcementMode::Advisory => "advisory",
@@ -42,13 +43,17 @@ impl EnforcementMode {
 /// `autonomy_level`: how much the workflow gates let the agent do alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AutonomyLevel {
+    /// The default: workflow commands stop for plan approval and final review.
     #[default]
     Guided,
+    /// As guided, and also after every step of a plan.
     Supervised,
+    /// No routine checkpoints; still stops on failures and destructive actions.
     Autonomous,
 }
 
 impl AutonomyLevel {
+    /// The value as written in flags.json.
     pub fn as_str(self) -> &'static str {
         match self {
             AutonomyLevel::Guided => "guided",
@@ -127,6 +132,10 @@ impl Flags {
         })
     }
 
+    /// Whether a switch is on, read with `kind`'s semantics. An unset flag is
+    /// on for both kinds: the catalogue's defaults are not consulted here, so
+    /// an opt-in flag must be read with
+    /// [`FlagSpec::is_on`](crate::catalogue::FlagSpec::is_on).
     pub fn enabled(&self, name: &str, kind: FlagKind) -> bool {
         let value = self.get_string(name);
         match kind {
@@ -135,6 +144,7 @@ impl Flags {
         }
     }
 
+    /// The `enforcement_mode` flag; anything but `blocking` reads as advisory.
     pub fn enforcement_mode(&self) -> EnforcementMode {
         match self.get_string("enforcement_mode").as_deref() {
             Some("blocking") => EnforcementMode::Blocking,
@@ -142,6 +152,7 @@ impl Flags {
         }
     }
 
+    /// The `autonomy_level` flag; unknown values read as guided.
     pub fn autonomy_level(&self) -> AutonomyLevel {
         match self.get_string("autonomy_level").as_deref() {
             Some("supervised") => AutonomyLevel::Supervised,
@@ -150,6 +161,8 @@ impl Flags {
         }
     }
 
+    /// Every key the file sets with its raw value, in name order (nulls
+    /// included, unlike [`Flags::get`]).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.values.iter().map(|(k, v)| (k.as_str(), v))
     }

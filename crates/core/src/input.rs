@@ -12,29 +12,57 @@ use crate::tool::Tool;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct HookInput {
+    /// Claude Code's id for the session, the same on all its events.
     pub session_id: Option<String>,
+    /// Path of the session's JSONL transcript (read for cost accounting).
     pub transcript_path: Option<String>,
+    /// Claude Code's working directory; the project root when
+    /// `$CLAUDE_PROJECT_DIR` is unset.
     pub cwd: Option<String>,
+    /// `default`, `plan`, `acceptEdits` or `bypassPermissions` (see
+    /// [`HookInput::is_bypass`]).
     pub permission_mode: Option<String>,
+    /// The event, as Claude Code spells it (see [`HookInput::event_name`]).
     pub hook_event_name: Option<String>,
     /// Older spelling used by upstream fixtures; read only when
     /// `hook_event_name` is absent.
     pub hook_event: Option<String>,
+    /// The tool's name, e.g. `Bash` or `mcp__github__create_issue` (see
+    /// [`HookInput::tool`]).
     pub tool_name: Option<String>,
+    /// The tool's arguments as the model wrote them; gate events need an
+    /// object here.
     pub tool_input: Option<Value>,
+    /// Id of the tool call, shared by its PreToolUse and PostToolUse events.
     pub tool_use_id: Option<String>,
+    /// What the tool returned (PostToolUse); read it with
+    /// [`HookInput::response`].
     pub tool_response: Option<Value>,
     /// Older spelling of `tool_response`.
     pub tool_result: Option<Value>,
+    /// Why the tool call failed (PostToolUseFailure).
     pub error: Option<Value>,
+    /// Whether the failure was the user interrupting the call
+    /// (PostToolUseFailure).
     pub is_interrupt: Option<bool>,
+    /// The user's prompt text (UserPromptSubmit).
     pub prompt: Option<String>,
+    /// Why the session started (SessionStart): `startup`, `resume`, `clear` or
+    /// `compact`.
     pub source: Option<String>,
+    /// Why the session ended (SessionEnd), e.g. `clear` or `logout`.
     pub reason: Option<String>,
+    /// Set when Claude Code is already continuing because a Stop hook
+    /// blocked; blocking again would loop (Stop, SubagentStop).
     pub stop_hook_active: Option<bool>,
+    /// The sub-agent's id (SubagentStart, SubagentStop).
     pub agent_id: Option<String>,
+    /// The sub-agent's type, e.g. `general-purpose` (SubagentStart,
+    /// SubagentStop).
     pub agent_type: Option<String>,
+    /// The notification text (Notification).
     pub message: Option<String>,
+    /// What started compaction (PreCompact): `manual` or `auto`.
     pub trigger: Option<String>,
 }
 
@@ -51,6 +79,7 @@ impl HookInput {
         self.tool_response.as_ref().or(self.tool_result.as_ref())
     }
 
+    /// The tool `tool_name` names, classified; `None` without a name.
     pub fn tool(&self) -> Option<Tool> {
         self.tool_name.as_deref().map(Tool::from_name)
     }

@@ -6,6 +6,8 @@
 //! whose [`World`] is the only way a policy sees files, the environment,
 //! the clock or other programs.
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod context;
 pub mod event;

@@ -10,6 +10,7 @@ use crate::rule::Rule;
 /// One rule that fired, with what made it fire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// The rule that fired; its severity decides how the finding is enforced.
     pub rule: &'static Rule,
     /// The part of the input that triggered the rule, e.g. the normalised
     /// sub-command `rm -r -f /`. Shown after the reason.
@@ -21,6 +22,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding with neither subject nor text: the rule's reason says it all.
     pub fn new(rule: &'static Rule) -> Finding {
         Finding {
             rule,
@@ -40,6 +42,7 @@ impl Finding {
         }
     }
 
+    /// A finding that names what triggered it: `[ID] reason: subject`.
     pub fn with_subject(rule: &'static Rule, subject: impl Into<String>) -> Finding {
         Finding {
             rule,
@@ -65,51 +68,76 @@ impl Finding {
 /// policies ran, under the state directory's locking rules.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Append one JSON record as a line to a log under `.agentops/`.
+    /// Append one JSON record as a line to a log under `.agentops/`: `log`
+    /// is the file name (`audit.jsonl`), `record` the JSON object. Records
+    /// for the hash-chained audit log are redacted and linked on the way in.
+    #[allow(missing_docs)] // the fields are described above
     AppendRecord { log: &'static str, record: Value },
-    /// Replace a file's contents atomically, keeping its permissions.
+    /// Replace the file at `path` with `contents` atomically, keeping its
+    /// permissions. `path` is used as given, not joined to the project, so
+    /// it should be absolute.
+    #[allow(missing_docs)] // the fields are described above
     ReplaceFile { path: PathBuf, contents: Vec<u8> },
-    /// Add `delta` to an integer counter file under `.agentops/` (locked
-    /// read-modify-write, so parallel hooks never lose a count).
+    /// Add `delta` to the integer counter file `name` under `.agentops/`
+    /// (locked read-modify-write, so parallel hooks never lose a count). A
+    /// missing or unreadable counter counts from zero.
+    #[allow(missing_docs)] // the fields are described above
     AddToCounter { name: &'static str, delta: i64 },
     /// Replace a state file under `.agentops/` atomically, under its lock.
     WriteState {
+        /// Plain file name under `.agentops/`; a name with a path separator is
+        /// refused, so the effect fails.
         name: &'static str,
+        /// The new contents, whole.
         contents: Vec<u8>,
     },
     /// Create a state file under `.agentops/` unless it already exists.
     CreateState {
+        /// Plain file name under `.agentops/`, as for `WriteState`.
         name: &'static str,
+        /// The contents, written only when the file is new.
         contents: Vec<u8>,
     },
-    /// Remove a state file under `.agentops/`; a missing file is fine.
+    /// Remove the state file `name` under `.agentops/`; a missing file is
+    /// fine.
+    #[allow(missing_docs)] // the fields are described above
     RemoveState { name: &'static str },
-    /// Add one line to a line-set file under `.agentops/` unless the file
-    /// already holds that exact line.
+    /// Add `line` to the line-set file `name` under `.agentops/` unless the
+    /// file already holds that exact line.
+    #[allow(missing_docs)] // the fields are described above
     InsertStateLine { name: &'static str, line: String },
-    /// Create a file outside `.agentops/` unless it exists (never overwrites).
+    /// Create the file at `path` (outside `.agentops/`) with `contents`
+    /// unless it exists (never overwrites). `path` is used as given.
+    #[allow(missing_docs)] // the fields are described above
     CreateFile { path: PathBuf, contents: Vec<u8> },
-    /// Move a file, creating the destination's directory; never overwrites
-    /// an existing destination.
+    /// Move the file `from` to `to`, creating `to`'s directory; never
+    /// overwrites an existing destination.
+    #[allow(missing_docs)] // the fields are described above
     MoveFile { from: PathBuf, to: PathBuf },
 }
 
 /// A policy's answer to one hook event.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
+    /// Rules that fired; the merge turns them into the decision, reasons,
+    /// guidance and notes.
     pub findings: Vec<Finding>,
     /// Text for the model (`additionalContext`).
     pub context: Vec<String>,
     /// Text for the user (`systemMessage`).
     pub messages: Vec<String>,
+    /// Side effects for the engine to perform after the merge; skipped on a
+    /// dry run (`agentops check`).
     pub effects: Vec<Effect>,
 }
 
 impl Outcome {
+    /// Nothing to say or do.
     pub fn none() -> Outcome {
         Outcome::default()
     }
 
+    /// An outcome with one bare finding (see [`Finding::new`]).
     pub fn finding(rule: &'static Rule) -> Outcome {
         Outcome {
             findings: vec![Finding::new(rule)],
@@ -131,6 +159,7 @@ impl Outcome {
         self.findings.push(Finding::with_text(rule, text));
     }
 
+    /// Whether the outcome has no finding, text or effect.
     pub fn is_empty(&self) -> bool {
         self.findings.is_empty()
             && self.context.is_empty()

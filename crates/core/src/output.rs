@@ -15,9 +15,16 @@ use crate::rule::Severity;
 /// The gate decision for a tool call, ordered by strength.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Decision {
+    /// No objection: the answer states no decision, so Claude Code's own
+    /// permission rules apply.
     #[default]
     Allow,
+    /// Have the user approve the call. Only PreToolUse can ask; on
+    /// PermissionRequest the dialog already is the ask, and elsewhere it
+    /// becomes a note.
     Ask,
+    /// Refuse the call; on Stop, SubagentStop, UserPromptSubmit and
+    /// PostToolUse the answer blocks instead.
     Deny,
     /// Deny that no mode can relax.
     HardDeny,
@@ -53,20 +60,33 @@ pub fn decision_for(finding: &Finding, input: &HookInput, ctx: &Context) -> Opti
 /// A finding that decided something, for logs and `agentops replay`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
+    /// Name of the policy that reported it (`engine` for the engine's own
+    /// rules).
     pub policy: &'static str,
+    /// The finding as the policy returned it.
     pub finding: Finding,
+    /// How it was enforced; `None` for guidance, notes and relaxed rules.
     pub decision: Option<Decision>,
 }
 
 /// The merged answer to one hook event.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HookAnswer {
+    /// The strongest decision of any finding; [`Decision::Allow`] when none
+    /// gated.
     pub decision: Decision,
     /// Gate reasons, strongest first, then registry order.
     pub reasons: Vec<String>,
+    /// Text for the model (`additionalContext`); on events without that field
+    /// it is shown to the user instead.
     pub context: Vec<String>,
+    /// Text for the user (`systemMessage`): notes, advisories, failures.
     pub messages: Vec<String>,
+    /// Every finding with the policy that reported it and how it was
+    /// enforced, for the audit log and `agentops replay`.
     pub verdicts: Vec<Verdict>,
+    /// The policies' effects in registry order; the engine adds its audit and
+    /// telemetry records.
     pub effects: Vec<Effect>,
 }
 

@@ -31,6 +31,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Lowercase name (`soft`), as listings and records show it.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Guide => "guide",
@@ -60,6 +61,7 @@ pub struct Rule {
     pub name: &'static str,
     /// The policy (upstream hook name) that owns the rule.
     pub policy: &'static str,
+    /// How the rule is enforced when it fires.
     pub severity: Severity,
     /// One line a user understands, shown in every verdict.
     pub reason: &'static str,

@@ -3,21 +3,35 @@
 /// The tool a hook payload talks about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tool {
+    /// Runs the shell command in `command`.
     Bash,
+    /// Reads `file_path`.
     Read,
+    /// Creates or overwrites `file_path` with `content`.
     Write,
+    /// Replaces `old_string` with `new_string` in `file_path`.
     Edit,
+    /// Applies a list of `edits` to one `file_path`, all or none.
     MultiEdit,
+    /// Replaces, inserts or deletes a cell of the notebook at
+    /// `notebook_path`.
     NotebookEdit,
+    /// Lists files matching `pattern` under `path`.
     Glob,
+    /// Searches file contents for `pattern` under `path`.
     Grep,
+    /// Fetches `url` and has a model read it with `prompt`.
     WebFetch,
+    /// Searches the web for `query`.
     WebSearch,
     /// The sub-agent tool: `Agent` in current Claude Code, `Task` in older releases.
     Agent,
     /// An MCP tool, `mcp__<server>__<tool>`.
     Mcp {
+        /// The MCP server's configured name (`github`).
         server: String,
+        /// The tool's name on that server (`create_issue`); empty when the name
+        /// has no second `__`.
         tool: String,
     },
     /// Anything else (TodoWrite, ExitPlanMode, ...), kept by name.
@@ -25,6 +39,8 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// Classify a `tool_name`. Never fails: unknown names become
+    /// [`Tool::Other`].
     pub fn from_name(name: &str) -> Tool {
         match name {
             "Bash" => Tool::Bash,
@@ -69,6 +85,7 @@ impl Tool {
         matches!(self, Tool::WebFetch | Tool::WebSearch | Tool::Mcp { .. })
     }
 
+    /// Whether an MCP server provides the tool.
     pub fn is_mcp(&self) -> bool {
         matches!(self, Tool::Mcp { .. })
     }

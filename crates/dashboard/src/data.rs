@@ -15,6 +15,7 @@ const MAX_CHUNK: u64 = 4 << 20;
 /// New complete lines of a JSONL file after a byte offset.
 #[derive(Debug, Default, PartialEq)]
 pub struct Feed {
+    /// The complete lines that parsed as JSON objects, in file order.
     pub records: Vec<Value>,
     /// Where the next read starts: just past the last complete line.
     pub offset: u64,
@@ -129,10 +130,14 @@ fn is_gated(r: &Value) -> bool {
 /// The panels of the page, computed from every audit record.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// The page's JSON: `total`, `decisions` (count per decision),
+    /// `top_rules` (the 15 most frequent), `sessions`, and `gated` (the 50
+    /// most recent denials, asks and blocks, newest first).
     pub value: Value,
 }
 
 impl Summary {
+    /// Summarise raw audit records, normalising each writer's field names.
     pub fn from_records(records: &[Value]) -> Summary {
         let normalised: Vec<Value> = records.iter().map(normalise).collect();
         let mut decisions: BTreeMap<String, u64> = BTreeMap::new();

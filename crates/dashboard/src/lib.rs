@@ -10,6 +10,8 @@
 //! The server is plain threads over `std::net`: one thread per connection,
 //! Server-Sent Events for live updates. Nothing here runs on the hook path.
 
+#![warn(missing_docs)]
+
 mod assets;
 mod data;
 mod http;

@@ -22,6 +22,8 @@ const POLL: Duration = Duration::from_millis(250);
 /// Keep-alive comment interval, so proxies and browsers keep the stream.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 
+/// A dashboard not yet listening: the project it reads, its token and the
+/// optional panel providers. [`Dashboard::bind`] starts it.
 pub struct Dashboard {
     project: PathBuf,
     token: String,
@@ -46,6 +48,8 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 impl Dashboard {
+    /// A dashboard over `project`'s `.agentops/` logs, with a fresh random
+    /// 128-bit token. Fails only when the OS cannot supply randomness.
     pub fn new(project: &Path) -> io::Result<Dashboard> {
         Ok(Dashboard {
             project: project.to_path_buf(),
@@ -210,6 +214,8 @@ impl Dashboard {
     }
 }
 
+/// A dashboard bound to its port; [`RunningDashboard::serve`] answers
+/// requests.
 pub struct RunningDashboard {
     listener: TcpListener,
     port: u16,
@@ -217,10 +223,13 @@ pub struct RunningDashboard {
 }
 
 impl RunningDashboard {
+    /// The port actually bound (the one the OS picked, if 0 was asked for).
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The per-run secret every request must carry (`?token=` or the
+    /// `X-Agentops-Token` header).
     pub fn token(&self) -> &str {
         &self.dashboard.token
     }

@@ -29,6 +29,9 @@ pub fn load_flags(project_dir: &Path) -> (Flags, Option<String>) {
     }
 }
 
+/// What a hook run reads from its process: variables, the working
+/// directory and test switches. [`Environment::from_process`] captures the
+/// real one; replay and tests build their own.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     /// `$CLAUDE_PROJECT_DIR`.
@@ -53,6 +56,7 @@ fn non_empty_var(name: &str) -> Option<String> {
 }
 
 impl Environment {
+    /// Capture the real process environment; empty variables count as unset.
     pub fn from_process() -> Environment {
         Environment {
             project_dir: non_empty_var("CLAUDE_PROJECT_DIR").map(PathBuf::from),

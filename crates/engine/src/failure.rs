@@ -14,6 +14,7 @@ macro_rules! engine_rule {
         $name:ident, $id:literal, $slug:literal, $reason:literal,
         why: $why:literal,fires: $fires:literal,passes: $passes:literal $(,)?
     ) => {
+        #[doc = concat!("`", $id, "` (`", $slug, "`): ", $reason, ".")]
         pub static $name: Rule = Rule {
             id: $id,
             name: $slug,
@@ -105,15 +106,26 @@ pub static ENGINE_RULES: &[&Rule] = &[
 /// Why a payload could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputProblem {
+    /// Nothing but whitespace, on a gate event (lifecycle events may arrive
+    /// empty).
     Empty,
+    /// Not UTF-8; `valid_up_to` is the offset of the first invalid byte.
+    #[allow(missing_docs)] // the field is described above
     NotUtf8 { valid_up_to: usize },
+    /// Larger than [`MAX_INPUT_BYTES`] (16 MiB).
     TooLarge,
+    /// Not a JSON object, or nested too deeply to parse; holds the parser's
+    /// message.
     NotJson(String),
+    /// A field the event requires is absent (see
+    /// [`HookInput::missing_required`](agentops_core::HookInput::missing_required)).
     MissingField(&'static str),
+    /// Reading stdin failed; holds the I/O error.
     ReadFailed(String),
 }
 
 impl InputProblem {
+    /// The engine rule that reports this problem.
     pub fn rule(&self) -> &'static Rule {
         match self {
             InputProblem::Empty => &EMPTY_INPUT,

@@ -1,14 +1,17 @@
 //! Runs one Claude Code hook event end to end.
 //!
 //! The engine is the I/O edge around the pure policies: it validates the raw
-//! payload (size, UTF-8, JSON, required fields), builds the [`Context`] from
-//! the environment and `.agentops/flags.json`, runs every applicable policy
-//! with panics contained, merges their outcomes, performs their effects and
-//! renders the single JSON answer.
+//! payload (size, UTF-8, JSON, required fields), builds the
+//! [`Context`](agentops_core::Context) from the environment and
+//! `.agentops/flags.json`, runs every applicable policy with panics
+//! contained, merges their outcomes, performs their effects and renders the
+//! single JSON answer.
 //!
 //! Anything that goes wrong on a gate event (PreToolUse, PermissionRequest)
 //! becomes a deny with a reason: a crash or a non-zero exit would let the
 //! tool call through.
+
+#![warn(missing_docs)]
 
 pub mod environment;
 pub mod failure;

@@ -17,19 +17,28 @@ pub const PROJECT_PLACEHOLDER: &str = "${PROJECT_DIR}";
 /// One replayed event, summarised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplayStep {
+    /// 1-based line number in the recording.
     pub line: usize,
+    /// The event, as Claude Code spells it.
     pub event: String,
+    /// The payload's `tool_name`, if any.
     pub tool: Option<String>,
     /// `allow`, `ask`, `deny`, `block`, `note` (a message only) or `-`.
     pub outcome: &'static str,
+    /// Ids of the rules that fired, in verdict order (consecutive repeats
+    /// dropped).
     pub rule_ids: Vec<&'static str>,
+    /// The answer's first explanation: decision reason, block reason, message
+    /// or context; empty when the answer is silent.
     pub reason: String,
 }
 
 /// A line that could not be replayed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplayError {
+    /// 1-based line number in the recording; replay stops at this line.
     pub line: usize,
+    /// What was wrong: unreadable, not a payload, or an unknown event.
     pub message: String,
 }
 

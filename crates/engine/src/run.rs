@@ -24,9 +24,11 @@ pub enum Selection {
 
 /// Everything a run produced, for printing, replay and tests.
 pub struct HookRun {
+    /// The event that was answered.
     pub event: HookEvent,
     /// The payload, when it could be parsed.
     pub input: Option<HookInput>,
+    /// The merged answer, with every verdict and effect.
     pub answer: HookAnswer,
     /// The JSON object to print, if any.
     pub output: Option<Value>,

@@ -16,7 +16,9 @@ pub enum SecretKind {
     SlackWebhook,
     /// Discord webhook URLs.
     DiscordWebhook,
+    /// Anthropic API keys (`sk-ant-`).
     AnthropicKey,
+    /// OpenAI API keys (`sk-`, `sk-proj-`, `sk-svcacct-`, `sk-admin-`).
     OpenAiKey,
     /// Stripe secret, restricted and webhook-signing keys.
     StripeKey,
@@ -40,6 +42,7 @@ pub enum SecretKind {
     AzureConnectionString,
     /// Twilio API key SIDs and auth tokens.
     TwilioKey,
+    /// SendGrid API keys (`SG.` and two dot-separated parts).
     SendGridKey,
     /// JSON Web Tokens.
     Jwt,

@@ -13,6 +13,8 @@
 //! regexes are compiled (once per process) and run. Text with no anchor is
 //! returned borrowed, without allocation.
 
+#![warn(missing_docs)]
+
 mod keys;
 mod kind;
 mod rules;

@@ -10,6 +10,8 @@
 //! - chained logs ([`chain`]) get their hash link computed under the log's
 //!   own lock, so the chain holds whoever appends.
 
+#![warn(missing_docs)]
+
 use agentops_records::chain;
 mod host;
 
@@ -32,12 +34,14 @@ pub struct StateDir {
 }
 
 impl StateDir {
+    /// The state directory of the project at `project_dir`.
     pub fn new(project_dir: &Path) -> StateDir {
         StateDir {
             root: project_dir.join(STATE_DIR_NAME),
         }
     }
 
+    /// The `.agentops/` directory itself, which may not exist yet.
     pub fn path(&self) -> &Path {
         &self.root
     }

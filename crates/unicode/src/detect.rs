@@ -34,6 +34,8 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category, in declaration order: [`describe_categories`] relies
+    /// on that order.
     pub const ALL: [Category; 7] = [
         Category::Bidi,
         Category::Invisible,
@@ -94,7 +96,10 @@ pub struct Options {
 }
 
 impl Options {
+    /// For source code: private-use code points are flagged too.
     pub const SOURCE: Options = Options { private_use: true };
+    /// For prose and tool output, where icon fonts use private-use code
+    /// points.
     pub const TEXT: Options = Options { private_use: false };
 }
 
@@ -105,11 +110,14 @@ pub struct Hit {
     pub offset: usize,
     /// Its length in bytes (2 to 4).
     pub len: u8,
+    /// The code point, e.g. `0x200B`.
     pub code_point: u32,
+    /// Why it is flagged.
     pub category: Category,
 }
 
 impl Hit {
+    /// Byte offset just past its last byte.
     pub fn end(&self) -> usize {
         self.offset + self.len as usize
     }
@@ -335,6 +343,7 @@ pub fn contains_flagged(bytes: &[u8], opts: Options) -> bool {
     first_hit(bytes, opts).is_some()
 }
 
+/// The first flagged code point in `bytes`; the scan stops there.
 pub fn first_hit(bytes: &[u8], opts: Options) -> Option<Hit> {
     let mut found = None;
     scan_with(bytes, opts, |h| {

@@ -9,6 +9,8 @@
 //!   visible rendering of the context.
 //! - [`tree`]: the parallel, cached, time-boxed scan of a directory.
 
+#![warn(missing_docs)]
+
 pub mod detect;
 pub mod report;
 pub mod tree;

@@ -16,7 +16,9 @@ pub struct Finding {
     /// The flagged code points of the run, in order (at most
     /// [`MAX_CODE_POINTS`]; `count` has the full number).
     pub code_points: Vec<u32>,
+    /// How many code points the run has; may exceed `code_points.len()`.
     pub count: usize,
+    /// The categories in the run, sorted, without duplicates.
     pub categories: Vec<Category>,
     /// The line around the run, with flagged and control characters shown
     /// as `<U+XXXX>`.
@@ -40,6 +42,8 @@ impl Finding {
         }
     }
 
+    /// The categories as comma-separated names (`bidi,invisible`), for
+    /// tables.
     pub fn category_summary(&self) -> String {
         self.categories
             .iter()
