@@ -16,58 +16,78 @@ use crate::security::validate_command::scan::{quiet_unless_hard_in_unrestricted,
 
 const POLICY: &str = "validate-env";
 
+/// ENV001: a variable that decides which programs, libraries or home the
+/// shell uses.
 pub static LOADER_VARIABLE: Rule = Rule {
     id: "ENV001",
     name: "loader-variable",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "sets a variable that decides which programs, libraries or home the shell uses (PATH, HOME, SHELL, USER, LD_*, DYLD_*)",
-    ..Rule::PENDING_DOCS
+    why: "PATH, HOME, SHELL, LD_PRELOAD and DYLD_* decide which programs and libraries run; pointing one at a writable directory makes every later command, agentops' own hooks included, run someone else's code. Reading them is fine.",
+    fires: "PreToolUse Bash: export PATH=/tmp/bin:$PATH",
+    passes: r#"PreToolUse Bash: echo "PATH=$PATH""#,
 };
 
+/// ENV002: an interpreter start-up variable that can inject code.
 pub static INTERPRETER_INJECTION: Rule = Rule {
     id: "ENV002",
     name: "interpreter-injection",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "sets an interpreter start-up variable that can inject code (NODE_OPTIONS, PYTHONPATH, RUBYOPT, PERL5OPT, CLASSPATH, …)",
-    ..Rule::PENDING_DOCS
+    why: "NODE_OPTIONS, PYTHONPATH, RUBYOPT, PERL5OPT, JAVA_TOOL_OPTIONS and their kin load code into every interpreter started afterwards, before the program's own code runs, so one assignment turns each later `npm test` or `python` into a carrier. Ordinary settings such as NODE_ENV pass.",
+    fires: "PreToolUse Bash: NODE_OPTIONS=--require=/tmp/hook.js npm test",
+    passes: "PreToolUse Bash: NODE_ENV=test npm test",
 };
 
+/// ENV003: a database credential or connection variable.
 pub static DATABASE_CREDENTIAL: Rule = Rule {
     id: "ENV003",
     name: "database-credential",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "sets a database credential or connection variable",
-    ..Rule::PENDING_DOCS
+    why: "Setting a database URL or password from the agent's shell points later commands (migrations, tests, psql) at whatever database the value names, production included, and writes the credential into the transcript and the shell history. Using the variable the user already set passes.",
+    fires: "PreToolUse Bash: export DATABASE_URL=postgres://admin:pw@db.example/app",
+    passes: r#"PreToolUse Bash: psql "$DATABASE_URL" -c 'SELECT 1'"#,
 };
 
+/// ENV004: a secret-looking variable (token, password, key).
 pub static SECRET_NAME: Rule = Rule {
     id: "ENV004",
     name: "secret-variable",
     policy: POLICY,
     severity: Severity::Soft,
     reason: "puts a secret-looking value (token, password, key) in the environment",
-    ..Rule::PENDING_DOCS
+    why: "A token or password typed into a command ends up in the transcript, the shell history and the process list, where other tools and logs read it. Names that merely contain such a word (TOKENIZERS_PARALLELISM, AUTHOR) pass.",
+    fires: "PreToolUse Bash: export GITHUB_TOKEN=ghp_example",
+    passes: "PreToolUse Bash: export TOKENIZERS_PARALLELISM=false",
 };
 
+/// ENV090: a command that does not parse and seems to set a guarded
+/// variable.
 pub static UNPARSED: Rule = Rule {
     id: "ENV090",
     name: "unparsed-assignment",
     policy: POLICY,
     severity: Severity::Ask,
     reason: "could not parse the command, and it seems to set a guarded variable; review it",
-    ..Rule::PENDING_DOCS
+    why: "A command the parser cannot read (an unclosed quote, unusual syntax) is scanned word by word; when a word looks like an assignment to a guarded variable, the user decides, since the precise check could not run. Unparsable text setting ordinary variables passes.",
+    fires: r#"PreToolUse Bash: export PATH=/tmp/bin ""#,
+    passes: r#"PreToolUse Bash: export EDITOR=vim ""#,
 };
 
+/// ENV091: ENV090 with a hard-deny variable where an ask is only a note.
 pub static UNPARSED_HARD: Rule = Rule {
     id: "ENV091",
     name: "unparsed-hard-deny",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "could not parse the command, and it seems to set a forbidden variable",
-    ..Rule::PENDING_DOCS
+    why: "In bypass and unrestricted mode an ask is only a note, so an unparsable command that seems to set a loader, interpreter or database variable would run unchecked; it is refused instead. In the other modes the same command asks (ENV090).",
+    fires: r#"PreToolUse Bash: export PATH=/tmp/bin " | given $AGENTOPS_MODE=unrestricted"#,
+    passes: r#"PreToolUse Bash: export PATH=/tmp/bin ""#,
 };
 
 static RULES: &[&Rule] = &[
@@ -143,6 +163,7 @@ pub fn classify(name: &str) -> Option<&'static Rule> {
     None
 }
 
+/// The validate-env policy: guarded variables set by a shell command.
 pub static VALIDATE_ENV: Policy = Policy {
     name: POLICY,
     summary:
