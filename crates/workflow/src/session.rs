@@ -299,6 +299,36 @@ mod tests {
     }
 
     #[test]
+    fn files_directories_and_entries_through_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: Arc::new(
+                MemoryWorld::new()
+                    .file("/p/skills/a/SKILL.md", "# a")
+                    .file("/p/skills/README.md", "x")
+                    .dir("/p/skills/b"),
+            ),
+            ..Context::default()
+        };
+        assert!(is_file(&ctx, Path::new("/p/skills/README.md")));
+        assert!(!is_file(&ctx, Path::new("/p/skills/a")));
+        assert!(is_dir(&ctx, Path::new("/p/skills/a")));
+        assert!(!is_dir(&ctx, Path::new("/p/skills/README.md")));
+        assert!(!is_file(&ctx, Path::new("/p/nope")) && !is_dir(&ctx, Path::new("/p/nope")));
+        assert_eq!(
+            dir_entries(&ctx, Path::new("/p/skills")),
+            [
+                PathBuf::from("/p/skills/README.md"),
+                PathBuf::from("/p/skills/a"),
+                PathBuf::from("/p/skills/b")
+            ]
+        );
+        assert!(dir_entries(&ctx, Path::new("/p/nope")).is_empty());
+    }
+
+    #[test]
     fn stale_plans_are_older_than_the_session_marker() {
         use agentops_core::MemoryWorld;
         use std::sync::Arc;

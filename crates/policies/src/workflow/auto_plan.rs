@@ -214,6 +214,37 @@ mod tests {
     }
 
     #[test]
+    fn the_snapshot_reads_the_tracker_and_a_stale_plan_from_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::time::{Duration, SystemTime};
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let world = MemoryWorld::new()
+            .file(
+                "/p/.agentops/modified-files.txt",
+                "/p/a.rs\n/p/b.rs\n/p/a.rs\n\n",
+            )
+            .file("/p/.agentops/session-start", "x\n")
+            .file_at(
+                "/p/tasks/todo.md",
+                "- [ ] x\n",
+                start - Duration::from_secs(60),
+            );
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(world),
+            ..Context::default()
+        };
+        let snapshot = Snapshot::read(&ctx);
+        assert_eq!(
+            snapshot,
+            snap(Some(("- [ ] x\n", true)), &["/p/a.rs", "/p/b.rs"])
+        );
+        let out = AUTO_PLAN.evaluate(HookEvent::PreToolUse, &write("/p/c.rs", "default"), &ctx);
+        let ids: Vec<_> = out.findings.iter().map(|f| f.rule.id).collect();
+        assert_eq!(ids, ["PLAN002"]);
+    }
+
+    #[test]
     fn the_reason_says_how_many_files() {
         let out = decide(
             &write("/p/d.rs", "default"),

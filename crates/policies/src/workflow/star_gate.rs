@@ -254,6 +254,65 @@ mod tests {
         }
     }
 
+    fn world_ctx(world: agentops_core::MemoryWorld) -> Context {
+        Context {
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(world),
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn the_snapshot_reads_plan_markers_and_counter_from_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::time::{Duration, SystemTime};
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let world = MemoryWorld::new()
+            .file_at(
+                "/p/tasks/todo.md",
+                "- [ ] a\n",
+                start - Duration::from_secs(3600),
+            )
+            .file("/p/.agentops/session-start", "x\n")
+            .file("/p/.agentops/star-obs-count", " 3\n")
+            .file("/p/.agentops/star-plan-active", "x\n");
+        let snap = Snapshot::read(&world_ctx(world));
+        assert_eq!(
+            snap,
+            Snapshot {
+                plan: plan("- [ ] a\n", true),
+                plan_marker: true,
+                observations: 3,
+                now: 1_000_000_000,
+            }
+        );
+        let empty = Snapshot::read(&world_ctx(MemoryWorld::new()));
+        assert_eq!(
+            empty,
+            Snapshot {
+                now: 1_000_000_000,
+                ..Snapshot::default()
+            }
+        );
+        let junk = MemoryWorld::new().file("/p/.agentops/star-obs-count", "many");
+        assert_eq!(Snapshot::read(&world_ctx(junk)).observations, 0);
+    }
+
+    #[test]
+    fn the_answer_reads_as_the_nudge_did() {
+        use agentops_core::{HookAnswer, MemoryWorld};
+        let ctx = world_ctx(MemoryWorld::new().file("/p/.agentops/star-obs-count", "4\n"));
+        let read = call("Read", json!({"file_path": "/p/src/a.rs"}));
+        let out = STAR_GATE.evaluate(HookEvent::PreToolUse, &read, &ctx);
+        let answer = HookAnswer::merge(vec![("star-gate", out)], &read, &ctx);
+        assert_eq!(
+            answer.context,
+            ["agentops [STAR001] This is your last observation call before STAR planning is required. Write the STAR analysis in the chat now, then save it to tasks/todo.md as checkable items."]
+        );
+        assert!(answer.messages.is_empty() && answer.reasons.is_empty());
+        assert_eq!(answer.verdicts[0].finding.rule.id, "STAR001");
+    }
+
     #[test]
     fn counting_and_markers() {
         let read = call("Grep", json!({"pattern": "x"}));

@@ -155,6 +155,38 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_plan_through_the_world_and_says_what_it_did() {
+        use agentops_core::MemoryWorld;
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(
+                MemoryWorld::new().file("/p/tasks/todo.md", "- [x] a\n- [x] b\n- [ ] c\n"),
+            ),
+            ..Context::default()
+        };
+        let out = TODO_PRUNE.evaluate(HookEvent::SessionStart, &input("default", "startup"), &ctx);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(
+            out.findings[0].describe(),
+            "[PRUNE001] Removed 2 completed item(s) from the previous session's plan; 1 open item(s) remain in tasks/todo.md. Review them before planning new work."
+        );
+        assert_eq!(
+            out.effects,
+            [Effect::ReplaceFile {
+                path: PathBuf::from("/p/tasks/todo.md"),
+                contents: b"- [ ] c\n".to_vec(),
+            }]
+        );
+        let none = Context {
+            project_dir: "/p".into(),
+            ..Context::default()
+        };
+        assert!(TODO_PRUNE
+            .evaluate(HookEvent::SessionStart, &input("default", "startup"), &none)
+            .is_empty());
+    }
+
+    #[test]
     fn finished_plans_move_to_a_timestamped_archive() {
         let out = decide(
             &input("default", "startup"),
