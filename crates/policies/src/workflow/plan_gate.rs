@@ -20,8 +20,8 @@ pub static MANY_FILES: Rule = Rule {
     severity: Severity::Guide,
     reason: "five or more files modified: keep the plan in tasks/todo.md and run the tests before finishing",
     why: "Once a change spans five or more files it is too big to check by reading the diff alone. After each further write the agent is reminded to keep the plan current and to run the tests before it reports the work as done.",
-    fires: "PostToolUse Write: /p/src/e.rs <- fn e() {} | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs\\n/p/src/b.rs\\n/p/src/c.rs\\n/p/src/d.rs\\n/p/src/e.rs",
-    passes: "PostToolUse Write: /p/src/d.rs <- fn d() {} | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs\\n/p/src/b.rs\\n/p/src/c.rs\\n/p/src/d.rs\\n/p/src/c.rs",
+    fires: "PostToolUse Write: /p/docs/e.md <- # E | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/d.md\\n/p/docs/e.md",
+    passes: "PostToolUse Write: /p/docs/d.md <- # D | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/d.md\\n/p/docs/c.md",
 };
 
 static RULES: &[&Rule] = &[&MANY_FILES];
