@@ -42,7 +42,9 @@ pub fn unprocessed(failures: &str, feedback: &str) -> usize {
 /// The backlog as the hooks and the CLI read it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Backlog {
+    /// Failure records in `.agentops/failures.jsonl` (non-blank lines).
     pub recorded: usize,
+    /// Failures the feedback history does not address yet.
     pub unprocessed: usize,
     /// The evolve skill ran this session.
     pub evolve_ran: bool,
@@ -51,6 +53,7 @@ pub struct Backlog {
 }
 
 impl Backlog {
+    /// The backlog from the state files, read through the context's world.
     pub fn read(ctx: &Context) -> Backlog {
         let failures = session::read_state(ctx, FAILURES_LOG).unwrap_or_default();
         let feedback = session::read_state(ctx, FEEDBACK_HISTORY).unwrap_or_default();

@@ -11,11 +11,17 @@ pub const FILE_HEADER: &str = "# Lessons Learned\n";
 /// One lesson. Missing fields are empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Lesson {
+    /// The text after `## Lesson:`.
     pub title: String,
+    /// `**Date:**`, when the lesson was recorded.
     pub date: String,
+    /// `**Trigger:**`, the mistake or event that taught it.
     pub trigger: String,
+    /// `**Pattern:**`, the habit behind the mistake.
     pub pattern: String,
+    /// `**Rule:**`, what to do from now on.
     pub rule: String,
+    /// `**Applies to:**`, the files or situations it concerns.
     pub applies_to: String,
 }
 

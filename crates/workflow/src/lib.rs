@@ -7,6 +7,8 @@
 //! on these models stay pure; the `agentops todo`, `lessons` and `evolve`
 //! commands use the same models.
 
+#![warn(missing_docs)]
+
 pub mod evolve;
 pub mod lessons;
 pub mod session;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use agentops_core::{Context, HookInput, Rule, Tool, ToolKind};
+use agentops_core::{Context, FileKind, HookInput, Rule, Tool, ToolKind};
 use serde_json::Value;
 
 /// Written at session start; a plan older than it is stale.
@@ -183,6 +183,26 @@ pub fn has_state(ctx: &Context, name: &str) -> bool {
     ctx.world.exists(&state_path(ctx, name))
 }
 
+/// Whether a path names a regular file (symbolic links followed).
+pub fn is_file(ctx: &Context, path: &Path) -> bool {
+    ctx.world
+        .metadata(path)
+        .is_ok_and(|m| m.kind == FileKind::File)
+}
+
+/// Whether a path names a directory (symbolic links followed).
+pub fn is_dir(ctx: &Context, path: &Path) -> bool {
+    ctx.world
+        .metadata(path)
+        .is_ok_and(|m| m.kind == FileKind::Dir)
+}
+
+/// The entries of a directory, sorted; empty when it is missing or
+/// unreadable.
+pub fn dir_entries(ctx: &Context, dir: &Path) -> Vec<PathBuf> {
+    ctx.world.read_dir(dir).unwrap_or_default()
+}
+
 /// A file's modification time, when it exists.
 pub fn modified_time(ctx: &Context, path: &Path) -> Option<SystemTime> {
     ctx.world.metadata(path).ok().and_then(|m| m.modified)
@@ -209,6 +229,8 @@ pub struct PlanFile {
 }
 
 impl PlanFile {
+    /// `tasks/todo.md` and its age against the session marker, read
+    /// through the context's world.
     pub fn read(ctx: &Context) -> PlanFile {
         let path = ctx.project_dir.join(TODO_FILE);
         let text = read_text(ctx, &path, DOC_READ_LIMIT).filter(|t| !t.is_empty());
@@ -274,6 +296,36 @@ mod tests {
         assert_eq!(dir_name("c.rs"), ".");
         assert_eq!(extension("/a.b/c"), None);
         assert_eq!(extension("x.test.ts"), Some("ts"));
+    }
+
+    #[test]
+    fn files_directories_and_entries_through_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: Arc::new(
+                MemoryWorld::new()
+                    .file("/p/skills/a/SKILL.md", "# a")
+                    .file("/p/skills/README.md", "x")
+                    .dir("/p/skills/b"),
+            ),
+            ..Context::default()
+        };
+        assert!(is_file(&ctx, Path::new("/p/skills/README.md")));
+        assert!(!is_file(&ctx, Path::new("/p/skills/a")));
+        assert!(is_dir(&ctx, Path::new("/p/skills/a")));
+        assert!(!is_dir(&ctx, Path::new("/p/skills/README.md")));
+        assert!(!is_file(&ctx, Path::new("/p/nope")) && !is_dir(&ctx, Path::new("/p/nope")));
+        assert_eq!(
+            dir_entries(&ctx, Path::new("/p/skills")),
+            [
+                PathBuf::from("/p/skills/README.md"),
+                PathBuf::from("/p/skills/a"),
+                PathBuf::from("/p/skills/b")
+            ]
+        );
+        assert!(dir_entries(&ctx, Path::new("/p/nope")).is_empty());
     }
 
     #[test]

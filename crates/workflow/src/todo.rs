@@ -7,7 +7,9 @@
 /// Checkbox state of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {
+    /// `[ ]`: still to do.
     Open,
+    /// `[x]` or `[X]`: done.
     Done,
 }
 
@@ -30,11 +32,14 @@ pub fn item(line: &str) -> Option<Item> {
 /// How many items a plan has, by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Open items (`[ ]`).
     pub open: usize,
+    /// Done items (`[x]`).
     pub done: usize,
 }
 
 impl Counts {
+    /// Count the checkbox items of a plan's text.
     pub fn of(text: &str) -> Counts {
         let mut counts = Counts::default();
         for line in text.lines() {
@@ -47,6 +52,7 @@ impl Counts {
         counts
     }
 
+    /// Every checkbox item, open or done.
     pub fn total(self) -> usize {
         self.open + self.done
     }
@@ -56,16 +62,25 @@ impl Counts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pruned {
     /// No done item: nothing to prune. Carries the open count.
-    Unchanged { open: usize },
+    Unchanged {
+        /// Open items in the plan.
+        open: usize,
+    },
     /// Done items removed; `text` keeps the sections that still have open
     /// items.
     Rewritten {
+        /// The plan without its done items and finished sections.
         text: String,
+        /// Open items kept.
         open: usize,
+        /// Done items removed.
         removed: usize,
     },
     /// Every item is done: the plan should be archived.
-    Completed { done: usize },
+    Completed {
+        /// Done items in the finished plan.
+        done: usize,
+    },
 }
 
 fn is_heading(line: &str) -> bool {

@@ -19,28 +19,37 @@ use agentops_workflow::session::{self, PlanFile, MODIFIED_FILES};
 /// Distinct files written without a plan before the gate closes.
 pub const PLAN_THRESHOLD: usize = 3;
 
+/// The third file written this session, and no plan at all.
 pub static NO_PLAN: Rule = Rule {
     id: "PLAN001",
     name: "writes-without-plan",
     policy: "auto-plan",
     severity: Severity::Soft,
     reason: "several files modified but there is no plan; write one to tasks/todo.md with checkable items first",
-    ..Rule::PENDING_DOCS
+    why: "A change that spreads over several files without a plan is where agents lose the thread: half-finished edits, files touched for no stated reason, nothing to review the result against. One or two files are let through; from the third distinct file on, writes wait until the plan is in tasks/todo.md.",
+    fires: "PreToolUse Write: /p/src/c.rs <- fn c() {} | given /p/.agentops/flags.json = {\"auto_plan_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs\\n/p/src/b.rs",
+    passes: "PreToolUse Write: /p/src/b.rs <- fn b() {} | given /p/.agentops/flags.json = {\"auto_plan_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs",
 };
 
+/// The third file written this session, and the plan is from an earlier
+/// session.
 pub static STALE_PLAN: Rule = Rule {
     id: "PLAN002",
     name: "writes-with-stale-plan",
     policy: "auto-plan",
     severity: Severity::Soft,
     reason: "several files modified but tasks/todo.md is from a previous session; update the plan for the current changes first",
-    ..Rule::PENDING_DOCS
+    why: "A plan left over from yesterday describes yesterday's task; letting it stand for today's changes defeats the point of planning. A tasks/todo.md older than the session-start marker counts as stale, and from the third distinct file on writes wait until the plan is updated.",
+    fires: "With auto_plan_enabled, the agent writes a third source file this session while tasks/todo.md was last modified before the session started (older than .agentops/session-start)",
+    passes: "PreToolUse Write: /p/src/c.rs <- fn c() {} | given /p/.agentops/flags.json = {\"auto_plan_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs\\n/p/src/b.rs ;; /p/tasks/todo.md = - [ ] split the parser ;; /p/.agentops/session-start = 2001-09-09T01:46:40Z",
 };
 
 static RULES: &[&Rule] = &[&NO_PLAN, &STALE_PLAN];
 
+/// What the edge read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
+    /// `tasks/todo.md` and whether it predates the session.
     pub plan: PlanFile,
     /// Files already recorded this session.
     pub tracked: BTreeSet<String>,
@@ -94,6 +103,7 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
 }
 
 impl Snapshot {
+    /// The plan and the tracker, read through the context's world.
     pub fn read(ctx: &Context) -> Snapshot {
         let tracked = session::read_state(ctx, MODIFIED_FILES)
             .map(|t| {
@@ -110,6 +120,7 @@ impl Snapshot {
     }
 }
 
+/// The auto-plan policy.
 pub static AUTO_PLAN: Policy = Policy {
     name: "auto-plan",
     summary: "Gates writes once 3+ files are modified without a current plan in tasks/todo.md",
@@ -200,6 +211,37 @@ mod tests {
             };
             assert_eq!(out.effects, expected, "{path} {snapshot:?}");
         }
+    }
+
+    #[test]
+    fn the_snapshot_reads_the_tracker_and_a_stale_plan_from_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::time::{Duration, SystemTime};
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let world = MemoryWorld::new()
+            .file(
+                "/p/.agentops/modified-files.txt",
+                "/p/a.rs\n/p/b.rs\n/p/a.rs\n\n",
+            )
+            .file("/p/.agentops/session-start", "x\n")
+            .file_at(
+                "/p/tasks/todo.md",
+                "- [ ] x\n",
+                start - Duration::from_secs(60),
+            );
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(world),
+            ..Context::default()
+        };
+        let snapshot = Snapshot::read(&ctx);
+        assert_eq!(
+            snapshot,
+            snap(Some(("- [ ] x\n", true)), &["/p/a.rs", "/p/b.rs"])
+        );
+        let out = AUTO_PLAN.evaluate(HookEvent::PreToolUse, &write("/p/c.rs", "default"), &ctx);
+        let ids: Vec<_> = out.findings.iter().map(|f| f.rule.id).collect();
+        assert_eq!(ids, ["PLAN002"]);
     }
 
     #[test]

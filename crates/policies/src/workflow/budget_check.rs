@@ -20,22 +20,28 @@ use agentops_workflow::session;
 
 pub use agentops_cost::{BUDGET_FILE, DEFAULT_BUDGET_USD, DEFAULT_WARN_PCT};
 
+/// Spend has reached the warning threshold (a note for the user).
 pub static BUDGET_WARNING: Rule = Rule {
     id: "BUDGET001",
     name: "budget-threshold-reached",
     policy: "budget-check",
     severity: Severity::Warn,
     reason: "recorded spend has reached the budget warning threshold",
-    ..Rule::PENDING_DOCS
+    why: "Agent sessions cost money by the token, and a long session can spend a project's budget before anyone looks. At session start the user sees how much of the budget is used (by default 80 % of $5.00), while there is still room to decide; budget-gate enforces the budget itself.",
+    fires: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 8.5, \"warn_pct\": 80}",
+    passes: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 7.9, \"warn_pct\": 80}",
 };
 
+/// The budget file is not a JSON object (a note for the user).
 pub static BUDGET_UNREADABLE: Rule = Rule {
     id: "BUDGET002",
     name: "budget-file-unreadable",
     policy: "budget-check",
     severity: Severity::Warn,
     reason: ".agentops/budget.json is not a JSON object; spend cannot be checked",
-    ..Rule::PENDING_DOCS
+    why: "A budget file that does not parse (a hand edit with a trailing comma, a truncated write) silently turns the budget warning off. The user is told at session start, and the file is left as it is rather than overwritten, so the recorded spend is not lost.",
+    fires: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 2.5,}",
+    passes: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 2.5}",
 };
 
 static RULES: &[&Rule] = &[&BUDGET_WARNING, &BUDGET_UNREADABLE];
@@ -49,6 +55,7 @@ pub struct Snapshot {
     pub env_warn_pct: Option<String>,
     /// `.agentops/budget.json`.
     pub file: Option<String>,
+    /// Seconds since the Unix epoch.
     pub now: u64,
 }
 
@@ -109,6 +116,7 @@ pub fn decide(snap: &Snapshot) -> Outcome {
     }
 }
 
+/// The budget-check policy.
 pub static BUDGET_CHECK: Policy = Policy {
     name: "budget-check",
     summary: "Creates .agentops/budget.json and warns at session start when spend nears the budget",

@@ -6,15 +6,16 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use agentops_workflow::session::nudge;
-
+/// The Code Field method, told to the agent at session start (guidance).
 pub static CODE_FIELD_METHOD: Rule = Rule {
     id: "CODEFIELD001",
     name: "code-field-method",
     policy: "code-field-preamble",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "code changes follow the Code Field method with explicit confidence",
-    ..Rule::PENDING_DOCS
+    why: "Agents state guesses with the same assurance as facts. Asking for a confidence per part, a verification pass and an Answer/Confidence/Caveats ending makes weak spots visible to the user before they are merged, and tells the agent when to research or ask instead of writing code.",
+    fires: "SessionStart: startup",
+    passes: "SessionStart: startup | given /p/.agentops/flags.json = {\"code_field_rules_enabled\": false}",
 };
 
 static RULES: &[&Rule] = &[&CODE_FIELD_METHOD];
@@ -31,13 +32,12 @@ Confidence: <0.0-1.0> (<why>)
 Caveats: <assumptions, limits, conditions>
 This complements STAR: STAR plans the work, Code Field governs how each piece is built and reviewed.";
 
+/// Pure: the method, at every session start.
 pub fn decide() -> Outcome {
-    Outcome {
-        context: vec![nudge(&CODE_FIELD_METHOD, METHOD)],
-        ..Outcome::default()
-    }
+    Outcome::says(&CODE_FIELD_METHOD, METHOD)
 }
 
+/// The code-field-preamble policy.
 pub static CODE_FIELD_PREAMBLE: Policy = Policy {
     name: "code-field-preamble",
     summary:
@@ -61,9 +61,12 @@ mod tests {
 
     #[test]
     fn names_every_step_and_the_report_format() {
-        let text = &decide().context[0];
+        let out = decide();
+        assert!(out.context.is_empty() && out.messages.is_empty());
+        assert_eq!(out.findings[0].rule.severity, Severity::Guide);
+        let text = out.findings[0].describe();
+        assert!(text.starts_with("[CODEFIELD001] Code Field method"));
         for part in [
-            "[CODEFIELD001]",
             "DECOMPOSE",
             "SOLVE",
             "VERIFY",

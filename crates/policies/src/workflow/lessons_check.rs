@@ -6,15 +6,18 @@ use agentops_core::{
 };
 
 use agentops_workflow::lessons;
-use agentops_workflow::session::{self, nudge, LESSONS_FILE};
+use agentops_workflow::session::{self, LESSONS_FILE};
 
+/// The recent lessons, given to the agent at session start (guidance).
 pub static LESSONS_LOADED: Rule = Rule {
     id: "LESSONS001",
     name: "lessons-loaded",
     policy: "lessons-check",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "lessons from tasks/lessons.md apply to this session",
-    ..Rule::PENDING_DOCS
+    why: "A new session remembers nothing of the last one, so a mistake corrected yesterday is made again today. The last lines of tasks/lessons.md (where /agentops:lesson and `agentops lessons add` record them) are put in front of the agent at every session start.",
+    fires: "SessionStart: startup | given /p/tasks/lessons.md = # Lessons Learned\\n\\n## Lesson: Quote paths\\n**Rule:** quote every path in shell scripts",
+    passes: "SessionStart: startup | given /p/tasks/lessons.md = \\n\\n",
 };
 
 static RULES: &[&Rule] = &[&LESSONS_LOADED];
@@ -33,12 +36,10 @@ pub fn decide(text: Option<&str>) -> Outcome {
         "{} lesson(s) recorded in tasks/lessons.md. The most recent entries:\n{recent}\n\nApply these rules so the same mistakes do not happen again.",
         lessons::count(text)
     );
-    Outcome {
-        context: vec![nudge(&LESSONS_LOADED, &body)],
-        ..Outcome::default()
-    }
+    Outcome::says(&LESSONS_LOADED, body)
 }
 
+/// The lessons-check policy.
 pub static LESSONS_CHECK: Policy = Policy {
     name: "lessons-check",
     summary: "Loads recent lessons from tasks/lessons.md at session start",
@@ -80,13 +81,17 @@ mod tests {
             match want {
                 None => assert!(out.is_empty(), "{text:?}"),
                 Some(parts) => {
+                    assert!(out.context.is_empty() && out.messages.is_empty());
+                    let said = out.findings[0].describe();
                     for part in *parts {
-                        assert!(out.context[0].contains(part), "{part}: {}", out.context[0]);
+                        assert!(said.contains(part), "{part}: {said}");
                     }
                 }
             }
         }
         // Only the last lines are shown.
-        assert!(!decide(Some(&many)).context[0].contains("line 9\n"));
+        assert!(!decide(Some(&many)).findings[0]
+            .describe()
+            .contains("line 9\n"));
     }
 }

@@ -7,18 +7,21 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 
-use agentops_workflow::session::{self, nudge, MODIFIED_FILES};
+use agentops_workflow::session::{self, MODIFIED_FILES};
 
 /// Distinct modified files at which the reminder starts.
 pub const REMINDER_THRESHOLD: usize = 5;
 
+/// Five or more distinct files written this session (guidance).
 pub static MANY_FILES: Rule = Rule {
     id: "PLANGATE001",
     name: "many-files-modified",
     policy: "plan-gate",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "five or more files modified: keep the plan in tasks/todo.md and run the tests before finishing",
-    ..Rule::PENDING_DOCS
+    why: "Once a change spans five or more files it is too big to check by reading the diff alone. After each further write the agent is reminded to keep the plan current and to run the tests before it reports the work as done.",
+    fires: "PostToolUse Write: /p/docs/e.md <- # E | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/d.md\\n/p/docs/e.md",
+    passes: "PostToolUse Write: /p/docs/d.md <- # D | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/d.md\\n/p/docs/c.md",
 };
 
 static RULES: &[&Rule] = &[&MANY_FILES];
@@ -28,15 +31,13 @@ pub fn decide(tracked: usize) -> Outcome {
     if tracked < REMINDER_THRESHOLD {
         return Outcome::none();
     }
-    Outcome {
-        context: vec![nudge(
-            &MANY_FILES,
-            &format!("{tracked} files have been modified this session. If the plan is not in tasks/todo.md yet, write it there with checkable items, and run the tests before finishing."),
-        )],
-        ..Outcome::default()
-    }
+    Outcome::says(
+        &MANY_FILES,
+        format!("{tracked} files have been modified this session. If the plan is not in tasks/todo.md yet, write it there with checkable items, and run the tests before finishing."),
+    )
 }
 
+/// The plan-gate policy.
 pub static PLAN_GATE: Policy = Policy {
     name: "plan-gate",
     summary: "Reminds the agent to plan and test once 5+ files are modified",
@@ -62,10 +63,12 @@ mod tests {
     fn threshold() {
         for (tracked, speaks) in [(0, false), (4, false), (5, true), (12, true)] {
             let out = decide(tracked);
-            assert_eq!(!out.context.is_empty(), speaks, "{tracked}");
-            assert!(out.findings.is_empty() && out.effects.is_empty());
+            assert_eq!(!out.findings.is_empty(), speaks, "{tracked}");
+            assert!(out.context.is_empty() && out.effects.is_empty());
         }
-        assert!(decide(7).context[0].contains("7 files"));
+        assert!(decide(7).findings[0]
+            .describe()
+            .starts_with("[PLANGATE001] 7 files have been modified"));
     }
 
     #[test]

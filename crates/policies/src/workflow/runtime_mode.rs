@@ -13,35 +13,45 @@ use agentops_core::{
     ToolMatch,
 };
 
+/// Safe mode: a tool that writes, runs commands or reaches outside.
 pub static SAFE_MODE_TOOL: Rule = Rule {
     id: "MODE001",
     name: "safe-mode-tool",
     policy: "runtime-mode",
     severity: Severity::Deny,
     reason: "safe mode allows only reading tools; switch AGENTOPS_MODE to standard or full to use this tool",
-    ..Rule::PENDING_DOCS
+    why: "Safe mode is for letting an agent look at a codebase (review, explain, audit) with no way to change it: no file writes, no shell, no web or MCP calls that could leak what it read. Anything but reading tools is denied until the user chooses a wider mode.",
+    fires: "PreToolUse Write: /p/src/main.rs <- fn main() {} | given $AGENTOPS_MODE=safe",
+    passes: "PreToolUse Write: /p/src/main.rs <- fn main() {} | given $AGENTOPS_MODE=standard",
 };
 
+/// Standard mode: a web or MCP tool.
 pub static STANDARD_MODE_EXTERNAL: Rule = Rule {
     id: "MODE002",
     name: "standard-mode-external-tool",
     policy: "runtime-mode",
     severity: Severity::Ask,
     reason: "standard mode asks before web and MCP tools reach outside the project",
-    ..Rule::PENDING_DOCS
+    why: "Web fetches and MCP tools carry project content to other services and bring untrusted text back into the agent's context, where it can steer it. In the default mode the user confirms each such call; full mode lets them through.",
+    fires: "PreToolUse WebFetch: https://example.com/page",
+    passes: "PreToolUse WebFetch: https://example.com/page | given $AGENTOPS_MODE=full",
 };
 
+/// Full mode: a shell command.
 pub static FULL_MODE_SHELL: Rule = Rule {
     id: "MODE003",
     name: "full-mode-shell",
     policy: "runtime-mode",
     severity: Severity::Ask,
     reason: "full mode asks before each shell command",
-    ..Rule::PENDING_DOCS
+    why: "Full mode opens the web and MCP tools without asking; in exchange every shell command, which can do anything the user can, waits for the user's confirmation. The command guards still apply on top.",
+    fires: "PreToolUse Bash: cargo test | given $AGENTOPS_MODE=full",
+    passes: "PreToolUse Bash: cargo test",
 };
 
 static RULES: &[&Rule] = &[&SAFE_MODE_TOOL, &STANDARD_MODE_EXTERNAL, &FULL_MODE_SHELL];
 
+/// The runtime-mode policy.
 pub static RUNTIME_MODE: Policy = Policy {
     name: "runtime-mode",
     summary: "Restricts tools by AGENTOPS_MODE (safe, standard, full, unrestricted)",

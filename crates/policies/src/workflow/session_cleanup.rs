@@ -6,7 +6,6 @@
 //! markers are kept.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use agentops_core::{Context, Effect, HookEvent, HookInput, Outcome, Policy, ToolMatch};
 
@@ -19,15 +18,20 @@ pub struct FolderState {
     pub dir: &'static str,
     /// The plugin's own content is there (todo, lessons, generated skills).
     pub plugin_content: bool,
+    /// It already has a `.gitignore`.
     pub has_gitignore: bool,
     /// git already tracks files in it: the user keeps it in the repository.
     pub tracked: bool,
 }
 
+/// What the edge read at session start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
+    /// Seconds since the Unix epoch.
     pub now: u64,
+    /// The project the folders are in.
     pub project_dir: PathBuf,
+    /// The folders the plugin may have created.
     pub folders: Vec<FolderState>,
 }
 
@@ -59,46 +63,46 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
     }
 }
 
-fn has_skill_file(skills: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(skills) else {
-        return false;
-    };
-    entries.flatten().any(|entry| {
-        let path = entry.path();
-        path.file_name().is_some_and(|n| n == "SKILL.md") || path.join("SKILL.md").is_file()
+/// Whether `skills/` holds a skill: a `SKILL.md` directly in it or in one
+/// of its folders.
+fn has_skill_file(ctx: &Context, skills: &Path) -> bool {
+    session::dir_entries(ctx, skills).into_iter().any(|path| {
+        path.file_name().is_some_and(|n| n == "SKILL.md")
+            || session::is_file(ctx, &path.join("SKILL.md"))
     })
 }
 
-fn git_tracks(project: &Path, dir: &str) -> bool {
-    Command::new("git")
-        .arg("-C")
-        .arg(project)
-        .args(["ls-files", "--", &format!("{dir}/")])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .is_ok_and(|out| out.status.success() && !out.stdout.trim_ascii().is_empty())
+/// Whether git tracks files under `dir/` (`git ls-files` in the project
+/// prints any). Not a repository, no git, or a failure: not tracked.
+fn git_tracks(ctx: &Context, project: &Path, dir: &str) -> bool {
+    ctx.world
+        .run("git", &["ls-files", "--", &format!("{dir}/")], project)
+        .is_ok_and(|out| out.success && !out.stdout.trim_ascii().is_empty())
 }
 
 impl Snapshot {
+    /// What the folders look like, read through the context's world.
     pub fn read(ctx: &Context) -> Snapshot {
         let root = &ctx.project_dir;
         let candidates: [(&'static str, bool); 3] = [
             (
                 "tasks",
-                root.join(session::TODO_FILE).is_file()
-                    || root.join(session::LESSONS_FILE).is_file()
-                    || root.join("tasks/archive").is_dir(),
+                session::is_file(ctx, &root.join(session::TODO_FILE))
+                    || session::is_file(ctx, &root.join(session::LESSONS_FILE))
+                    || session::is_dir(ctx, &root.join("tasks/archive")),
             ),
-            ("skills", has_skill_file(&root.join("skills"))),
-            ("docs", root.join("docs/discovery/code-analysis").is_dir()),
+            ("skills", has_skill_file(ctx, &root.join("skills"))),
+            (
+                "docs",
+                session::is_dir(ctx, &root.join("docs/discovery/code-analysis")),
+            ),
         ];
         let folders = candidates
             .into_iter()
             .map(|(dir, plugin_content)| {
-                let has_gitignore = root.join(dir).join(".gitignore").exists();
+                let has_gitignore = ctx.world.exists(&root.join(dir).join(".gitignore"));
                 // Ask git only when the answer matters.
-                let tracked = plugin_content && !has_gitignore && git_tracks(root, dir);
+                let tracked = plugin_content && !has_gitignore && git_tracks(ctx, root, dir);
                 FolderState {
                     dir,
                     plugin_content,
@@ -115,6 +119,7 @@ impl Snapshot {
     }
 }
 
+/// The session-cleanup policy.
 pub static SESSION_CLEANUP: Policy = Policy {
     name: "session-cleanup",
     summary: "Starts a session: stamps the session marker, resets per-session state, git-ignores plugin folders",
@@ -132,6 +137,8 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agentops_core::{MemoryWorld, ProcessOutput};
+    use std::sync::Arc;
 
     fn folder(dir: &'static str, content: bool, ignore: bool, tracked: bool) -> FolderState {
         FolderState {
@@ -212,30 +219,90 @@ mod tests {
         }
     }
 
-    #[test]
-    fn snapshot_sees_plugin_folders() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let root = tmp.path();
-        std::fs::create_dir_all(root.join("tasks")).expect("mkdir");
-        std::fs::write(root.join("tasks/todo.md"), "- [ ] a\n").expect("write");
-        std::fs::create_dir_all(root.join("skills/x")).expect("mkdir");
-        std::fs::write(root.join("skills/x/SKILL.md"), "# x\n").expect("write");
-        std::fs::create_dir_all(root.join("docs")).expect("mkdir");
-        std::fs::write(root.join("docs/.gitignore"), "").expect("write");
+    fn read(world: MemoryWorld) -> (Snapshot, Vec<String>) {
+        let world = Arc::new(world);
         let ctx = Context {
-            project_dir: root.to_path_buf(),
+            project_dir: "/p".into(),
+            world: world.clone(),
             ..Context::default()
         };
-        let snap = Snapshot::read(&ctx);
-        let by_dir = |d: &str| {
-            snap.folders
-                .iter()
-                .find(|f| f.dir == d)
-                .cloned()
-                .expect("folder")
+        (Snapshot::read(&ctx), world.runs())
+    }
+
+    fn by_dir(snap: &Snapshot, dir: &str) -> FolderState {
+        snap.folders
+            .iter()
+            .find(|f| f.dir == dir)
+            .cloned()
+            .expect("folder")
+    }
+
+    #[test]
+    fn snapshot_sees_plugin_folders() {
+        let world = MemoryWorld::new()
+            .file("/p/tasks/todo.md", "- [ ] a\n")
+            .file("/p/skills/x/SKILL.md", "# x\n")
+            .file("/p/docs/.gitignore", "");
+        let (snap, runs) = read(world);
+        assert!(by_dir(&snap, "tasks").plugin_content);
+        assert!(by_dir(&snap, "skills").plugin_content);
+        let docs = by_dir(&snap, "docs");
+        assert!(!docs.plugin_content && docs.has_gitignore);
+        // No git in this world: nothing is tracked, and git was asked
+        // only about the folders that hold plugin content.
+        assert!(!by_dir(&snap, "tasks").tracked);
+        assert_eq!(runs, ["git ls-files -- tasks/", "git ls-files -- skills/"]);
+        assert_eq!(snap.now, 1_000_000_000);
+    }
+
+    #[test]
+    fn plugin_content_is_a_plan_lessons_an_archive_a_skill_or_an_analysis() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("tasks", "/p/tasks/lessons.md", true),
+            ("tasks", "/p/tasks/archive/todo-1.md", true),
+            ("tasks", "/p/tasks/notes.md", false),
+            ("skills", "/p/skills/SKILL.md", true),
+            ("skills", "/p/skills/x/README.md", false),
+            ("docs", "/p/docs/discovery/code-analysis/a.md", true),
+            ("docs", "/p/docs/guide.md", false),
+        ];
+        for (dir, file, want) in cases {
+            let (snap, _) = read(MemoryWorld::new().file(file, "x"));
+            assert_eq!(by_dir(&snap, dir).plugin_content, *want, "{file}");
+        }
+        // A folder named like the plan is not the plan.
+        let (snap, _) = read(MemoryWorld::new().dir("/p/tasks/todo.md"));
+        assert!(!by_dir(&snap, "tasks").plugin_content);
+    }
+
+    #[test]
+    fn folders_git_tracks_are_left_alone() {
+        let git = |success: bool, stdout: &str| ProcessOutput {
+            success,
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: Vec::new(),
         };
-        assert!(by_dir("tasks").plugin_content);
-        assert!(by_dir("skills").plugin_content);
-        assert!(!by_dir("docs").plugin_content && by_dir("docs").has_gitignore);
+        let cases = [
+            (git(true, "tasks/todo.md\n"), true),
+            (git(true, ""), false),
+            (git(false, "tasks/todo.md\n"), false),
+        ];
+        for (output, tracked) in cases {
+            let world = MemoryWorld::new()
+                .file("/p/tasks/todo.md", "- [ ] a\n")
+                .program("git", output.clone());
+            let (snap, runs) = read(world);
+            assert_eq!(by_dir(&snap, "tasks").tracked, tracked, "{output:?}");
+            assert_eq!(runs, ["git ls-files -- tasks/"]);
+            let out = decide(&HookInput::default(), &snap);
+            assert_eq!(created(&out).is_empty(), tracked, "{output:?}");
+        }
+        // A folder with its own .gitignore is not asked about.
+        let world = MemoryWorld::new()
+            .file("/p/tasks/todo.md", "- [ ] a\n")
+            .file("/p/tasks/.gitignore", "*\n")
+            .program("git", git(true, "tasks/todo.md\n"));
+        let (snap, runs) = read(world);
+        assert!(by_dir(&snap, "tasks").has_gitignore && runs.is_empty());
     }
 }

@@ -5,15 +5,17 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use agentops_workflow::session::nudge;
-
+/// The STAR planning protocol, told to the agent at session start
+/// (guidance).
 pub static STAR_PROTOCOL: Rule = Rule {
     id: "PREAMBLE001",
     name: "star-protocol",
     policy: "star-preamble",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "non-trivial work starts with a STAR plan in tasks/todo.md",
-    ..Rule::PENDING_DOCS
+    why: "An agent that starts editing before it has stated the situation, the success criteria, the steps and how it will verify them tends to wander, touch the wrong files and declare victory early. The protocol is given at every session start (and again after a compaction, which may have summarised it away); star-gate and auto-plan then hold the agent to it.",
+    fires: "SessionStart: startup",
+    passes: "SessionStart: startup | given /p/.agentops/flags.json = {\"star_preamble_enabled\": false}",
 };
 
 static RULES: &[&Rule] = &[&STAR_PROTOCOL];
@@ -29,12 +31,10 @@ Do not start implementing until the plan is in tasks/todo.md, and never write th
 /// Pure: the preamble. It is repeated after a compaction too: the protocol
 /// still applies and the earlier reminder may have been summarised away.
 pub fn decide() -> Outcome {
-    Outcome {
-        context: vec![nudge(&STAR_PROTOCOL, PROTOCOL)],
-        ..Outcome::default()
-    }
+    Outcome::says(&STAR_PROTOCOL, PROTOCOL)
 }
 
+/// The star-preamble policy.
 pub static STAR_PREAMBLE: Policy = Policy {
     name: "star-preamble",
     summary: "Reminds the agent of the STAR planning protocol at session start",
@@ -58,16 +58,11 @@ mod tests {
     #[test]
     fn speaks_to_the_model_about_every_star_part() {
         let out = decide();
-        assert!(out.findings.is_empty() && out.messages.is_empty());
-        let text = &out.context[0];
-        for part in [
-            "[PREAMBLE001]",
-            "SITUATION",
-            "TASK",
-            "ACTION",
-            "RESULT",
-            "tasks/todo.md",
-        ] {
+        assert!(out.context.is_empty() && out.messages.is_empty());
+        assert_eq!(out.findings[0].rule.severity, Severity::Guide);
+        let text = out.findings[0].describe();
+        assert!(text.starts_with("[PREAMBLE001] STAR planning is required"));
+        for part in ["SITUATION", "TASK", "ACTION", "RESULT", "tasks/todo.md"] {
             assert!(text.contains(part), "{part}");
         }
     }

@@ -8,25 +8,31 @@ use agentops_core::{
     Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
 };
 
-use agentops_workflow::session::{self, nudge, TODO_FILE};
+use agentops_workflow::session::{self, TODO_FILE};
 use agentops_workflow::todo::{prune, Pruned};
 
+/// The previous plan had done items; they were removed (guidance).
 pub static PRUNED: Rule = Rule {
     id: "PRUNE001",
     name: "todo-pruned",
     policy: "todo-prune",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "completed items were pruned from the previous session's plan",
-    ..Rule::PENDING_DOCS
+    why: "A plan full of ticked items hides what is really left, and the agent may redo or re-report finished work. The agent is told how many items were removed and how many remain, so it reviews the open ones before planning anything new.",
+    fires: "SessionStart: startup | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [ ] test the parser",
+    passes: "SessionStart: compact | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [ ] test the parser",
 };
 
+/// The previous plan was finished; it was archived (guidance).
 pub static ARCHIVED: Rule = Rule {
     id: "PRUNE002",
     name: "todo-archived",
     policy: "todo-prune",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "the previous session's plan was complete and has been archived",
-    ..Rule::PENDING_DOCS
+    why: "A finished plan left in tasks/todo.md looks like a current plan to the planning gates, so new work would start without one. It moves to tasks/archive/ and the agent is told that new work needs a fresh STAR plan.",
+    fires: "SessionStart: startup | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [x] test the parser",
+    passes: "SessionStart: startup | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [ ] test the parser",
 };
 
 static RULES: &[&Rule] = &[&PRUNED, &ARCHIVED];
@@ -66,26 +72,24 @@ pub fn decide(input: &HookInput, project: &Path, plan: Option<&str>, now: u64) -
         return Outcome::none();
     };
     let (pruned, effects) = plan_prune(project, text, now);
-    let context = match pruned {
+    let mut outcome = match pruned {
         Pruned::Unchanged { .. } => return Outcome::none(),
-        Pruned::Rewritten { open, removed, .. } => nudge(
+        Pruned::Rewritten { open, removed, .. } => Outcome::says(
             &PRUNED,
-            &format!(
+            format!(
                 "Removed {removed} completed item(s) from the previous session's plan; {open} open item(s) remain in tasks/todo.md. Review them before planning new work."
             ),
         ),
-        Pruned::Completed { .. } => nudge(
+        Pruned::Completed { .. } => Outcome::says(
             &ARCHIVED,
             "The previous session's plan in tasks/todo.md was fully completed and has been moved to tasks/archive/. New work needs a fresh STAR plan.",
         ),
     };
-    Outcome {
-        context: vec![context],
-        effects,
-        ..Outcome::default()
-    }
+    outcome.effects = effects;
+    outcome
 }
 
+/// The todo-prune policy.
 pub static TODO_PRUNE: Policy = Policy {
     name: "todo-prune",
     summary: "Prunes completed items from tasks/todo.md at session start, archiving finished plans",
@@ -141,12 +145,45 @@ mod tests {
         ];
         for (mode, source, plan, want) in cases {
             let out = decide(&input(mode, source), p, *plan, 0);
-            let got = out.context.first().map(|c| c.contains(want.unwrap_or("-")));
+            let ids: Vec<_> = out.findings.iter().map(|f| f.rule.id).collect();
             match want {
-                Some(_) => assert_eq!(got, Some(true), "{mode} {source} {plan:?}: {out:?}"),
+                Some(id) => assert_eq!(ids, [*id], "{mode} {source} {plan:?}: {out:?}"),
                 None => assert!(out.is_empty(), "{mode} {source} {plan:?}: {out:?}"),
             }
+            assert!(out.context.is_empty() && out.messages.is_empty());
         }
+    }
+
+    #[test]
+    fn reads_the_plan_through_the_world_and_says_what_it_did() {
+        use agentops_core::MemoryWorld;
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: std::sync::Arc::new(
+                MemoryWorld::new().file("/p/tasks/todo.md", "- [x] a\n- [x] b\n- [ ] c\n"),
+            ),
+            ..Context::default()
+        };
+        let out = TODO_PRUNE.evaluate(HookEvent::SessionStart, &input("default", "startup"), &ctx);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(
+            out.findings[0].describe(),
+            "[PRUNE001] Removed 2 completed item(s) from the previous session's plan; 1 open item(s) remain in tasks/todo.md. Review them before planning new work."
+        );
+        assert_eq!(
+            out.effects,
+            [Effect::ReplaceFile {
+                path: PathBuf::from("/p/tasks/todo.md"),
+                contents: b"- [ ] c\n".to_vec(),
+            }]
+        );
+        let none = Context {
+            project_dir: "/p".into(),
+            ..Context::default()
+        };
+        assert!(TODO_PRUNE
+            .evaluate(HookEvent::SessionStart, &input("default", "startup"), &none)
+            .is_empty());
     }
 
     #[test]
