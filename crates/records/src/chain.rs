@@ -1,7 +1,7 @@
 //! Hash-chained logs: tamper evidence for `.agentops/audit.jsonl`.
 //!
 //! Every line of a chained log is one JSON object whose last two members
-//! are written by [`StateDir::append_chained`](crate::StateDir::append_chained):
+//! are written by `agentops_state::StateDir::append_chained`:
 //!
 //! ```text
 //! {…record…,"prev":"<hex>","hash":"<64 hex>"}
