@@ -174,3 +174,96 @@ fn rules_unknown_id_exits_2_with_close_ids() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no rule `NOPE001`"), "{}", out.stderr);
 }
+
+/// An audit log of two unchained records (legacy lines read like any other).
+fn audit_log(dir: &std::path::Path) {
+    let state = dir.join(".agentops");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    let lines = [
+        r#"{"ts":"2025-05-31T23:00:00Z","event":"PreToolUse","session":"s1","tool":"Bash","decision":"deny","rules":["CMD001"],"input":"rm -rf /"}"#,
+        r#"{"ts":"2025-06-01T10:00:00Z","event":"PostToolUse","session":"s1","tool":"Read","rules":[]}"#,
+    ];
+    std::fs::write(state.join("audit.jsonl"), lines.join("\n") + "\n").expect("write log");
+}
+
+#[test]
+fn audit_since_takes_dates_times_and_ages() {
+    let dir = project();
+    audit_log(dir.path());
+    let count = |since: &str| {
+        let out = run(
+            &["audit", "query", "--json", "--since", since],
+            b"",
+            dir.path(),
+            &[],
+        );
+        assert_eq!(out.code, 0, "{since}: {}", out.stderr);
+        out.stdout.lines().count()
+    };
+    assert_eq!(count("2025-05-31"), 2);
+    assert_eq!(count("2025-06-01"), 1);
+    assert_eq!(count("2025-06-01T11:00:00+02:00"), 1);
+    assert_eq!(count("2025-06-01T10:00:01Z"), 0);
+    assert_eq!(count("7d"), 0, "both records are older than a week");
+    assert_eq!(count("100000d"), 2);
+}
+
+#[test]
+fn audit_since_rejects_impossible_dates_with_exit_2() {
+    let dir = project();
+    audit_log(dir.path());
+    for (since, says) in [
+        ("2025-02-30", "February 2025 has days 01 to 28, not 30"),
+        (
+            "2025-02-29T10:00:00Z",
+            "February 2025 has days 01 to 28, not 29",
+        ),
+        ("2025-13-01", "there is no month 13"),
+        ("last tuesday", "expected RFC 3339, YYYY-MM-DD or an age"),
+        ("-2h", "cannot be negative"),
+    ] {
+        let arg = format!("--since={since}");
+        let out = run(&["audit", "tail", &arg], b"", dir.path(), &[]);
+        assert_eq!(out.code, 2, "{since}: {}", out.stdout);
+        assert!(out.stdout.is_empty(), "{since}: {}", out.stdout);
+        assert!(out.stderr.contains("--since"), "{since}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{since}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn audit_tail_stats_and_verify_print_for_people() {
+    let dir = project();
+    audit_log(dir.path());
+    let tail = run(&["audit", "tail", "-n", "1"], b"", dir.path(), &[]);
+    assert_eq!(tail.code, 0, "{}", tail.stderr);
+    let lines: Vec<&str> = tail.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", tail.stdout);
+    assert!(lines[0].starts_with("TIME") && lines[0].ends_with("DETAIL"));
+    assert!(lines[1].contains("PostToolUse") && lines[1].contains("Read"));
+
+    let stats = run(&["audit", "stats", "--tool", "Bash"], b"", dir.path(), &[]);
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert!(stats.stdout.starts_with("records: 1\n"), "{}", stats.stdout);
+    assert!(
+        stats.stdout.contains("by rule:\n        1  CMD001"),
+        "{}",
+        stats.stdout
+    );
+
+    // Unchained lines with no head: reported, not verified.
+    let verify = run(&["audit", "verify"], b"", dir.path(), &[]);
+    assert_eq!(verify.code, 0, "{}", verify.stdout);
+    assert!(
+        verify.stdout.contains("note: 2 unchained line(s)"),
+        "{}",
+        verify.stdout
+    );
+    let empty = project();
+    let verify = run(&["audit", "verify", "--json"], b"", empty.path(), &[]);
+    let v = verify.json().expect("json");
+    assert_eq!(
+        (v["intact"].clone(), v["records"].clone()),
+        (true.into(), 0.into())
+    );
+}

@@ -618,3 +618,114 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
     );
     assert_eq!((none.code, none.stdout.as_str()), (0, ""));
 }
+
+/// A one-shot HTTP server on loopback: answers each of `answers` to one
+/// request in turn and hands back the requests it read.
+fn fake_collector(answers: Vec<String>) -> (u16, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let mut requests = Vec::new();
+        for answer in answers {
+            let (stream, _) = listener.accept().expect("accept");
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .expect("timeout");
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).expect("read") == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().expect("length");
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).expect("body");
+            requests.push(head + &String::from_utf8_lossy(&body));
+            let mut stream = stream;
+            stream.write_all(answer.as_bytes()).expect("answer");
+        }
+        requests
+    });
+    (port, server)
+}
+
+#[test]
+fn telemetry_export_keeps_refused_records_for_the_next_run() {
+    let dir = project();
+    hook(
+        "PreToolUse",
+        &payload(
+            "PreToolUse",
+            "s-refused",
+            json!({"tool_name": "Read", "tool_use_id": "t1", "tool_input": {"file_path": "/a"}}),
+        ),
+        dir.path(),
+        &[],
+    );
+    let refuse = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10\r\nConnection: close\r\n\r\noverloaded";
+    let moved = "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:9/v1/logs\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    let accept = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    let (port, server) = fake_collector(vec![refuse.into(), moved.into(), accept.into()]);
+    let endpoint = format!("http://127.0.0.1:{port}/");
+    let env = [
+        ("OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTLP_AUTH_TOKEN", "tok-123"),
+        // Never used: the export connects to the endpoint itself.
+        ("HTTP_PROXY", "http://127.0.0.1:9"),
+        ("ALL_PROXY", "http://127.0.0.1:9"),
+    ];
+    let export = || run(&["telemetry", "export"], b"", dir.path(), &env);
+
+    let refused = export();
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(
+        refused
+            .stderr
+            .contains("/v1/logs: the collector answered 503: overloaded"),
+        "{}",
+        refused.stderr
+    );
+    let redirected = export();
+    assert_eq!(redirected.code, 1, "a redirect is not an acceptance");
+    assert!(
+        redirected.stderr.contains("answered 307"),
+        "{}",
+        redirected.stderr
+    );
+    let accepted = export();
+    assert_eq!(accepted.code, 0, "{}", accepted.stderr);
+    assert!(
+        accepted
+            .stdout
+            .contains("exported 1 log record(s) and 0 span(s)"),
+        "{}",
+        accepted.stdout
+    );
+
+    let requests = server.join().expect("server");
+    assert_eq!(requests.len(), 3);
+    for r in &requests {
+        let lower = r.to_ascii_lowercase();
+        assert!(r.starts_with("POST /v1/logs HTTP/1.1\r\n"), "{r}");
+        assert!(lower.contains("authorization: bearer tok-123"), "{r}");
+        assert!(lower.contains("content-type: application/json"), "{r}");
+        assert!(
+            r.contains("\"s-refused\""),
+            "the same record every time: {r}"
+        );
+    }
+    let saved: Value = serde_json::from_slice(
+        &fs::read(state(dir.path(), "telemetry-export.json")).expect("export state"),
+    )
+    .expect("json");
+    let spool = fs::metadata(state(dir.path(), "telemetry.jsonl")).expect("spool");
+    assert_eq!(saved["offset"], spool.len());
+    assert_eq!(saved["pending"].as_object().map(|p| p.len()), Some(1));
+}

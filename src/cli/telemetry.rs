@@ -5,29 +5,23 @@
 //! subcommand (run by hand, from CI, or spawned in the background by the
 //! SessionEnd hook) reads the spool from the last exported offset, posts
 //! `/v1/logs` and `/v1/traces` to `OTLP_ENDPOINT`, and moves the offset
-//! only past what the collector accepted, so every record is sent once
-//! (at least once if a collector accepts logs and then fails on traces).
-//! The export holds the state file's lock while sending, so two exports
-//! never send the same records.
+//! only past what the collector accepted (`agentops_records::export`
+//! keeps that account; this module holds the state file's lock around it,
+//! so two exports never send the same records, and does the HTTP).
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 use std::time::Duration;
 
 use agentops_engine::Environment;
-use agentops_state::StateDir;
-use serde_json::{json, Value};
-
+use agentops_records::clock::Instant;
+use agentops_records::export::{
+    self, ExportState, Sender, Signal, MAX_READ, MAX_STATE_BYTES, STATE_FILE,
+};
 use agentops_records::otlp::{self, Endpoint};
-
-const SPOOL: &str = "telemetry.jsonl";
-const EXPORT_STATE: &str = "telemetry-export.json";
-/// Records per request.
-const BATCH: usize = 1000;
-/// Spool bytes read per export run; the rest goes next time.
-const MAX_READ: u64 = 64 << 20;
+use agentops_records::telemetry::TELEMETRY_LOG;
+use agentops_state::StateDir;
+use serde_json::Value;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -74,6 +68,80 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Characters of a collector's error answer shown.
+const MAX_ANSWER_CHARS: usize = 300;
+
+/// Posts OTLP/HTTP JSON to the collector.
+struct Http {
+    agent: ureq::Agent,
+    endpoint: Endpoint,
+    token: Option<String>,
+}
+
+impl Http {
+    fn new(endpoint: Endpoint, token: Option<String>) -> Http {
+        let agent = ureq::Agent::config_builder()
+            // A redirect is not an acceptance, and could lead off the
+            // checked endpoint.
+            .max_redirects(0)
+            // Every answer is read below: a non-2xx is a refusal whose
+            // body says why.
+            .http_status_as_error(false)
+            // Never through a proxy from the environment: the endpoint
+            // policy (https, or http to loopback only) must hold for the
+            // connection actually made.
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent();
+        Http {
+            agent,
+            endpoint,
+            token,
+        }
+    }
+}
+
+impl Sender for Http {
+    fn send(&mut self, signal: Signal, body: &Value) -> Result<(), String> {
+        let url = self.endpoint.url(signal);
+        let mut request = self
+            .agent
+            .post(&url)
+            .header("Content-Type", "application/json");
+        if let Some(t) = &self.token {
+            request = request.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut response = request
+            .send(body.to_string())
+            .map_err(|e| format!("{url}: {e}"))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let text: String = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 10)
+            .lossy_utf8(true)
+            .read_to_string()
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_ANSWER_CHARS)
+            .collect();
+        Err(format!(
+            "{url}: the collector answered {}: {text}",
+            status.as_u16()
+        ))
+    }
+}
+
+/// `--dry-run`: print the requests instead.
+fn print_request(signal: Signal, body: &Value) -> Result<(), String> {
+    println!("POST {} {body}", signal.path());
+    Ok(())
+}
+
 fn export(project: &Path, endpoint: Option<String>, dry_run: bool, quiet: bool) -> ExitCode {
     let endpoint = match endpoint.or_else(|| env("OTLP_ENDPOINT")) {
         Some(url) => match otlp::check_endpoint(&url, env("OTLP_HOSTNAME_ALLOWLIST").as_deref()) {
@@ -95,160 +163,48 @@ fn export(project: &Path, endpoint: Option<String>, dry_run: bool, quiet: bool) 
             };
         }
     };
+    let base = endpoint.as_ref().map(|e| e.base.clone());
+    let mut sender: Box<dyn Sender> = match endpoint {
+        Some(e) if !dry_run => Box::new(Http::new(e, env("OTLP_AUTH_TOKEN"))),
+        _ => Box::new(print_request),
+    };
     let state = StateDir::new(project);
-    let token = env("OTLP_AUTH_TOKEN");
-    let result = state.update(EXPORT_STATE, 64 << 20, |current| {
-        send_new(
-            &state,
-            current,
-            endpoint.as_ref(),
-            token.as_deref(),
-            dry_run,
-        )
-    });
-    match result {
-        Ok(Ok(summary)) => {
-            if !quiet && !dry_run {
-                match &endpoint {
-                    Some(e) if summary.0 + summary.1 > 0 => println!(
-                        "exported {} log record(s) and {} span(s) to {}",
-                        summary.0, summary.1, e.base
-                    ),
-                    _ => println!("nothing new to export"),
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Ok(Err(e)) | Err(e) => {
-            eprintln!("agentops telemetry export: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-type Sent = (usize, usize);
-
-/// Runs under the export state's lock: read, convert, send, and return the
-/// new state (offset past what was accepted).
-fn send_new(
-    state: &StateDir,
-    current: Option<&[u8]>,
-    endpoint: Option<&Endpoint>,
-    token: Option<&str>,
-    dry_run: bool,
-) -> (Option<Vec<u8>>, std::io::Result<Sent>) {
-    let saved: Value = current
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .unwrap_or_else(|| json!({}));
-    let mut offset = saved.get("offset").and_then(Value::as_u64).unwrap_or(0);
-    let mut pending = otlp::pending_from_json(saved.get("pending"));
-    let (chunk, base) = match read_spool(&state.path().join(SPOOL), offset) {
-        Ok(x) => x,
-        Err(e) => return (None, Err(e)),
-    };
-    offset = base;
-    let agent = ureq::AgentBuilder::new()
-        .redirects(0)
-        .timeout(Duration::from_secs(10))
-        .build();
-    let mut sent = (0, 0);
-    let mut lines: Vec<(u64, Value)> = Vec::new();
-    let mut position = offset;
-    for line in chunk.split_inclusive(|&b| b == b'\n') {
-        position += line.len() as u64;
-        // A line that is not JSON (torn by a crash) is skipped, not resent forever.
-        if let Ok(v) = serde_json::from_slice::<Value>(line) {
-            lines.push((position, v));
-        } else {
-            lines.push((position, Value::Null));
-        }
-    }
-    let save = |offset: u64, pending: &std::collections::BTreeMap<String, otlp::Pending>| {
-        let stamp = agentops_records::clock::Instant::now().iso();
-        Some(
-            json!({"offset": offset, "pending": otlp::pending_to_json(pending), "last_export": stamp})
-                .to_string()
-                .into_bytes(),
-        )
-    };
-    for batch in lines.chunks(BATCH) {
-        let records: Vec<Value> = batch
-            .iter()
-            .map(|(_, v)| v)
-            .filter(|v| v.is_object())
-            .cloned()
-            .collect();
-        let mut trial = pending.clone();
-        let out = otlp::convert(&records, &mut trial);
-        let end = batch.last().map_or(offset, |(p, _)| *p);
-        if dry_run {
-            println!("POST /v1/logs {}", out.logs);
-            println!("POST /v1/traces {}", out.traces);
-            pending = trial;
-            continue;
-        }
-        let Some(endpoint) = endpoint else { break };
-        let post = |url: String, body: &Value| -> Result<(), String> {
-            let mut request = agent.post(&url).set("Content-Type", "application/json");
-            if let Some(t) = token {
-                request = request.set("Authorization", &format!("Bearer {t}"));
-            }
-            match request.send_string(&body.to_string()) {
-                Ok(_) => Ok(()),
-                Err(ureq::Error::Status(code, response)) => {
-                    let text: String = response
-                        .into_string()
-                        .unwrap_or_default()
-                        .chars()
-                        .take(300)
-                        .collect();
-                    Err(format!("{url}: the collector answered {code}: {text}"))
-                }
-                Err(e) => Err(format!("{url}: {e}")),
-            }
+    let spool = state.path().join(TELEMETRY_LOG);
+    // Under the state file's lock: two exports never send the same records.
+    let result = state.update(STATE_FILE, MAX_STATE_BYTES, |current| {
+        let saved = ExportState::parse(current);
+        let chunk = match export::read_spool(&spool, saved.offset, MAX_READ) {
+            Ok(c) => c,
+            Err(e) => return (None, Err(e.to_string())),
         };
-        let result = (if out.log_count > 0 {
-            post(endpoint.logs_url(), &out.logs)
-        } else {
-            Ok(())
-        })
-        .and_then(|()| {
-            if out.span_count > 0 {
-                post(endpoint.traces_url(), &out.traces)
-            } else {
-                Ok(())
+        let outcome = export::export(saved, &chunk, sender.as_mut());
+        // A dry run moves nothing.
+        let next = (!dry_run).then(|| outcome.state.to_bytes(Instant::now()));
+        (next, Ok(outcome))
+    });
+    let outcome = match result {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => return failed(&e),
+        Err(e) => return failed(&e.to_string()),
+    };
+    if let Some(e) = &outcome.error {
+        return failed(e);
+    }
+    if !quiet && !dry_run {
+        let (logs, spans) = (outcome.logs, outcome.spans);
+        match base {
+            Some(base) if logs + spans > 0 => {
+                println!("exported {logs} log record(s) and {spans} span(s) to {base}")
             }
-        });
-        if let Err(e) = result {
-            return (save(offset, &pending), Err(std::io::Error::other(e)));
+            _ => println!("nothing new to export"),
         }
-        sent.0 += out.log_count;
-        sent.1 += out.span_count;
-        pending = trial;
-        offset = end;
     }
-    if dry_run {
-        return (None, Ok(sent));
-    }
-    (save(offset, &pending), Ok(sent))
+    ExitCode::SUCCESS
 }
 
-/// The complete lines of the spool after `offset` (restarting at 0 when
-/// the spool was replaced by a shorter file), and the offset they start at.
-fn read_spool(path: &Path, offset: u64) -> std::io::Result<(Vec<u8>, u64)> {
-    let mut file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), offset)),
-        Err(e) => return Err(e),
-    };
-    let len = file.metadata()?.len();
-    let start = if len < offset { 0 } else { offset };
-    file.seek(SeekFrom::Start(start))?;
-    let mut buf = Vec::new();
-    (&mut file).take(MAX_READ).read_to_end(&mut buf)?;
-    let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    buf.truncate(complete);
-    Ok((buf, start))
+fn failed(e: &str) -> ExitCode {
+    eprintln!("agentops telemetry export: {e}");
+    ExitCode::from(1)
 }
 
 /// SessionEnd: start an export in the background when a collector is

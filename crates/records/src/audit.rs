@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use super::clock::Instant;
 use super::{redact_bounded, redact_value_bounded};
 
+/// The audit log in `.agentops/`.
 pub const AUDIT_LOG: &str = "audit.jsonl";
 /// `false` turns the audit log off (it is on by default).
 pub const FLAG: &str = "audit_log_enabled";
@@ -22,6 +23,8 @@ pub const MAX_INPUT_CHARS: usize = 2000;
 /// Characters of an error or rule subject kept, after redaction.
 pub const MAX_DETAIL_CHARS: usize = 500;
 
+/// Whether the audit log is on (the [`FLAG`] is a security flag: only
+/// an explicit `false` turns it off).
 pub fn enabled(ctx: &Context) -> bool {
     ctx.flags.enabled(FLAG, FlagKind::Security)
 }

@@ -1,7 +1,7 @@
 //! Hash-chained logs: tamper evidence for `.agentops/audit.jsonl`.
 //!
 //! Every line of a chained log is one JSON object whose last two members
-//! are written by [`StateDir::append_chained`](crate::StateDir::append_chained):
+//! are written by `agentops_state::StateDir::append_chained`:
 //!
 //! ```text
 //! {…record…,"prev":"<hex>","hash":"<64 hex>"}
@@ -55,6 +55,7 @@ pub struct Head {
 }
 
 impl Head {
+    /// The sidecar's JSON, tagged with [`HEAD_FORMAT`].
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "format": HEAD_FORMAT,
@@ -69,6 +70,7 @@ impl Head {
         v
     }
 
+    /// Read a sidecar; `None` when it is not a head of this format.
     pub fn parse(bytes: &[u8]) -> Option<Head> {
         let v: Value = serde_json::from_slice(bytes).ok()?;
         if v.get("format")?.as_str()? != HEAD_FORMAT {
@@ -93,6 +95,7 @@ impl Head {
 /// One chained line taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// The hash of the record the line claims to follow.
     pub prev: String,
     /// The hash the line claims.
     pub hash: String,
@@ -148,6 +151,7 @@ pub fn seal(record: &Value, prev: &str) -> (String, String) {
     (line, hash)
 }
 
+/// SHA-256 of `bytes`, as 64 lowercase hex digits.
 pub fn digest_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
@@ -301,28 +305,59 @@ pub fn next_head(
     }
 }
 
-/// What is wrong with a chained log, and where.
+/// What is wrong with a chained log, and where. Each `line` is the
+/// 1-based line of the log the problem is at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// The line's content no longer matches its hash.
-    Edited { line: usize },
+    Edited {
+        /// The edited line.
+        line: usize,
+    },
     /// The line is not a chained record (garbled, or written around the lock).
-    Unchained { line: usize },
+    Unchained {
+        /// The unchained line.
+        line: usize,
+    },
     /// The line does not follow the one before it, and the record it
     /// follows is nowhere in the log: records were deleted before it (or
     /// the record before it was rewritten with a new hash).
-    Gap { line: usize },
+    Gap {
+        /// The first line after the gap.
+        line: usize,
+    },
     /// The line follows a record found at another line.
-    OutOfOrder { line: usize, follows_line: usize },
+    OutOfOrder {
+        /// The misplaced line.
+        line: usize,
+        /// The line of the record it follows.
+        follows_line: usize,
+    },
     /// The first record does not start from the anchor: records at the
     /// top of the log were removed.
-    HeadRemoved { line: usize },
+    HeadRemoved {
+        /// The first chained line left.
+        line: usize,
+    },
     /// The log ends early: `missing` records after `line` are gone.
-    Truncated { line: usize, missing: u64 },
+    Truncated {
+        /// The last chained line left.
+        line: usize,
+        /// Records the head counts beyond it.
+        missing: u64,
+    },
     /// The last record is not the one the head names.
-    TailReplaced { line: usize },
+    TailReplaced {
+        /// The last chained line.
+        line: usize,
+    },
     /// The log has more records than the head knows of.
-    Unaccounted { line: usize, extra: u64 },
+    Unaccounted {
+        /// The last chained line.
+        line: usize,
+        /// Records beyond the head's count.
+        extra: u64,
+    },
     /// The head sidecar is missing or unreadable.
     NoHead,
 }
@@ -381,15 +416,66 @@ pub struct Verification {
     pub records: u64,
     /// Unchained lines before the chain started.
     pub legacy_lines: u64,
+    /// What is wrong, in log order.
     pub problems: Vec<Problem>,
     /// Limits of what could be checked (a rebuilt head).
     pub warnings: Vec<String>,
 }
 
 impl Verification {
+    /// No problem was found.
     pub fn is_intact(&self) -> bool {
         self.problems.is_empty()
     }
+
+    /// The report as JSON: `intact`, `records`, `legacy_lines`,
+    /// `problems` (each with `kind`, `line` and `message`) and `warnings`.
+    pub fn to_json(&self) -> Value {
+        let problems: Vec<Value> = self
+            .problems
+            .iter()
+            .map(|p| json!({"kind": p.kind(), "line": p.line(), "message": p.to_string()}))
+            .collect();
+        json!({"intact": self.is_intact(), "records": self.records,
+               "legacy_lines": self.legacy_lines, "problems": problems,
+               "warnings": self.warnings})
+    }
+
+    /// The report as lines of text for a person: the verdict, each
+    /// problem, then notes and warnings. `nothing_recorded` (no log text
+    /// and no head) reads as an empty log rather than an intact one.
+    pub fn text_lines(&self, nothing_recorded: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if nothing_recorded {
+            out.push("audit log: empty (nothing recorded yet)".to_string());
+        } else if self.is_intact() {
+            out.push(format!(
+                "audit log intact: {} chained record(s)",
+                self.records
+            ));
+        } else {
+            out.push(format!(
+                "audit log TAMPERED: {} problem(s) in {} record(s)",
+                self.problems.len(),
+                self.records
+            ));
+            out.extend(self.problems.iter().map(|p| format!("  {}: {p}", p.kind())));
+        }
+        if self.legacy_lines > 0 {
+            out.push(format!(
+                "note: {} unchained line(s) from before the chain started were not checked",
+                self.legacy_lines
+            ));
+        }
+        out.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
+        out
+    }
+}
+
+/// The name of the head sidecar of the log named `log`
+/// (`audit.jsonl` → `audit.jsonl.head`).
+pub fn head_file(log: &str) -> String {
+    format!("{log}.head")
 }
 
 /// Check a chained log against its head.
@@ -522,6 +608,52 @@ mod tests {
         assert_eq!(Head::parse(h.to_json().to_string().as_bytes()), Some(h));
         assert_eq!(Head::parse(b"{}"), None);
         assert_eq!(Head::parse(b"not json"), None);
+    }
+
+    #[test]
+    fn reports_read_for_people_and_scripts() {
+        let clean = Verification {
+            records: 3,
+            legacy_lines: 2,
+            ..Verification::default()
+        };
+        assert_eq!(
+            clean.text_lines(false),
+            [
+                "audit log intact: 3 chained record(s)",
+                "note: 2 unchained line(s) from before the chain started were not checked"
+            ]
+        );
+        assert_eq!(
+            Verification::default().text_lines(true),
+            ["audit log: empty (nothing recorded yet)"]
+        );
+        let tampered = Verification {
+            records: 4,
+            problems: vec![
+                Problem::Edited { line: 2 },
+                Problem::Truncated {
+                    line: 4,
+                    missing: 1,
+                },
+            ],
+            warnings: vec!["the head was rebuilt".into()],
+            ..Verification::default()
+        };
+        let text = tampered.text_lines(false);
+        assert_eq!(text[0], "audit log TAMPERED: 2 problem(s) in 4 record(s)");
+        assert!(text[1].starts_with("  edited: line 2: "), "{text:?}");
+        assert!(
+            text[2].starts_with("  truncated: after line 4: "),
+            "{text:?}"
+        );
+        assert_eq!(text[3], "warning: the head was rebuilt");
+        let v = tampered.to_json();
+        assert_eq!(v["intact"], false);
+        assert_eq!(v["problems"][1]["kind"], "truncated");
+        assert_eq!(v["problems"][1]["line"], 4);
+        assert_eq!(v["warnings"][0], "the head was rebuilt");
+        assert_eq!(head_file("audit.jsonl"), "audit.jsonl.head");
     }
 
     #[test]

@@ -6,18 +6,29 @@
 //!   merging, because only the merged answer knows the final decision and
 //!   every rule that fired (`.agentops/audit.jsonl`,
 //!   `.agentops/telemetry.jsonl`);
-//! - [`chain`]: the hash chain linking audit records, and its verification;
-//! - [`query`]: filters and statistics over audit records for `agentops
-//!   audit`;
-//! - [`otlp`]: the spool as OTLP/HTTP JSON, for `agentops telemetry export`;
-//! - [`clock`]: the timestamps records carry;
+//! - [`chain`]: the hash chain linking audit records, its verification
+//!   and the verification report;
+//! - [`query`] and [`stats`]: filters, the table and counts over audit
+//!   records for `agentops audit`;
+//! - [`otlp`]: the spool as OTLP/HTTP JSON, and the endpoint policy;
+//! - [`export`]: what `agentops telemetry export` sends and how far the
+//!   spool offset moves;
+//! - [`clock`]: the timestamps records carry, and `--since`;
 //! - [`redacted`]: redact, then bound, for every text written.
+//!
+//! The crate does no network I/O and takes no locks: the command line and
+//! the engine do, and call in here to decide.
+
+#![warn(missing_docs)]
 
 pub mod audit;
 pub mod chain;
 pub mod clock;
+pub mod export;
 pub mod otlp;
+pub mod query;
 pub mod redacted;
+pub mod stats;
 pub mod telemetry;
 
 pub use redacted::{redact_bounded, redact_value_bounded};

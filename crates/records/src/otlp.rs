@@ -22,17 +22,26 @@ pub const MAX_PENDING: usize = 2000;
 pub struct Endpoint {
     /// `scheme://authority/path` without a trailing slash.
     pub base: String,
+    /// The host, as written (IPv6 in brackets).
     pub host: String,
+    /// https, rather than plain http to a loopback address.
     pub secure: bool,
 }
 
 impl Endpoint {
+    /// Where logs are posted.
     pub fn logs_url(&self) -> String {
         format!("{}/v1/logs", self.base)
     }
 
+    /// Where spans are posted.
     pub fn traces_url(&self) -> String {
         format!("{}/v1/traces", self.base)
+    }
+
+    /// Where requests of `signal` are posted.
+    pub fn url(&self, signal: crate::export::Signal) -> String {
+        format!("{}{}", self.base, signal.path())
     }
 }
 
@@ -122,16 +131,22 @@ pub fn check_endpoint(url: &str, allowlist: Option<&str>) -> Result<Endpoint, St
 /// A PreToolUse waiting for its PostToolUse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
+    /// When the call started, in nanoseconds since the Unix epoch.
     pub start_ns: u64,
+    /// The PreToolUse spool record.
     pub record: Value,
 }
 
 /// The OTLP requests for a batch of spool records.
 #[derive(Debug, Default)]
 pub struct Batch {
+    /// The `/v1/logs` request body.
     pub logs: Value,
+    /// The `/v1/traces` request body.
     pub traces: Value,
+    /// Log records in `logs`.
     pub log_count: usize,
+    /// Spans in `traces`.
     pub span_count: usize,
 }
 
@@ -151,10 +166,14 @@ fn time_ns(r: &Value) -> u64 {
         .unwrap_or(0)
 }
 
+/// The trace id of a session: 32 hex digits derived from its id, so
+/// every export of the session lands in one trace.
 pub fn trace_id(session: &str) -> String {
     digest_hex(format!("agentops-trace\0{session}").as_bytes())[..32].to_string()
 }
 
+/// The span id of one tool call: 16 hex digits derived from the session
+/// and the tool use id, shared by the call's logs and its span.
 pub fn span_id(session: &str, tool_use_id: &str) -> String {
     digest_hex(format!("agentops-span\0{session}\0{tool_use_id}").as_bytes())[..16].to_string()
 }
@@ -342,6 +361,7 @@ pub fn convert(records: &[Value], pending: &mut BTreeMap<String, Pending>) -> Ba
     }
 }
 
+/// Pending records as saved in the export state.
 pub fn pending_to_json(pending: &BTreeMap<String, Pending>) -> Value {
     let mut m = Map::new();
     for (k, p) in pending {
@@ -353,6 +373,7 @@ pub fn pending_to_json(pending: &BTreeMap<String, Pending>) -> Value {
     Value::Object(m)
 }
 
+/// Pending records from the export state; unreadable entries are dropped.
 pub fn pending_from_json(v: Option<&Value>) -> BTreeMap<String, Pending> {
     v.and_then(Value::as_object)
         .map(|m| {
@@ -418,6 +439,12 @@ mod tests {
         }
         assert!(check_endpoint("https://a.example", Some("b.example, a.example")).is_ok());
         assert!(check_endpoint("https://c.example", Some("b.example")).is_err());
+        let e = check_endpoint("https://otel.example.com/base/", None).expect("valid");
+        assert_eq!(e.url(crate::export::Signal::Logs), e.logs_url());
+        assert_eq!(
+            e.url(crate::export::Signal::Traces),
+            "https://otel.example.com/base/v1/traces"
+        );
     }
 
     fn rec(event: &str, id: &str, ns: u64, extra: Value) -> Value {

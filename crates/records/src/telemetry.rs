@@ -12,10 +12,12 @@ use super::audit::{decision_label, rule_ids};
 use super::clock::Instant;
 use super::redact_bounded;
 
+/// The telemetry spool in `.agentops/`.
 pub const TELEMETRY_LOG: &str = "telemetry.jsonl";
 /// `false` stops the spool (it is on by default).
 pub const FLAG: &str = "telemetry_enabled";
 
+/// Whether the spool is on (the [`FLAG`] is an automation flag).
 pub fn enabled(ctx: &Context) -> bool {
     ctx.flags.enabled(FLAG, FlagKind::Automation)
 }
@@ -30,6 +32,7 @@ pub fn reported_duration_ms(input: &HookInput) -> Option<u64> {
         .find_map(|k| response.get(*k).and_then(Value::as_u64))
 }
 
+/// The spool record for one run, or `None` when the spool is off.
 pub fn record(
     event: HookEvent,
     input: &HookInput,
