@@ -122,7 +122,8 @@ pub static CREDENTIAL_ACCESS: Rule = Rule {
     reason: "a tool read a file that may hold credentials",
     why: "Once a tool has read `.env`, a private key or a cloud credentials file, the values sit in the model's context and can resurface in replies, commits or commands. The access is recorded (redacted) in the audit log and the model is told not to repeat the values.",
     fires: "PostToolUse Read: /p/.env",
-    passes: "PostToolUse Read: /p/.env.example",};
+    passes: "PostToolUse Read: /p/.env.example",
+};
 
 /// CRED002: the tool output holds secrets (named by kind, never repeated).
 pub static SECRET_IN_OUTPUT: Rule = Rule {
@@ -132,8 +133,9 @@ pub static SECRET_IN_OUTPUT: Rule = Rule {
     severity: Severity::Warn,
     reason: "the tool output contains secrets",
     why: "Output that holds an API key, token, private key or password assignment puts the value into the conversation even when the file was not a known credential file. Naming the kinds, never the values, tells the model what to leave out of its replies, and the audit log records the kinds.",
-    fires: r#"PostToolUse Bash: cat config/settings.toml => token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789""#,
-    passes: r#"PostToolUse Bash: cat config/settings.toml => token_env = "GITHUB_TOKEN""#,};
+    fires: "PostToolUse Bash: cat config/app.conf => DB_PASSWORD=hunter2-staging",
+    passes: "PostToolUse Bash: cat config/app.conf => DB_PASSWORD=${DB_PASSWORD}",
+};
 
 static RULES: &[&Rule] = &[&CREDENTIAL_ACCESS, &SECRET_IN_OUTPUT];
 

@@ -32,7 +32,8 @@ pub static RELATIVE_PATH: Rule = Rule {
     reason: "file tool paths must be absolute",
     why: "A relative path is resolved against whatever directory the tool runs in, so the same call can touch another file than the one the user reviewed, and the protected-path and credential checks cannot judge it. The file tools take absolute paths.",
     fires: "PreToolUse Read: src/main.rs",
-    passes: "PreToolUse Read: /p/src/main.rs",};
+    passes: "PreToolUse Read: /p/src/main.rs",
+};
 
 /// PATH002: a `..` component in a path or Glob pattern.
 pub static TRAVERSAL: Rule = Rule {
@@ -43,7 +44,8 @@ pub static TRAVERSAL: Rule = Rule {
     reason: "path traversal (`..`) is not allowed in file tool paths",
     why: "`..` lets a path that starts inside the project climb out of it (`/p/docs/../../etc/shadow`), and a Glob pattern with `..` searches above its base; refusing it keeps what a path names visible in its text.",
     fires: "PreToolUse Read: /p/docs/../../etc/shadow",
-    passes: "PreToolUse Read: /p/docs/release..notes.md",};
+    passes: "PreToolUse Read: /p/docs/release..notes.md",
+};
 
 /// PATH003: a path longer than 1024 characters.
 pub static TOO_LONG: Rule = Rule {
@@ -53,8 +55,9 @@ pub static TOO_LONG: Rule = Rule {
     severity: Severity::Hard,
     reason: "path exceeds the 1024 character limit",
     why: "No project file needs a path of more than 1024 characters; such paths pad a request so that the part that matters scrolls out of view or gets cut by tools that truncate. They are refused rather than judged.",
-    fires: "A Read of `/p/` followed by 1100 more characters (a trigger case runs it)",
-    passes: "PreToolUse Read: /p/src/components/settings/notifications/email/templates/weekly-digest.html",};
+    fires: "a Read of `/p/` followed by 1100 more characters (a trigger case runs it)",
+    passes: "PreToolUse Read: /p/src/components/settings/notifications/email/templates/weekly-digest.html",
+};
 
 /// PATH004: a write into agentops state.
 pub static STATE_WRITE: Rule = Rule {
@@ -65,7 +68,8 @@ pub static STATE_WRITE: Rule = Rule {
     reason: "agentops state is protected from agent writes",
     why: "`.agentops/` holds the audit log, budgets, integrity baselines and session markers the guards rely on; an agent able to rewrite them could erase its own audit trail or reset a budget. Reading stays allowed, and the files agentops' own commands manage (flags.json, build state, tasks/lessons.md) stay writable.",
     fires: "PreToolUse Write: /p/.agentops/audit.jsonl <- {}",
-    passes: "PreToolUse Read: /p/.agentops/audit.jsonl",};
+    passes: "PreToolUse Read: /p/.agentops/audit.jsonl",
+};
 
 /// PATH005: a write to the hook wiring that runs agentops.
 pub static WIRING_WRITE: Rule = Rule {
@@ -76,7 +80,8 @@ pub static WIRING_WRITE: Rule = Rule {
     reason: "the hook wiring that runs agentops is protected from agent writes",
     why: "`.claude/settings*.json` and the plugin's `hooks.json` decide whether agentops runs at all: one edit there can unregister every guard for the rest of the session.",
     fires: r#"PreToolUse Edit: /p/.claude/settings.json <- {"hooks": {}}"#,
-    passes: "PreToolUse Write: /p/.claude/commands/review.md <- # Review the diff",};
+    passes: "PreToolUse Write: /p/.claude/commands/review.md <- # Review the diff",
+};
 
 /// PATH006: a write to the agentops binary.
 pub static BINARY_WRITE: Rule = Rule {
@@ -87,7 +92,8 @@ pub static BINARY_WRITE: Rule = Rule {
     reason: "the agentops binary is protected from agent writes",
     why: "Replacing the agentops binary (in a `bin/` directory, the plugin's `bin/` or a cargo `target/`) would let the agent swap its guard for one that allows everything.",
     fires: "PreToolUse Write: /usr/local/bin/agentops <- exit 0",
-    passes: "PreToolUse Write: /p/src/agentops/mod.rs <- pub mod cli;",};
+    passes: "PreToolUse Write: /p/src/agentops/mod.rs <- pub mod cli;",
+};
 
 /// PATH007: a path in an operating-system directory.
 pub static SYSTEM_DIRECTORY: Rule = Rule {
@@ -98,7 +104,8 @@ pub static SYSTEM_DIRECTORY: Rule = Rule {
     reason: "access to a system directory",
     why: "/etc, /proc, /sys, /dev, /boot, /root, /sbin and C:\\Windows belong to the operating system: reading them leaks accounts and process environments (`/proc/*/environ`), writing them changes the machine rather than the project.",
     fires: "PreToolUse Read: /etc/passwd",
-    passes: "PreToolUse Read: /p/etc/config.toml",};
+    passes: "PreToolUse Read: /p/etc/config.toml",
+};
 
 /// PATH008: a credential dotfile or store.
 pub static SENSITIVE_DOTFILE: Rule = Rule {
@@ -109,7 +116,8 @@ pub static SENSITIVE_DOTFILE: Rule = Rule {
     reason: "access to a sensitive dotfile or credential store",
     why: "~/.ssh, ~/.aws, ~/.gnupg, .netrc, .npmrc, .pypirc, .docker/config.json and .kube/config hold keys and tokens for other systems: reading one puts the secret into the conversation (and the provider's logs), writing one (authorized_keys) grants access.",
     fires: "PreToolUse Read: /home/u/.aws/credentials",
-    passes: "PreToolUse Read: /home/u/.docker/daemon.json",};
+    passes: "PreToolUse Read: /home/u/.docker/daemon.json",
+};
 
 /// PATH009: a flags-file write that switches a security flag off.
 pub static SECURITY_FLAG_OFF: Rule = Rule {
@@ -120,7 +128,8 @@ pub static SECURITY_FLAG_OFF: Rule = Rule {
     reason: "this write switches off an agentops security flag; the user must confirm",
     why: "flags.json stays writable so `/agentops:flags` works, but a write that turns a security guard off (injection scan, path validation, …) would remove a protection without the user noticing; it is put to the user in every mode, bypass included.",
     fires: r#"PreToolUse Write: /p/.agentops/flags.json <- {"injection_scan_enabled": false}"#,
-    passes: r#"PreToolUse Write: /p/.agentops/flags.json <- {"auto_test_enabled": false}"#,};
+    passes: r#"PreToolUse Write: /p/.agentops/flags.json <- {"auto_test_enabled": false}"#,
+};
 
 static RULES: &[&Rule] = &[
     &RELATIVE_PATH,
