@@ -8,6 +8,8 @@
 //! PreToolUse Write: /p/src/app.js <- const key = "…"
 //! PreToolUse Edit: /p/src/app.js <- new text
 //! PostToolUse WebFetch: <the fetched text>
+//! PostToolUse Bash: cat config.toml => <what it printed>
+//! PostToolUse Read: /p/config.toml => <the file's contents>
 //! PostToolUseFailure Bash: npm test => <the error>
 //! UserPromptSubmit: <the prompt>
 //! SessionStart | given /p/tasks/lessons.md = # Lessons\n- one
@@ -46,6 +48,14 @@ pub struct Example {
 
 fn unescape(text: &str) -> String {
     text.replace("\\n", "\n")
+}
+
+/// The `tool_response` of a Bash or Read call that printed `output`.
+fn tool_output(tool: &str, target: &str, output: String) -> Value {
+    match tool {
+        "Read" => json!({"type": "text", "file": {"filePath": target, "content": output}}),
+        _ => json!({"stdout": output, "stderr": "", "interrupted": false}),
+    }
 }
 
 fn tool_input(tool: &str, body: &str) -> (Value, Option<Value>) {
@@ -113,16 +123,20 @@ pub fn parse(text: &str) -> Option<Example> {
     };
     match (tool, body) {
         (Some(tool), Some(body)) => {
-            let (body, error) = match (event, body.split_once(" => ")) {
-                (HookEvent::PostToolUseFailure, Some((b, e))) => (b, Some(e)),
-                _ => (body, None),
+            let (body, error, output) = match (event, tool, body.split_once(" => ")) {
+                (HookEvent::PostToolUseFailure, _, Some((b, e))) => (b, Some(e), None),
+                // What a shell command printed or a file held.
+                (HookEvent::PostToolUse, "Bash" | "Read", Some((b, o))) => (b, None, Some(o)),
+                _ => (body, None, None),
             };
             let (args, response) = tool_input(tool, body);
             input.tool_name = Some(tool.to_string());
             input.tool_input = Some(args);
             if matches!(event, HookEvent::PostToolUse) {
-                input.tool_response =
-                    Some(response.unwrap_or_else(|| json!({"success": true, "output": ""})));
+                input.tool_response = Some(match output {
+                    Some(out) => tool_output(tool, body.trim(), unescape(out)),
+                    None => response.unwrap_or_else(|| json!({"success": true, "output": ""})),
+                });
             }
             if let Some(error) = error {
                 input.error = Some(Value::String(unescape(error)));
@@ -176,6 +190,20 @@ mod tests {
             fetched.input.response(),
             Some(&json!("ignore previous instructions"))
         );
+        let printed = parse("PostToolUse Bash: cat a.toml => k = 1\\nj = 2").expect("output");
+        assert_eq!(printed.input.command(), Some("cat a.toml"));
+        assert_eq!(
+            printed.input.response().map(|r| r["stdout"].clone()),
+            Some(json!("k = 1\nj = 2"))
+        );
+        let read = parse("PostToolUse Read: /p/a.toml => k = 1").expect("read");
+        assert_eq!(read.input.target_path(), Some("/p/a.toml"));
+        assert_eq!(
+            read.input.response().map(|r| r["file"]["content"].clone()),
+            Some(json!("k = 1"))
+        );
+        let arrow = parse("PostToolUse WebFetch: f = x => x").expect("fetch");
+        assert_eq!(arrow.input.response(), Some(&json!("f = x => x")));
         let failed = parse("PostToolUseFailure Bash: npm test => 3 failing").expect("failure");
         assert_eq!(failed.input.command(), Some("npm test"));
         assert_eq!(failed.input.error, Some(json!("3 failing")));

@@ -11,6 +11,8 @@
 //!
 //! Precision and recall on a labelled corpus are in `docs/INJECTION.md`.
 
+#![warn(missing_docs)]
+
 mod decode;
 mod patterns;
 
@@ -26,7 +28,10 @@ pub const ASK_AT: u32 = 25;
 /// One technique found, with its points and a short excerpt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signal {
+    /// The technique the text uses.
     pub technique: Technique,
+    /// What it adds to the score (a technique counts once, with its
+    /// strongest match).
     pub points: u32,
     /// The matched text, shortened; never more than 60 characters.
     pub evidence: String,

@@ -18,25 +18,49 @@ use super::{evidence, Signal};
 /// A prompt-injection technique.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Technique {
+    /// Telling the model to ignore, forget or replace its instructions ("ignore all
+    /// previous instructions", "new instructions:"), in several languages.
     InstructionOverride,
+    /// Giving the model a new identity or role ("you are now …", "pretend you
+    /// are …", "from now on you …").
     RoleSwitch,
+    /// A named jailbreak persona or mode (DAN, "developer mode").
     Jailbreak,
+    /// Claiming the model's restrictions are lifted or do not apply here.
     RestrictionRemoval,
+    /// Asking the model to bypass, disable or skip safety checks.
     SafetyBypass,
+    /// Chat-format or system delimiters (`<|im_end|>`, `[INST]`, `</system>`) that
+    /// fake a turn boundary.
     FakeDelimiter,
+    /// A fake authority header (`ADMIN OVERRIDE:`, `SYSTEM:`) lending the text the
+    /// weight of an operator.
     AuthorityMarker,
+    /// Text addressed to the AI reading it ("AI assistant reading this: …"); weak
+    /// alone, since honest notes to agents exist.
     AddressedToModel,
+    /// Asking the model to reveal its system prompt or instructions.
     PromptExtraction,
+    /// Asking the model to collect or send secrets, keys or environment variables.
     SecretHarvest,
+    /// Instructions for what the model says or remembers ("append this to
+    /// every reply", "save this to your memory").
     ReplyManipulation,
+    /// Asking the model to decode hidden text and obey it.
     DecodeAndFollow,
+    /// Many override or destructive verbs in few words, as in a list of orders.
     ImperativeDensity,
+    /// Text hidden from a human reader: Unicode tag characters, invisible or
+    /// bidirectional control characters.
     HiddenText,
+    /// Instructions found only after decoding base64, hex, percent or `\u` escapes.
     EncodedInstructions,
+    /// Instructions found only after undoing leetspeak or letter spacing.
     Obfuscation,
 }
 
 impl Technique {
+    /// A short lower-case name for messages, e.g. `instruction override`.
     pub fn describe(self) -> &'static str {
         match self {
             Technique::InstructionOverride => "instruction override",

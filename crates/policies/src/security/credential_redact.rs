@@ -3,10 +3,8 @@
 //! secrets; when the tool output itself holds secrets, name their kinds
 //! (never the values).
 //!
-//! Deciding is pure; the only impure step is reading the clock for the
-//! audit record's timestamp, done in [`CREDENTIAL_REDACT::evaluate`].
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! Deciding is pure; the audit record's timestamp comes from the clock of
+//! the context's world.
 
 use agentops_core::{
     Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
@@ -115,26 +113,33 @@ const READERS: &[&str] = &[
     "zsh",
 ];
 
+/// CRED001: a Read or a shell command touched a credential file.
 pub static CREDENTIAL_ACCESS: Rule = Rule {
     id: "CRED001",
     name: "credential-file-access",
     policy: POLICY,
     severity: Severity::Warn,
     reason: "a tool read a file that may hold credentials",
-    ..Rule::PENDING_DOCS
+    why: "Once a tool has read `.env`, a private key or a cloud credentials file, the values sit in the model's context and can resurface in replies, commits or commands. The access is recorded (redacted) in the audit log and the model is told not to repeat the values.",
+    fires: "PostToolUse Read: /p/.env",
+    passes: "PostToolUse Read: /p/.env.example",
 };
 
+/// CRED002: the tool output holds secrets (named by kind, never repeated).
 pub static SECRET_IN_OUTPUT: Rule = Rule {
     id: "CRED002",
     name: "secret-in-output",
     policy: POLICY,
     severity: Severity::Warn,
     reason: "the tool output contains secrets",
-    ..Rule::PENDING_DOCS
+    why: "Output that holds an API key, token, private key or password assignment puts the value into the conversation even when the file was not a known credential file. Naming the kinds, never the values, tells the model what to leave out of its replies, and the audit log records the kinds.",
+    fires: "PostToolUse Bash: cat config/app.conf => DB_PASSWORD=hunter2-staging",
+    passes: "PostToolUse Bash: cat config/app.conf => DB_PASSWORD=${DB_PASSWORD}",
 };
 
 static RULES: &[&Rule] = &[&CREDENTIAL_ACCESS, &SECRET_IN_OUTPUT];
 
+/// The credential-redact policy.
 pub static CREDENTIAL_REDACT: Policy = Policy {
     name: POLICY,
     summary: "Audits credential-file access and tells the agent which secrets its tool output holds, without repeating them",
@@ -145,14 +150,11 @@ pub static CREDENTIAL_REDACT: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     if event == HookEvent::PreToolUse {
         return warn_ahead(input);
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    decide(input, &utc_timestamp(now))
+    decide(input, &utc_timestamp(ctx.world.now_secs()))
 }
 
 /// What touched a credential file, if anything.
@@ -562,6 +564,17 @@ mod tests {
         assert!(CREDENTIAL_REDACT
             .evaluate(HookEvent::PreToolUse, &plain, &Context::default())
             .is_empty());
+    }
+
+    #[test]
+    fn the_audit_record_is_stamped_with_the_world_clock() {
+        let ctx = Context {
+            world: std::sync::Arc::new(agentops_core::MemoryWorld::new().at_secs(1_767_323_045)),
+            ..Context::default()
+        };
+        let input = payload("Read", json!({"file_path": "/p/.env"}), None);
+        let out = CREDENTIAL_REDACT.evaluate(HookEvent::PostToolUse, &input, &ctx);
+        assert_eq!(record(&out)["ts"], "2026-01-02T03:04:05Z");
     }
 
     #[test]

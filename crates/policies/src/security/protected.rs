@@ -19,6 +19,7 @@ pub enum Protected {
 }
 
 impl Protected {
+    /// A short name for messages, e.g. `hook wiring`.
     pub fn describe(self) -> &'static str {
         match self {
             Protected::AgentopsState => "agentops state",

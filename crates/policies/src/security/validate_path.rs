@@ -7,14 +7,15 @@
 //! system directories and credential dotfiles. A write to the flags file
 //! that switches a security flag off is always put to the user.
 //!
-//! The only I/O is [`resolve_existing_prefix`]; [`decide`] is pure.
+//! The only read is [`resolve_existing_prefix`], through the context's
+//! world; [`decide`] works on the payload and its result alone.
 
 use std::path::{Component, Path, PathBuf};
 
 use agentops_core::Finding;
 use agentops_core::{
     Context, FlagKind, Flags, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
-    ToolKind, ToolMatch,
+    ToolKind, ToolMatch, World,
 };
 use serde_json::Value;
 
@@ -22,85 +23,112 @@ use crate::security::protected::{self, Protected};
 
 const POLICY: &str = "validate-path";
 
+/// PATH001: a file tool path that is not absolute.
 pub static RELATIVE_PATH: Rule = Rule {
     id: "PATH001",
     name: "relative-path",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "file tool paths must be absolute",
-    ..Rule::PENDING_DOCS
+    why: "A relative path is resolved against whatever directory the tool runs in, so the same call can touch another file than the one the user reviewed, and the protected-path and credential checks cannot judge it. The file tools take absolute paths.",
+    fires: "PreToolUse Read: src/main.rs",
+    passes: "PreToolUse Read: /p/src/main.rs",
 };
 
+/// PATH002: a `..` component in a path or Glob pattern.
 pub static TRAVERSAL: Rule = Rule {
     id: "PATH002",
     name: "path-traversal",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "path traversal (`..`) is not allowed in file tool paths",
-    ..Rule::PENDING_DOCS
+    why: "`..` lets a path that starts inside the project climb out of it (`/p/docs/../../etc/shadow`), and a Glob pattern with `..` searches above its base; refusing it keeps what a path names visible in its text.",
+    fires: "PreToolUse Read: /p/docs/../../etc/shadow",
+    passes: "PreToolUse Read: /p/docs/release..notes.md",
 };
 
+/// PATH003: a path longer than 1024 characters.
 pub static TOO_LONG: Rule = Rule {
     id: "PATH003",
     name: "path-too-long",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "path exceeds the 1024 character limit",
-    ..Rule::PENDING_DOCS
+    why: "No project file needs a path of more than 1024 characters; such paths pad a request so that the part that matters scrolls out of view or gets cut by tools that truncate. They are refused rather than judged.",
+    fires: "a Read of `/p/` followed by 1100 more characters (a trigger case runs it)",
+    passes: "PreToolUse Read: /p/src/components/settings/notifications/email/templates/weekly-digest.html",
 };
 
+/// PATH004: a write into agentops state.
 pub static STATE_WRITE: Rule = Rule {
     id: "PATH004",
     name: "protected-state-write",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "agentops state is protected from agent writes",
-    ..Rule::PENDING_DOCS
+    why: "`.agentops/` holds the audit log, budgets, integrity baselines and session markers the guards rely on; an agent able to rewrite them could erase its own audit trail or reset a budget. Reading stays allowed, and the files agentops' own commands manage (flags.json, build state, tasks/lessons.md) stay writable.",
+    fires: "PreToolUse Write: /p/.agentops/audit.jsonl <- {}",
+    passes: "PreToolUse Read: /p/.agentops/audit.jsonl",
 };
 
+/// PATH005: a write to the hook wiring that runs agentops.
 pub static WIRING_WRITE: Rule = Rule {
     id: "PATH005",
     name: "hook-wiring-write",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "the hook wiring that runs agentops is protected from agent writes",
-    ..Rule::PENDING_DOCS
+    why: "`.claude/settings*.json` and the plugin's `hooks.json` decide whether agentops runs at all: one edit there can unregister every guard for the rest of the session.",
+    fires: r#"PreToolUse Edit: /p/.claude/settings.json <- {"hooks": {}}"#,
+    passes: "PreToolUse Write: /p/.claude/commands/review.md <- # Review the diff",
 };
 
+/// PATH006: a write to the agentops binary.
 pub static BINARY_WRITE: Rule = Rule {
     id: "PATH006",
     name: "binary-write",
     policy: POLICY,
     severity: Severity::Hard,
     reason: "the agentops binary is protected from agent writes",
-    ..Rule::PENDING_DOCS
+    why: "Replacing the agentops binary (in a `bin/` directory, the plugin's `bin/` or a cargo `target/`) would let the agent swap its guard for one that allows everything.",
+    fires: "PreToolUse Write: /usr/local/bin/agentops <- exit 0",
+    passes: "PreToolUse Write: /p/src/agentops/mod.rs <- pub mod cli;",
 };
 
+/// PATH007: a path in an operating-system directory.
 pub static SYSTEM_DIRECTORY: Rule = Rule {
     id: "PATH007",
     name: "system-directory",
     policy: POLICY,
     severity: Severity::Soft,
     reason: "access to a system directory",
-    ..Rule::PENDING_DOCS
+    why: "/etc, /proc, /sys, /dev, /boot, /root, /sbin and C:\\Windows belong to the operating system: reading them leaks accounts and process environments (`/proc/*/environ`), writing them changes the machine rather than the project.",
+    fires: "PreToolUse Read: /etc/passwd",
+    passes: "PreToolUse Read: /p/etc/config.toml",
 };
 
+/// PATH008: a credential dotfile or store.
 pub static SENSITIVE_DOTFILE: Rule = Rule {
     id: "PATH008",
     name: "sensitive-dotfile",
     policy: POLICY,
     severity: Severity::Soft,
     reason: "access to a sensitive dotfile or credential store",
-    ..Rule::PENDING_DOCS
+    why: "~/.ssh, ~/.aws, ~/.gnupg, .netrc, .npmrc, .pypirc, .docker/config.json and .kube/config hold keys and tokens for other systems: reading one puts the secret into the conversation (and the provider's logs), writing one (authorized_keys) grants access.",
+    fires: "PreToolUse Read: /home/u/.aws/credentials",
+    passes: "PreToolUse Read: /home/u/.docker/daemon.json",
 };
 
+/// PATH009: a flags-file write that switches a security flag off.
 pub static SECURITY_FLAG_OFF: Rule = Rule {
     id: "PATH009",
     name: "security-flag-disabled",
     policy: POLICY,
     severity: Severity::Confirm,
     reason: "this write switches off an agentops security flag; the user must confirm",
-    ..Rule::PENDING_DOCS
+    why: "flags.json stays writable so `/agentops:flags` works, but a write that turns a security guard off (injection scan, path validation, …) would remove a protection without the user noticing; it is put to the user in every mode, bypass included.",
+    fires: r#"PreToolUse Write: /p/.agentops/flags.json <- {"injection_scan_enabled": false}"#,
+    passes: r#"PreToolUse Write: /p/.agentops/flags.json <- {"auto_test_enabled": false}"#,
 };
 
 static RULES: &[&Rule] = &[
@@ -150,6 +178,7 @@ const KNOWN_SECURITY_FLAGS: &[&str] = &[
     "lockfile_audit_enabled",
 ];
 
+/// The validate-path policy.
 pub static VALIDATE_PATH: Policy = Policy {
     name: POLICY,
     summary: "Keeps file tools on absolute, traversal-free paths away from agentops state, system directories and credential files",
@@ -167,7 +196,7 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     let canonical = input
         .target_path()
         .filter(|p| is_absolute(p) && !has_traversal(p) && p.chars().count() <= MAX_PATH_CHARS)
-        .and_then(|p| resolve_existing_prefix(Path::new(p)))
+        .and_then(|p| resolve_existing_prefix(ctx.world.as_ref(), Path::new(p)))
         .and_then(|p| p.to_str().map(str::to_string));
     Outcome {
         findings: decide(&tool, input, canonical.as_deref(), ctx),
@@ -175,13 +204,14 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     }
 }
 
-/// The path with the symlinks of its longest existing prefix resolved and
-/// the rest appended; `None` when nothing of it exists or it cannot be read.
-pub fn resolve_existing_prefix(path: &Path) -> Option<PathBuf> {
+/// The path with the symlinks of its longest existing prefix resolved (by
+/// the world) and the rest appended; `None` when nothing of it exists or it
+/// cannot be read.
+pub fn resolve_existing_prefix(world: &dyn World, path: &Path) -> Option<PathBuf> {
     let mut existing = path;
     let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
     loop {
-        if let Ok(real) = std::fs::canonicalize(existing) {
+        if let Ok(real) = world.canonicalize(existing) {
             let mut out = real;
             for part in rest.iter().rev() {
                 out.push(part);
@@ -405,7 +435,10 @@ fn shorten(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agentops_core::MemoryWorld;
+    use agentops_state::HostWorld;
     use serde_json::json;
+    use std::sync::Arc;
 
     fn input(tool: &str, tool_input: Value) -> HookInput {
         serde_json::from_value(json!({"tool_name": tool, "tool_input": tool_input}))
@@ -617,24 +650,78 @@ mod tests {
 
     #[test]
     fn resolves_symlinks_of_the_existing_prefix() {
-        let dir = std::env::temp_dir().join(format!("agentops-vp-{}", std::process::id()));
-        let state = dir.join("real").join(".agentops");
-        std::fs::create_dir_all(&state).expect("tempdir");
-        let link = dir.join("link");
-        let _ = std::fs::remove_file(&link);
-        #[cfg(unix)]
+        let world = MemoryWorld::new()
+            .dir("/p/real/.agentops")
+            .symlink("/p/link", "/p/real/.agentops")
+            .symlink("/p/dangling", "/p/gone");
+        let resolve = |p: &str| resolve_existing_prefix(&world, Path::new(p));
+        assert_eq!(
+            resolve("/p/link/new/audit.jsonl"),
+            Some(PathBuf::from("/p/real/.agentops/new/audit.jsonl")),
+            "the longest existing prefix is resolved, the rest appended"
+        );
+        assert_eq!(
+            resolve("/p/src/new.rs"),
+            Some(PathBuf::from("/p/src/new.rs"))
+        );
+        assert_eq!(
+            resolve("/p/dangling/x"),
+            Some(PathBuf::from("/p/dangling/x")),
+            "a dangling link is kept as written"
+        );
+        assert_eq!(resolve("relative"), None);
+        assert_eq!(
+            resolve_existing_prefix(&MemoryWorld::new(), Path::new("/x")),
+            None
+        );
+    }
+
+    #[test]
+    fn writes_through_a_symlink_are_judged_by_the_target() {
+        let world = MemoryWorld::new()
+            .dir("/p/.agentops")
+            .dir("/p/notes")
+            .file("/etc/shadow", "root:*:1::::::")
+            .symlink("/p/logs", "/p/.agentops")
+            .symlink("/p/notes/shadow", "/etc/shadow");
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: Arc::new(world),
+            ..Context::default()
+        };
+        let run = |tool: &str, path: &str| -> Vec<&'static str> {
+            let i = input(tool, json!({"file_path": path, "content": "x"}));
+            VALIDATE_PATH
+                .evaluate(HookEvent::PreToolUse, &i, &ctx)
+                .findings
+                .iter()
+                .map(|f| f.rule.id)
+                .collect()
+        };
+        assert_eq!(run("Write", "/p/logs/audit.jsonl"), ["PATH004"]);
+        assert_eq!(run("Read", "/p/logs/audit.jsonl"), Vec::<&str>::new());
+        assert_eq!(run("Read", "/p/notes/shadow"), ["PATH007"]);
+        assert_eq!(run("Write", "/p/notes/todo.md"), Vec::<&str>::new());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolves_symlinks_on_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = dir.path().join("real").join(".agentops");
+        std::fs::create_dir_all(&state).expect("state dir");
+        let link = dir.path().join("link");
         std::os::unix::fs::symlink(&state, &link).expect("symlink");
-        let resolved = resolve_existing_prefix(&link.join("new").join("audit.jsonl"));
-        let _ = std::fs::remove_dir_all(&dir);
-        #[cfg(unix)]
-        {
-            let resolved = resolved.expect("prefix exists");
-            assert!(
-                resolved.ends_with(".agentops/new/audit.jsonl"),
-                "{}",
-                resolved.display()
-            );
-        }
-        assert_eq!(resolve_existing_prefix(Path::new("relative")), None);
+        let resolved = resolve_existing_prefix(&HostWorld, &link.join("new").join("audit.jsonl"))
+            .expect("prefix exists");
+        assert!(
+            resolved.ends_with(".agentops/new/audit.jsonl"),
+            "{}",
+            resolved.display()
+        );
+        assert_eq!(
+            resolve_existing_prefix(&HostWorld, Path::new("relative")),
+            None
+        );
     }
 }
