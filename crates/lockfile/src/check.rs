@@ -15,14 +15,21 @@ use crate::model::{Format, HashStyle, Package, Parsed, Source};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing (a workspace path dependency).
     Info,
+    /// A weakness without an attack path of its own (SHA-1 only).
     Low,
+    /// Content that can change or go unverified (unpinned git, no hash,
+    /// an unparseable lockfile).
     Medium,
+    /// A package from somewhere unexpected or unverifiable.
     High,
+    /// Deliberate disguise (invisible Unicode).
     Critical,
 }
 
 impl Severity {
+    /// The lowercase name, as serialised.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -43,20 +50,32 @@ impl fmt::Display for Severity {
 /// Each kind of finding, with a stable id. Serialises as its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Check {
+    /// LOCK001: invisible or bidirectional Unicode in the file or a value.
     InvisibleUnicode,
+    /// LOCK002: a URL whose host is not on the [`Allowlist`].
     UnlistedHost,
+    /// LOCK003: `http://` or `git://`.
     InsecureTransport,
+    /// LOCK004: a git source without a commit id.
     UnpinnedGit,
+    /// LOCK005: a local path source.
     LocalSource,
+    /// LOCK006: no integrity hash where the ecosystem records one.
     MissingIntegrity,
+    /// LOCK007: an integrity value that is not well formed.
     MalformedIntegrity,
+    /// LOCK008: SHA-1 (or MD5) only.
     WeakIntegrity,
+    /// LOCK009: an npm tarball URL naming another package.
     NameMismatch,
+    /// LOCK010: the lockfile could not be read or parsed.
     Unparseable,
+    /// LOCK011: a URL whose host cannot be told unambiguously.
     MalformedUrl,
 }
 
 impl Check {
+    /// Every check, in id order.
     pub const ALL: [Check; 11] = [
         Check::InvisibleUnicode,
         Check::UnlistedHost,
@@ -71,6 +90,7 @@ impl Check {
         Check::MalformedUrl,
     ];
 
+    /// The stable rule id, `LOCK001` to `LOCK011`.
     pub fn id(self) -> &'static str {
         match self {
             Check::InvisibleUnicode => "LOCK001",
@@ -87,6 +107,7 @@ impl Check {
         }
     }
 
+    /// The kebab-case name, as serialised.
     pub fn name(self) -> &'static str {
         match self {
             Check::InvisibleUnicode => "invisible-unicode",
@@ -136,6 +157,8 @@ impl Check {
         }
     }
 
+    /// The severity every finding of this check gets (a caller may adjust
+    /// it, as local paths outside the project are raised to medium).
     pub fn severity(self) -> Severity {
         match self {
             Check::InvisibleUnicode => Severity::Critical,
@@ -162,7 +185,9 @@ impl Serialize for Check {
 pub struct LockFinding {
     /// The rule id, e.g. `LOCK002`.
     pub id: &'static str,
+    /// The check that found it.
     pub check: Check,
+    /// The check's severity, unless raised for this finding.
     pub severity: Severity,
     /// `name@version`, when the finding is about a package.
     pub package: Option<String>,
@@ -171,6 +196,8 @@ pub struct LockFinding {
 }
 
 impl LockFinding {
+    /// A finding of `check`, with its id and severity, about `package` if
+    /// any.
     pub fn new(check: Check, package: Option<&Package>, detail: impl Into<String>) -> LockFinding {
         LockFinding {
             id: check.id(),
@@ -439,7 +466,9 @@ fn secure_scheme(scheme: &str) -> bool {
 /// Why an integrity value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HashProblem {
+    /// Not a value of the ecosystem's format; says what was expected.
     Malformed(String),
+    /// Well formed, but only with a broken algorithm (MD5, SHA-1).
     Weak,
 }
 
@@ -555,6 +584,7 @@ pub fn is_commit(rev: &str) -> bool {
     is_hex(rev, 40) || is_hex(rev, 64)
 }
 
+/// How `format` writes integrity hashes.
 pub fn hash_style(format: Format) -> HashStyle {
     match format {
         Format::Npm | Format::YarnClassic | Format::Pnpm => HashStyle::Sri,

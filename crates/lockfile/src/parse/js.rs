@@ -100,6 +100,8 @@ fn name_from_key(key: &str) -> Option<&str> {
     key.rsplit_once("node_modules/").map(|(_, n)| n)
 }
 
+/// package-lock.json and npm-shrinkwrap.json: `packages` (lockfile v2 and
+/// v3) or the nested `dependencies` of v1.
 pub fn parse_npm(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let root: Value = super::json(bytes)?;
     let mut parsed = Parsed::default();
