@@ -31,28 +31,13 @@ impl Request {
     }
 }
 
+/// Form decoding (`application/x-www-form-urlencoded`), used for the path
+/// too: `+` is a space, `%XX` a byte, anything else itself; bytes that are
+/// not UTF-8 become U+FFFD.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Read one request head. `Ok(None)` when the peer closed the connection.
@@ -152,5 +137,10 @@ mod tests {
         assert_eq!(percent_decode("a%20b+c"), "a b c");
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("a%2Bb%2bc"), "a+b+c");
+        assert_eq!(percent_decode("%e2%82%AC%ff"), "\u{20AC}\u{FFFD}");
+        // Only hex digits: `%+1` is not an escape (u8::from_str_radix took
+        // it for 0x01).
+        assert_eq!(percent_decode("%+1"), "% 1");
     }
 }

@@ -2,6 +2,7 @@
 //! (and counted), Unicode tag characters are read back as ASCII, and
 //! encoded or obfuscated runs become extra views to score.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -298,27 +299,13 @@ fn hex(run: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// `%XX` escapes decoded (the rest kept as it is); `None` when there is
+/// no escape to decode.
 fn percent(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    let mut decoded_any = false;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                decoded_any = true;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
+    match Cow::from(percent_encoding::percent_decode_str(text)) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
     }
-    decoded_any.then(|| String::from_utf8_lossy(&out).into_owned())
 }
 
 fn unicode_escapes(text: &str) -> String {
@@ -387,6 +374,14 @@ mod tests {
         assert_eq!(hex("68656c6c6f").as_deref(), Some(&b"hello"[..]));
         assert_eq!(percent("a%20b%2Fc").as_deref(), Some("a b/c"));
         assert_eq!(percent("100%"), None);
+        assert_eq!(percent("%zz%4"), None);
+        // Only hex digits: `%+1` is not an escape (u8::from_str_radix took
+        // it for 0x01).
+        assert_eq!(percent("%+1%-1"), None);
+        assert_eq!(
+            percent("%e2%80%8B|%ff").as_deref(),
+            Some("\u{200B}|\u{FFFD}")
+        );
         assert_eq!(unicode_escapes("\\u0041\\u0042 \\uZZZZ"), "AB \\uZZZZ");
         assert_eq!(rot13("Vtaber"), "Ignore");
         assert_eq!(unleet("1gn0r3"), "ignore");

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use serde::Serialize;
+use url::{Host, Url};
 
 use crate::model::{Format, HashStyle, Package, Parsed, Source};
 
@@ -14,14 +15,21 @@ use crate::model::{Format, HashStyle, Package, Parsed, Source};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing (a workspace path dependency).
     Info,
+    /// A weakness without an attack path of its own (SHA-1 only).
     Low,
+    /// Content that can change or go unverified (unpinned git, no hash,
+    /// an unparseable lockfile).
     Medium,
+    /// A package from somewhere unexpected or unverifiable.
     High,
+    /// Deliberate disguise (invisible Unicode).
     Critical,
 }
 
 impl Severity {
+    /// The lowercase name, as serialised.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -42,20 +50,32 @@ impl fmt::Display for Severity {
 /// Each kind of finding, with a stable id. Serialises as its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Check {
+    /// LOCK001: invisible or bidirectional Unicode in the file or a value.
     InvisibleUnicode,
+    /// LOCK002: a URL whose host is not on the [`Allowlist`].
     UnlistedHost,
+    /// LOCK003: `http://` or `git://`.
     InsecureTransport,
+    /// LOCK004: a git source without a commit id.
     UnpinnedGit,
+    /// LOCK005: a local path source.
     LocalSource,
+    /// LOCK006: no integrity hash where the ecosystem records one.
     MissingIntegrity,
+    /// LOCK007: an integrity value that is not well formed.
     MalformedIntegrity,
+    /// LOCK008: SHA-1 (or MD5) only.
     WeakIntegrity,
+    /// LOCK009: an npm tarball URL naming another package.
     NameMismatch,
+    /// LOCK010: the lockfile could not be read or parsed.
     Unparseable,
+    /// LOCK011: a URL whose host cannot be told unambiguously.
     MalformedUrl,
 }
 
 impl Check {
+    /// Every check, in id order.
     pub const ALL: [Check; 11] = [
         Check::InvisibleUnicode,
         Check::UnlistedHost,
@@ -70,6 +90,7 @@ impl Check {
         Check::MalformedUrl,
     ];
 
+    /// The stable rule id, `LOCK001` to `LOCK011`.
     pub fn id(self) -> &'static str {
         match self {
             Check::InvisibleUnicode => "LOCK001",
@@ -86,6 +107,7 @@ impl Check {
         }
     }
 
+    /// The kebab-case name, as serialised.
     pub fn name(self) -> &'static str {
         match self {
             Check::InvisibleUnicode => "invisible-unicode",
@@ -135,6 +157,8 @@ impl Check {
         }
     }
 
+    /// The severity every finding of this check gets (a caller may adjust
+    /// it, as local paths outside the project are raised to medium).
     pub fn severity(self) -> Severity {
         match self {
             Check::InvisibleUnicode => Severity::Critical,
@@ -161,7 +185,9 @@ impl Serialize for Check {
 pub struct LockFinding {
     /// The rule id, e.g. `LOCK002`.
     pub id: &'static str,
+    /// The check that found it.
     pub check: Check,
+    /// The check's severity, unless raised for this finding.
     pub severity: Severity,
     /// `name@version`, when the finding is about a package.
     pub package: Option<String>,
@@ -170,6 +196,8 @@ pub struct LockFinding {
 }
 
 impl LockFinding {
+    /// A finding of `check`, with its id and severity, about `package` if
+    /// any.
     pub fn new(check: Check, package: Option<&Package>, detail: impl Into<String>) -> LockFinding {
         LockFinding {
             id: check.id(),
@@ -236,7 +264,8 @@ impl Default for Allowlist {
 
 impl Allowlist {
     /// The defaults plus `extra` hosts (case-insensitive, a trailing dot
-    /// ignored).
+    /// ignored, an internationalized name in either its Unicode or its
+    /// punycode form).
     pub fn with_extra<S: AsRef<str>>(extra: impl IntoIterator<Item = S>) -> Allowlist {
         let mut list = Allowlist::default();
         for h in extra {
@@ -248,19 +277,35 @@ impl Allowlist {
         list
     }
 
+    /// Whether `host` (normalized as the list is) is on the list. Matching
+    /// is exact: no subdomains, no suffixes.
     pub fn allows(&self, host: &str) -> bool {
         let host = normalize_host(host);
         self.hosts.contains(&host)
     }
 
+    /// The normalized host names on the list.
     pub fn hosts(&self) -> &[String] {
         &self.hosts
     }
 }
 
+/// The form hosts are compared in: what the WHATWG host parser makes of
+/// the name (lowercase, IDNA to punycode, IPv4 forms to dotted decimal,
+/// IPv6 compressed and without brackets), without a trailing dot. A name
+/// the parser refuses is only lowercased, so it can only equal itself.
 fn normalize_host(h: &str) -> String {
-    let h = h.trim().to_ascii_lowercase();
-    h.strip_suffix('.').map(str::to_string).unwrap_or(h)
+    let h = h.trim();
+    let h = match Host::parse(h) {
+        Ok(Host::Domain(d)) => d,
+        Ok(Host::Ipv4(ip)) => ip.to_string(),
+        Ok(Host::Ipv6(ip)) => ip.to_string(),
+        Err(_) => h.to_ascii_lowercase(),
+    };
+    match h.strip_suffix('.') {
+        Some(stripped) => stripped.to_string(),
+        None => h,
+    }
 }
 
 /// The parts of a URL the checks need.
@@ -268,21 +313,36 @@ fn normalize_host(h: &str) -> String {
 pub struct UrlParts {
     /// Lowercase scheme, e.g. `https`, `git+ssh`, `ssh` for scp-like git.
     pub scheme: String,
-    /// Lowercase host, without user info or port.
+    /// The host as [`Allowlist`] compares it: lowercase, punycode for an
+    /// internationalized name, no trailing dot, no user info or port.
     pub host: String,
+    /// The path, without query or fragment; for `http(s)` URLs as the
+    /// client requests it (dot segments resolved, percent-escapes kept).
     pub path: String,
 }
 
 /// Split a URL, or an scp-like git address (`git@host:owner/repo.git`), or
 /// a `github:`-style shorthand. `None` when the host cannot be determined
-/// unambiguously (backslashes, whitespace, empty host, bad characters).
+/// unambiguously (backslashes, whitespace, empty host, percent-escapes in
+/// the host, a non-ASCII name that folds to a plain ASCII one, anything
+/// the URL parser refuses).
+///
+/// URLs (`scheme://...`) go through the `url` crate, the WHATWG parser
+/// npm (Node), Cargo and browsers share: user info ends at the last `@`
+/// of the authority (`https://registry.npmjs.org@evil.example/` reaches
+/// `evil.example`), ports are dropped, names are lowercased and
+/// internationalized ones turned into punycode. The two other forms are
+/// not URLs and keep their own handling.
 pub fn parse_url(url: &str) -> Option<UrlParts> {
+    // A backslash is a path separator to WHATWG parsers and part of the
+    // user info to RFC 3986 ones, so the host depends on the client.
     if url
         .chars()
         .any(|c| c.is_whitespace() || c == '\\' || c.is_control())
     {
         return None;
     }
+    // Not URLs: `github:user/repo` would parse as one with no host.
     for (prefix, host) in [
         ("github:", "github.com"),
         ("gitlab:", "gitlab.com"),
@@ -297,58 +357,102 @@ pub fn parse_url(url: &str) -> Option<UrlParts> {
             });
         }
     }
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => {
-            // scp-like: user@host:path
-            let (authority, path) = url.split_once(':')?;
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            if !authority.contains('@') || !valid_host(host) {
-                return None;
-            }
-            return Some(UrlParts {
-                scheme: "ssh".into(),
-                host: normalize_host(host),
-                path: format!("/{path}"),
-            });
-        }
+    let Some((_, rest)) = url.split_once("://") else {
+        return scp_like(url);
     };
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    {
+    // `https:///host/x`: WHATWG parsers skip the empty authority and take
+    // `host` as the host, RFC 3986 ones see no host at all.
+    if rest.starts_with('/') {
         return None;
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let path = rest[end..]
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_string();
-    // User info ends at the last '@' of the authority.
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host_port.split(':').next().unwrap_or("")
+    // The authority as written, only to judge how the host was written:
+    // the host itself is the URL parser's.
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let written_host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // Percent-escapes in a host are decoded by some clients and not by
+    // others.
+    if written_host.contains('%') {
+        return None;
+    }
+    let parsed = match Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(url::ParseError::InvalidPort) => scp_path_in_url(url)?,
+        Err(_) => return None,
     };
-    if !valid_host(host) && !host_port.starts_with('[') {
+    let host = match parsed.host()? {
+        // Non-special schemes (`git+https`, `git+ssh`, `ssh`...) leave the
+        // host opaque (case and Unicode kept): parse it as a domain, as
+        // the transport underneath will.
+        Host::Domain(d) => match Host::parse(d).ok()? {
+            Host::Domain(d) => d,
+            Host::Ipv4(ip) => ip.to_string(),
+            Host::Ipv6(ip) => ip.to_string(),
+        },
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => ip.to_string(),
+    };
+    // IDNA also folds lookalikes into plain ASCII (fullwidth letters, a
+    // soft hyphen): a name written in Unicode that is not a punycode name
+    // in the end is a disguise, not an internationalized name.
+    if !written_host.is_ascii() && !host.split('.').any(|label| label.starts_with("xn--")) {
+        return None;
+    }
+    let host = host.strip_suffix('.').unwrap_or(&host).to_string();
+    if host.is_empty() {
         return None;
     }
     Some(UrlParts {
-        scheme,
-        host: normalize_host(host),
-        path,
+        scheme: parsed.scheme().to_string(),
+        host,
+        path: parsed.path().to_string(),
     })
 }
 
-fn valid_host(host: &str) -> bool {
-    !host.is_empty()
+/// `git+ssh://git@github.com:owner/repo.git`: an ssh URL written with the
+/// scp-like `host:path`, which npm and Yarn accept and record. Read as
+/// `git+ssh://git@github.com/owner/repo.git`; other schemes with a port
+/// that is not a number stay malformed.
+fn scp_path_in_url(url: &str) -> Option<Url> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "ssh" | "git+ssh" | "ssh+git" | "git"
+    ) {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let at = authority.rfind('@').map_or(0, |i| i + 1);
+    let colon = at + authority[at..].find(':')?;
+    let port_or_path = &authority[colon + 1..];
+    if port_or_path.is_empty() || port_or_path.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Url::parse(&format!(
+        "{scheme}://{}/{port_or_path}{tail}",
+        &authority[..colon]
+    ))
+    .ok()
+}
+
+/// scp-like git addresses, `user@host:path`: not URLs, so no URL parser
+/// applies. The user is required (without it, `c:/x` or `name:value` would
+/// pass for a host), and the host must be a plain ASCII name.
+fn scp_like(url: &str) -> Option<UrlParts> {
+    let (authority, path) = url.split_once(':')?;
+    let (_, host) = authority.rsplit_once('@')?;
+    let valid = !host.is_empty()
         && host
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+    if !valid {
+        return None;
+    }
+    Some(UrlParts {
+        scheme: "ssh".into(),
+        host: normalize_host(host),
+        path: format!("/{path}"),
+    })
 }
 
 /// Whether the transport is encrypted and authenticated.
@@ -362,7 +466,9 @@ fn secure_scheme(scheme: &str) -> bool {
 /// Why an integrity value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HashProblem {
+    /// Not a value of the ecosystem's format; says what was expected.
     Malformed(String),
+    /// Well formed, but only with a broken algorithm (MD5, SHA-1).
     Weak,
 }
 
@@ -478,6 +584,7 @@ pub fn is_commit(rev: &str) -> bool {
     is_hex(rev, 40) || is_hex(rev, 64)
 }
 
+/// How `format` writes integrity hashes.
 pub fn hash_style(format: Format) -> HashStyle {
     match format {
         Format::Npm | Format::YarnClassic | Format::Pnpm => HashStyle::Sri,
@@ -693,6 +800,152 @@ mod tests {
         for (url, want) in cases {
             let got = parse_url(url).map(|p| allow.allows(&p.host));
             assert_eq!(got, *want, "{url}");
+        }
+    }
+
+    /// The host a URL reaches, for the forms that fool hand-written
+    /// parsers: `Some(host)` as compared with the allowlist, `None` for
+    /// malformed or ambiguous.
+    #[test]
+    fn the_host_is_the_one_the_client_reaches() {
+        let cases: &[(&str, Option<&str>)] = &[
+            // User info ends at the last `@` of the authority.
+            (
+                "https://registry.npmjs.org@evil.example/",
+                Some("evil.example"),
+            ),
+            (
+                "https://registry.npmjs.org:443@evil.example/a",
+                Some("evil.example"),
+            ),
+            (
+                "https://a@registry.npmjs.org@evil.example/a",
+                Some("evil.example"),
+            ),
+            (
+                "https://evil.example@registry.npmjs.org/a",
+                Some("registry.npmjs.org"),
+            ),
+            // An `@` after the authority is path, query or fragment.
+            (
+                "https://evil.example/@registry.npmjs.org/a",
+                Some("evil.example"),
+            ),
+            (
+                "https://evil.example#@registry.npmjs.org",
+                Some("evil.example"),
+            ),
+            (
+                "https://evil.example?@registry.npmjs.org",
+                Some("evil.example"),
+            ),
+            // Ports, case, trailing dots.
+            (
+                "https://registry.npmjs.org:8443/a",
+                Some("registry.npmjs.org"),
+            ),
+            ("HTTPS://Registry.NPMJS.org./a", Some("registry.npmjs.org")),
+            ("git+https://GitHub.com./u/r.git", Some("github.com")),
+            ("https://registry.npmjs.org:99999/a", None),
+            ("https://registry.npmjs.org:abc/a", None),
+            // Internationalized names are compared as punycode...
+            ("https://bücher.example/a", Some("xn--bcher-kva.example")),
+            (
+                "git+https://BÜCHER.example/a",
+                Some("xn--bcher-kva.example"),
+            ),
+            // ...so a lookalike is another host (Cyrillic і, U+0456).
+            (
+                "https://reg\u{456}stry.npmjs.org/a",
+                Some("xn--regstry-tog.npmjs.org"),
+            ),
+            // Unicode that folds to plain ASCII is a disguise.
+            ("https://\u{FF52}egistry.npmjs.org/a", None),
+            ("https://regis\u{AD}try.npmjs.org/a", None),
+            // Percent-escapes in the host: clients disagree.
+            ("https://registry%2Enpmjs.org/a", None),
+            (
+                "https://registry.npmjs.org%2F@evil.example/a",
+                Some("evil.example"),
+            ),
+            // Numeric hosts in the forms the parser knows.
+            ("https://0x7f.1/a", Some("127.0.0.1")),
+            ("https://[0:0::1]/a", Some("::1")),
+            // Not URLs, and kept as they were.
+            ("git@GitHub.com:u/r.git", Some("github.com")),
+            ("git+ssh://git@github.com:u/r.git", Some("github.com")),
+            ("ssh://git@github.com:22/u/r.git", Some("github.com")),
+            ("gitlab:u/r", Some("gitlab.com")),
+            ("c:/x", None),
+            ("name:value", None),
+            // No host, or one that depends on the client.
+            ("https://", None),
+            ("https:///registry.npmjs.org/a", None),
+            ("git+ssh://@/u/r", None),
+            ("https://reg\tistry.npmjs.org/a", None),
+        ];
+        for (url, want) in cases {
+            let got = parse_url(url).map(|p| p.host);
+            assert_eq!(got.as_deref(), *want, "{url}");
+        }
+    }
+
+    #[test]
+    fn allowed_and_refused_for_the_tricky_forms() {
+        let allow = Allowlist::with_extra(["Bücher.example.", "[::1]"]);
+        let allowed = [
+            "https://registry.npmjs.org:443/a/-/a-1.tgz",
+            "https://evil.example@registry.npmjs.org/a",
+            "https://REGISTRY.npmjs.org./a",
+            "https://xn--bcher-kva.example/a",
+            "https://bücher.example/a",
+            "https://[::1]:8080/a",
+            "git+ssh://git@github.com:u/r.git",
+        ];
+        for url in allowed {
+            let host = parse_url(url).map(|p| p.host);
+            assert!(
+                host.as_deref().is_some_and(|h| allow.allows(h)),
+                "{url}: {host:?}"
+            );
+        }
+        let refused = [
+            "https://registry.npmjs.org@evil.example/",
+            "https://registry.npmjs.org.evil.example/a",
+            "https://reg\u{456}stry.npmjs.org/a",
+            "https://buecher.example/a",
+            "https://127.0.0.1/a",
+        ];
+        for url in refused {
+            let host = parse_url(url).map(|p| p.host);
+            assert!(
+                host.as_deref().is_some_and(|h| !allow.allows(h)),
+                "{url}: {host:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn npm_tarball_paths_are_the_ones_requested() {
+        for (url, path) in [
+            (
+                "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz?x=1#y",
+                "/lodash/-/lodash-4.17.21.tgz",
+            ),
+            (
+                "https://registry.npmjs.org/evil/../lodash/-/lodash-4.17.21.tgz",
+                "/lodash/-/lodash-4.17.21.tgz",
+            ),
+            (
+                "https://registry.npmjs.org/@babel%2fcore/-/core-7.1.0.tgz",
+                "/@babel%2fcore/-/core-7.1.0.tgz",
+            ),
+        ] {
+            assert_eq!(
+                parse_url(url).map(|p| p.path).as_deref(),
+                Some(path),
+                "{url}"
+            );
         }
     }
 

@@ -9,6 +9,9 @@
 //! [`discover`] and [`audit_file`] are the only functions that touch the
 //! file system; [`audit_bytes`] is the pure core.
 
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod check;
 pub mod model;
 pub mod parse;
@@ -31,8 +34,11 @@ const SKIP_DIRS: &[&str] = &["node_modules", "vendor", "target", "dist", "build"
 pub struct FileAudit {
     /// Path relative to the project root.
     pub file: PathBuf,
+    /// The format it was read as (a `yarn.lock` refined by its content).
     pub format: Format,
+    /// How many packages it pins (0 when it could not be parsed).
     pub packages: usize,
+    /// Everything found, in file order per check.
     pub findings: Vec<LockFinding>,
 }
 

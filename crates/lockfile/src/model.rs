@@ -15,15 +15,25 @@ pub enum Format {
     YarnClassic,
     /// yarn.lock of Yarn 2+ (YAML with `__metadata`).
     YarnBerry,
+    /// pnpm-lock.yaml, versions 5 to 9.
     Pnpm,
+    /// Cargo.lock, formats v1 to v4.
     Cargo,
+    /// poetry.lock.
     Poetry,
+    /// Pipfile.lock (Pipenv).
     Pipfile,
+    /// uv.lock.
     Uv,
+    /// composer.lock.
     Composer,
+    /// Gemfile.lock (Bundler).
     Gemfile,
+    /// go.sum.
     GoSum,
+    /// pubspec.lock (Dart and Flutter).
     Pubspec,
+    /// packages.lock.json (NuGet).
     NuGet,
 }
 
@@ -64,6 +74,8 @@ impl Format {
         "packages.lock.json",
     ];
 
+    /// The ecosystem's short name (`npm`, `yarn-classic`, `pub`...), as
+    /// shown in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Npm => "npm",
@@ -117,13 +129,27 @@ pub enum HashStyle {
 pub enum Source {
     /// A package registry; `url` is the registry or download URL when the
     /// lockfile records one.
-    Registry { url: Option<String> },
+    Registry {
+        /// The registry or download URL, if recorded.
+        url: Option<String>,
+    },
     /// A tarball or archive fetched from a URL.
-    Url { url: String },
+    Url {
+        /// Where it is downloaded from.
+        url: String,
+    },
     /// A git repository at `rev` (a commit when pinned properly).
-    Git { url: String, rev: Option<String> },
+    Git {
+        /// The repository, as written (URL, scp-like or shorthand).
+        url: String,
+        /// The commit, branch or tag recorded, if any.
+        rev: Option<String>,
+    },
     /// A local directory or file (`file:`, `link:`, path dependencies).
-    Path { path: String },
+    Path {
+        /// The path as written, relative to the lockfile's directory.
+        path: String,
+    },
     /// The lockfile does not say.
     Unknown,
 }
@@ -131,8 +157,11 @@ pub enum Source {
 /// One pinned package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Package {
+    /// The package name as installed.
     pub name: String,
+    /// The locked version, if recorded.
     pub version: Option<String>,
+    /// Where it comes from.
     pub source: Source,
     /// Integrity values exactly as written (several when the lockfile lists
     /// one per file, as Poetry and uv do).
@@ -149,6 +178,7 @@ pub struct Package {
 }
 
 impl Package {
+    /// A package with no version, integrity or downloads yet.
     pub fn new(name: impl Into<String>, source: Source) -> Package {
         Package {
             name: name.into(),
@@ -161,17 +191,20 @@ impl Package {
         }
     }
 
+    /// With `v` as its version.
     pub fn version(mut self, v: Option<impl Into<String>>) -> Package {
         self.version = v.map(Into::into);
         self
     }
 
+    /// With the non-empty `values` added to its integrity values.
     pub fn integrity(mut self, values: impl IntoIterator<Item = String>) -> Package {
         self.integrity
             .extend(values.into_iter().filter(|v| !v.is_empty()));
         self
     }
 
+    /// With [`Package::integrity_expected`] set.
     pub fn expect_integrity(mut self, expected: bool) -> Package {
         self.integrity_expected = expected;
         self
@@ -189,6 +222,7 @@ impl Package {
 /// A parsed lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Parsed {
+    /// Every package pinned, in file order.
     pub packages: Vec<Package>,
     /// Registry or index URLs declared for the whole file (Pipfile sources,
     /// Bundler remotes), checked like package URLs.

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{str_field, yaml_str, ParseError};
+use crate::check::parse_url;
 use crate::model::{Package, Parsed, Source};
 
 /// Classify an npm-style dependency specifier or resolved URL.
@@ -63,24 +64,19 @@ pub fn classify_spec(spec: &str) -> Source {
 
 /// GitHub archive downloads name a git ref, so they are git sources:
 /// `codeload.github.com/<o>/<r>/tar.gz/<ref>` and
-/// `github.com/<o>/<r>/archive/<ref>.tar.gz`.
+/// `github.com/<o>/<r>/archive/<ref>.tar.gz`. The host is the URL parser's
+/// ([`parse_url`]), so user info or a trailing dot cannot fake it.
 fn github_archive(spec: &str) -> Option<Source> {
-    let rest = spec
-        .strip_prefix("https://")
-        .or_else(|| spec.strip_prefix("http://"))?;
-    let rest = rest.split(['#', '?']).next().unwrap_or(rest);
-    let (host, path) = rest.split_once('/')?;
-    let parts: Vec<&str> = path.split('/').collect();
-    let scheme = if spec.starts_with("https://") {
-        "https"
-    } else {
-        "http"
-    };
+    let url = parse_url(spec)?;
+    if !matches!(url.scheme.as_str(), "http" | "https") {
+        return None;
+    }
+    let parts: Vec<&str> = url.path.trim_start_matches('/').split('/').collect();
     let git = |owner: &str, repo: &str, rev: &str| Source::Git {
-        url: format!("{scheme}://github.com/{owner}/{repo}"),
+        url: format!("{}://github.com/{owner}/{repo}", url.scheme),
         rev: Some(rev.to_string()),
     };
-    match (host.to_ascii_lowercase().as_str(), parts.as_slice()) {
+    match (url.host.as_str(), parts.as_slice()) {
         ("codeload.github.com", [o, r, "tar.gz" | "zip" | "legacy.tar.gz", rev]) => {
             Some(git(o, r, rev))
         }
@@ -104,6 +100,8 @@ fn name_from_key(key: &str) -> Option<&str> {
     key.rsplit_once("node_modules/").map(|(_, n)| n)
 }
 
+/// package-lock.json and npm-shrinkwrap.json: `packages` (lockfile v2 and
+/// v3) or the nested `dependencies` of v1.
 pub fn parse_npm(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let root: Value = super::json(bytes)?;
     let mut parsed = Parsed::default();
@@ -416,6 +414,20 @@ mod tests {
                 Source::Git {
                     url: "https://github.com/u/r".into(),
                     rev: Some("v1.0.0".into()),
+                },
+            ),
+            (
+                "HTTPS://GitHub.com./u/r/archive/v1.0.0.tar.gz?x=1",
+                Source::Git {
+                    url: "https://github.com/u/r".into(),
+                    rev: Some("v1.0.0".into()),
+                },
+            ),
+            (
+                // Not GitHub's: the host is evil.example.
+                "https://github.com@evil.example/u/r/archive/v1.0.0.tar.gz",
+                Source::Url {
+                    url: "https://github.com@evil.example/u/r/archive/v1.0.0.tar.gz".into(),
                 },
             ),
             (

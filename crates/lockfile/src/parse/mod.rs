@@ -1,13 +1,15 @@
 //! One parser per lockfile format, all producing [`Parsed`].
 //!
-//! Structured formats go through real parsers (serde_json, toml,
-//! serde_yaml); Yarn 1, go.sum and Gemfile.lock have line grammars of their
+//! Structured formats go through real parsers (serde_json, toml, and
+//! serde-saphyr for YAML, under a budget that hostile documents cannot
+//! outgrow); Yarn 1, go.sum and Gemfile.lock have line grammars of their
 //! own and get small hand-written parsers. A file that does not parse is an
 //! error, never an empty result, so a mangled lockfile cannot hide packages.
 
 pub mod js;
 pub mod other;
 pub mod python;
+mod yaml;
 
 use std::fmt;
 
@@ -46,8 +48,8 @@ fn toml(bytes: &[u8]) -> Result<toml::Value, ParseError> {
         .map_err(|e| ParseError(format!("invalid TOML: {}", e.message())))
 }
 
-fn yaml(bytes: &[u8]) -> Result<serde_yaml::Value, ParseError> {
-    serde_yaml::from_slice(bytes).map_err(|e| ParseError(format!("invalid YAML: {e}")))
+fn yaml(bytes: &[u8]) -> Result<yaml::Yaml, ParseError> {
+    yaml::parse(bytes, yaml::Limits::LOCKFILE)
 }
 
 fn str_field<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
@@ -58,7 +60,7 @@ fn toml_str<'a>(v: &'a toml::Value, key: &str) -> Option<&'a str> {
     v.get(key)?.as_str()
 }
 
-fn yaml_str<'a>(v: &'a serde_yaml::Value, key: &str) -> Option<&'a str> {
+fn yaml_str<'a>(v: &'a yaml::Yaml, key: &str) -> Option<&'a str> {
     v.get(key)?.as_str()
 }
 

@@ -9,6 +9,8 @@ use toml::Value as Toml;
 use super::{str_field, toml_str, yaml_str, ParseError};
 use crate::model::{Package, Parsed, Source};
 
+/// Cargo.lock: `[[package]]` entries with their `source` and `checksum`
+/// (or the v1 `[metadata]` checksums).
 pub fn parse_cargo(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc = super::toml(bytes)?;
     let mut parsed = Parsed::default();
@@ -77,6 +79,8 @@ fn opt_field<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a str> {
     v.and_then(|v| str_field(v, key))
 }
 
+/// composer.lock: `packages` and `packages-dev`, with their `source` and
+/// `dist`.
 pub fn parse_composer(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc: Value = super::json(bytes)?;
     let mut parsed = Parsed::default();
@@ -124,6 +128,8 @@ pub fn parse_composer(bytes: &[u8]) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
+/// packages.lock.json: the `dependencies` of every target framework, each
+/// package once.
 pub fn parse_nuget(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc: Value = super::json(bytes)?;
     let mut parsed = Parsed::default();
@@ -152,6 +158,8 @@ pub fn parse_nuget(bytes: &[u8]) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
+/// pubspec.lock (YAML): `packages` with `source` hosted, git or path; SDK
+/// packages are skipped.
 pub fn parse_pubspec(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc = super::yaml(bytes)?;
     let mut parsed = Parsed::default();

@@ -18,6 +18,8 @@ fn hashes_of(files: Option<&Toml>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// poetry.lock: `[[package]]` entries, hashes from their `files` (or the
+/// `[metadata.files]` of Poetry before 1.5).
 pub fn parse_poetry(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc = super::toml(bytes)?;
     let mut parsed = Parsed::default();
@@ -67,6 +69,8 @@ pub fn parse_poetry(bytes: &[u8]) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
+/// uv.lock: `[[package]]` entries, with their sdist and wheel URLs and
+/// hashes.
 pub fn parse_uv(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc = super::toml(bytes)?;
     let mut parsed = Parsed::default();
@@ -135,6 +139,8 @@ pub fn parse_uv(bytes: &[u8]) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
+/// Pipfile.lock: `default` and `develop`, with the index URLs of
+/// `_meta.sources`.
 pub fn parse_pipfile(bytes: &[u8]) -> Result<Parsed, ParseError> {
     let doc: Value = super::json(bytes)?;
     let mut parsed = Parsed::default();

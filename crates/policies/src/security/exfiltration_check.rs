@@ -199,6 +199,10 @@ enum Sink {
     Interpreter,
 }
 
+/// Whether a transfer operand names another machine: a bucket or rsync URL,
+/// or scp's and rsync's `[user@]host:path`. That form is not a URL (no URL
+/// parser reads it), and only "remote or not" matters here, not the host,
+/// so it keeps this check of its own.
 fn is_remote(arg: &str) -> bool {
     if arg.starts_with("rsync://") || arg.starts_with("s3://") || arg.starts_with("gs://") {
         return true;

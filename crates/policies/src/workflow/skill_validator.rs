@@ -67,17 +67,26 @@ fn credentials(text: &str) -> bool {
     .any(|w| lower.contains(w))
 }
 
+/// Whether `text` links to a host on a throwaway top-level domain. Each
+/// `http(s)://` link runs to the first character that ends a link in
+/// prose or Markdown; its host is the URL parser's, so user info
+/// (`https://user:pw@evil.xyz/`) and case cannot hide it.
 fn suspicious_url(text: &str) -> bool {
     ["http://", "https://"].iter().any(|scheme| {
         text.match_indices(scheme).any(|(i, _)| {
-            let rest = &text[i + scheme.len()..];
-            let host_end = rest
+            let link = &text[i..];
+            let end = link
                 .find(|c: char| {
-                    matches!(c, '/' | ':' | '?' | '#' | ')' | ']' | '"' | '\'' | '>')
-                        || c.is_whitespace()
+                    matches!(c, ')' | ']' | '"' | '\'' | '>' | '<' | '`') || c.is_whitespace()
                 })
-                .unwrap_or(rest.len());
-            let host = rest[..host_end].trim_end_matches('.').to_ascii_lowercase();
+                .unwrap_or(link.len());
+            let Ok(url) = url::Url::parse(&link[..end]) else {
+                return false;
+            };
+            let Some(url::Host::Domain(host)) = url.host() else {
+                return false;
+            };
+            let host = host.trim_end_matches('.');
             host.rsplit('.').next().is_some_and(|tld| {
                 host.contains('.') && matches!(tld, "xyz" | "tk" | "ml" | "ga" | "cf")
             })
@@ -171,6 +180,11 @@ mod tests {
                 &[],
             ),
             ("Link: https://example.com/docs/intro.ml", &[]),
+            ("[docs](https://user:pw@Docs.EVIL.xyz./a)", &["SKILL003"]),
+            ("<https://evil.tk:8443/x>", &["SKILL003"]),
+            ("see `https://evil.ml?q=1`", &["SKILL003"]),
+            ("https://free-stuff.tk@example.com/a", &[]),
+            ("https://example.com/@evil.xyz", &[]),
             ("Use the curling stone metaphor", &[]),
             ("# Skill\nFormat Markdown tables.", &[]),
         ];
