@@ -11,10 +11,17 @@ pub struct Instant(pub i128);
 
 impl Instant {
     pub fn now() -> Instant {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as i128)
-            .unwrap_or(0);
+        Instant::at(std::time::SystemTime::now())
+    }
+
+    /// The instant a [`SystemTime`] names, e.g. a policy's
+    /// `ctx.world.now()`, so record builders can take the time from the
+    /// world's clock. Times before the epoch count back from it.
+    pub fn at(time: std::time::SystemTime) -> Instant {
+        let nanos = match time.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => after.as_nanos() as i128,
+            Err(before) => -(before.duration().as_nanos() as i128),
+        };
         Instant(nanos)
     }
 
@@ -46,6 +53,12 @@ impl Instant {
     /// `YYYY-MM-DD`.
     pub fn day(self) -> String {
         self.iso()[..10].to_string()
+    }
+}
+
+impl From<std::time::SystemTime> for Instant {
+    fn from(time: std::time::SystemTime) -> Instant {
+        Instant::at(time)
     }
 }
 
@@ -188,6 +201,15 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parse(text).map(|i| i.0), want, "{text}");
         }
+    }
+
+    #[test]
+    fn instants_from_system_times() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_250);
+        assert_eq!(Instant::at(t).iso(), "2023-11-14T22:13:20Z");
+        assert_eq!(Instant::from(t).nanos(), 1_700_000_000_250_000_000);
+        assert_eq!(Instant::at(UNIX_EPOCH - Duration::from_secs(1)).secs(), -1);
     }
 
     #[test]
