@@ -186,10 +186,7 @@ pub fn decide(input: &HookInput, test_exists: bool) -> Outcome {
     let mut notes: Vec<(&Rule, String)> = Vec::new();
     if is_write && wants_test(path) && !test_exists {
         let (stem, ext) = split_name(name);
-        notes.push((
-            &UNTESTED_SOURCE,
-            format!("add {stem}.test.{ext} for {name}"),
-        ));
+        notes.push((&UNTESTED_SOURCE, format!("add {stem}.test.{ext}")));
     }
     let kinds = placeholder_kinds(content);
     if kinds >= PLACEHOLDER_KINDS {
@@ -326,7 +323,7 @@ mod tests {
         assert_eq!(
             out.findings[0].describe(),
             "[AIG001] AI guardrail for user.ts: new source file has no test beside it: \
-             add user.test.ts for user.ts"
+             add user.test.ts"
         );
     }
 

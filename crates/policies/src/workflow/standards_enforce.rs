@@ -222,10 +222,7 @@ pub fn decide(input: &HookInput, project: &Path, source_exists: bool) -> Outcome
         && !dir_is(dir, &["__tests__", "test", "tests", "spec", "specs"])
         && !source_exists
     {
-        notes.push((
-            &TEST_PLACEMENT,
-            format!("'{name}' has no source file beside it"),
-        ));
+        notes.push((&TEST_PLACEMENT, "no source file beside it".to_string()));
     }
 
     if is_write && matches!(ext, "ts" | "tsx" | "js" | "jsx" | "mjs") {
