@@ -76,6 +76,12 @@ impl Instant {
     }
 }
 
+impl From<SystemTime> for Instant {
+    fn from(time: SystemTime) -> Instant {
+        Instant::at(time)
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` for whole seconds since the Unix epoch: the one
 /// timestamp formatter every record writer uses. Times past `jiff`'s
 /// range (late on 9999-12-30) are written as its last second.

@@ -15,8 +15,10 @@ use agentops_core::{
 };
 use agentops_cost::{Budget, Overrides, ENV_BUDGET_USD};
 
+/// The opt-in flag; only an explicit `true` turns the policy on.
 pub const FLAG: &str = "budget_enforcement_enabled";
 
+/// SPEND001: a non-reading tool call on a spent budget.
 pub static BUDGET_SPENT: Rule = Rule {
     id: "SPEND001",
     name: "budget-spent",
@@ -24,7 +26,12 @@ pub static BUDGET_SPENT: Rule = Rule {
     severity: Severity::Deny,
     reason:
         "the budget in .agentops/budget.json is spent; only reading tools run until it is raised",
-    ..Rule::PENDING_DOCS
+    why: "A session that keeps calling tools after its budget is spent keeps spending: every \
+          call is another model turn. Once the recorded spend reaches the budget, only reading \
+          tools run, so the agent can still look around and report, but not start more work \
+          until someone raises the budget.",
+    fires: r#"PreToolUse Bash: npm run build | given /p/.agentops/flags.json = {"budget_enforcement_enabled": true} ;; /p/.agentops/budget.json = {"budget_usd": 2, "spent": 2.5}"#,
+    passes: r#"PreToolUse Read: /p/src/app.ts | given /p/.agentops/flags.json = {"budget_enforcement_enabled": true} ;; /p/.agentops/budget.json = {"budget_usd": 2, "spent": 2.5}"#,
 };
 
 static RULES: &[&Rule] = &[&BUDGET_SPENT];
@@ -85,6 +92,7 @@ pub fn decide(tool: &Tool, snap: &Snapshot) -> Outcome {
     }
 }
 
+/// The budget-enforcement policy.
 pub static BUDGET_ENFORCEMENT: Policy = Policy {
     name: "budget-enforcement",
     summary: "Opt-in: denies all but reading tools once the recorded spend reaches the budget",

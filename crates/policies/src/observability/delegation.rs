@@ -7,9 +7,12 @@ use serde_json::json;
 use agentops_records::clock::Instant;
 use agentops_records::redact_bounded;
 
+/// The log under `.agentops/` that holds one record per delegation.
 pub const DELEGATION_LOG: &str = "delegation.jsonl";
+/// The flag that switches the log (on unless set to `false`).
 pub const FLAG: &str = "delegation_log_enabled";
 
+/// The delegation record for one sub-agent start, stamped `now`.
 pub fn build(input: &HookInput, now: Instant) -> Effect {
     let text =
         |v: Option<&str>| redact_bounded(v.filter(|s| !s.is_empty()).unwrap_or("unknown"), 200).0;
@@ -25,6 +28,7 @@ pub fn build(input: &HookInput, now: Instant) -> Effect {
     }
 }
 
+/// The delegation-trust policy.
 pub static DELEGATION_TRUST: Policy = Policy {
     name: "delegation-trust",
     summary: "Logs every sub-agent delegation",
@@ -35,9 +39,9 @@ pub static DELEGATION_TRUST: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
+fn evaluate(_: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     Outcome {
-        effects: vec![build(input, Instant::now())],
+        effects: vec![build(input, Instant::at(ctx.world.now()))],
         ..Outcome::default()
     }
 }
@@ -45,6 +49,19 @@ fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_stamped_by_the_world_clock() {
+        let ctx = Context {
+            world: std::sync::Arc::new(agentops_core::MemoryWorld::new().at_secs(0)),
+            ..Context::default()
+        };
+        let out = DELEGATION_TRUST.evaluate(HookEvent::SubagentStart, &HookInput::default(), &ctx);
+        let [Effect::AppendRecord { record, .. }] = out.effects.as_slice() else {
+            panic!("one record expected: {out:?}");
+        };
+        assert_eq!(record["ts"], "1970-01-01T00:00:00Z");
+    }
 
     #[test]
     fn records_agent_and_session_with_unknown_fallbacks() {

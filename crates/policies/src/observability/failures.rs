@@ -10,11 +10,16 @@ use serde_json::{json, Value};
 use agentops_records::clock::Instant;
 use agentops_records::{redact_bounded, redact_value_bounded};
 
+/// The log under `.agentops/` that holds one record per failure.
 pub const FAILURES_LOG: &str = "failures.jsonl";
+/// The flag that switches the log (on unless set to `false`).
 pub const FLAG: &str = "failure_log_enabled";
+/// Characters of the (redacted) tool input kept in a record.
 pub const MAX_INPUT_CHARS: usize = 1000;
+/// Characters of the (redacted) error kept in a record.
 pub const MAX_ERROR_CHARS: usize = 500;
 
+/// The failure record for one failed tool call, stamped `now`.
 pub fn build(input: &HookInput, now: Instant) -> Effect {
     let tool_input = input.tool_input.clone().unwrap_or_else(|| json!({}));
     // Older payloads put the failure in `tool_result`.
@@ -45,6 +50,7 @@ pub fn build(input: &HookInput, now: Instant) -> Effect {
     }
 }
 
+/// The failure-collector policy.
 pub static FAILURE_COLLECTOR: Policy = Policy {
     name: "failure-collector",
     summary: "Logs every failed tool call with its redacted input and error",
@@ -55,9 +61,9 @@ pub static FAILURE_COLLECTOR: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
+fn evaluate(_: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     Outcome {
-        effects: vec![build(input, Instant::now())],
+        effects: vec![build(input, Instant::at(ctx.world.now()))],
         ..Outcome::default()
     }
 }
@@ -109,6 +115,22 @@ mod tests {
             (r["error"].as_str(), r["tool"].as_str(), r["input"].as_str()),
             (Some("unknown"), Some("unknown"), Some("{}"))
         );
+    }
+
+    #[test]
+    fn records_are_stamped_by_the_world_clock() {
+        let ctx = Context {
+            world: std::sync::Arc::new(agentops_core::MemoryWorld::new().at_secs(1_700_000_000)),
+            ..Context::default()
+        };
+        let input: HookInput =
+            serde_json::from_value(json!({"tool_name": "Bash", "error": "exit 1"}))
+                .expect("payload");
+        let out = FAILURE_COLLECTOR.evaluate(HookEvent::PostToolUseFailure, &input, &ctx);
+        let [Effect::AppendRecord { record, .. }] = out.effects.as_slice() else {
+            panic!("one record expected: {out:?}");
+        };
+        assert_eq!(record["ts"], "2023-11-14T22:13:20Z");
     }
 
     #[test]

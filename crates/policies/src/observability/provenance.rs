@@ -11,7 +11,9 @@ use serde_json::json;
 use agentops_records::clock::Instant;
 use agentops_records::redact_bounded;
 
+/// The log under `.agentops/` that holds one record per tracked call.
 pub const PROVENANCE_LOG: &str = "provenance.jsonl";
+/// The flag that switches the log (on unless set to `false`).
 pub const FLAG: &str = "file_provenance_enabled";
 const MAX_CHARS: usize = 1000;
 
@@ -63,6 +65,7 @@ pub fn build(input: &HookInput, now: Instant) -> Option<Effect> {
     })
 }
 
+/// The file-provenance policy.
 pub static FILE_PROVENANCE: Policy = Policy {
     name: "file-provenance",
     summary: "Logs where fetched, read and written content came from, with a trust level",
@@ -73,9 +76,11 @@ pub static FILE_PROVENANCE: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(_: HookEvent, input: &HookInput, _: &Context) -> Outcome {
+fn evaluate(_: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     Outcome {
-        effects: build(input, Instant::now()).into_iter().collect(),
+        effects: build(input, Instant::at(ctx.world.now()))
+            .into_iter()
+            .collect(),
         ..Outcome::default()
     }
 }
@@ -134,6 +139,23 @@ mod tests {
             );
             assert_eq!(r["ts"], "1970-01-01T00:00:00Z");
         }
+    }
+
+    #[test]
+    fn records_are_stamped_by_the_world_clock() {
+        let ctx = Context {
+            world: std::sync::Arc::new(agentops_core::MemoryWorld::new().at_secs(951_782_400)),
+            ..Context::default()
+        };
+        let input: HookInput = serde_json::from_value(
+            json!({"tool_name": "Read", "tool_input": {"file_path": "/p/a"}}),
+        )
+        .expect("payload");
+        let out = FILE_PROVENANCE.evaluate(HookEvent::PostToolUse, &input, &ctx);
+        let [Effect::AppendRecord { record, .. }] = out.effects.as_slice() else {
+            panic!("one record expected: {out:?}");
+        };
+        assert_eq!(record["ts"], "2000-02-29T00:00:00Z");
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolKind,
-    ToolMatch,
+    Context, FileKind, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Tool, ToolKind, ToolMatch,
 };
 
 use agentops_workflow::session::{dir_name, file_name};
@@ -18,14 +18,18 @@ pub const LARGE_FILE_LINES: usize = 300;
 pub const PLACEHOLDER_KINDS: usize = 2;
 
 macro_rules! guidance {
-    ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
+    ($name:ident, $id:literal, $slug:literal, $reason:literal,
+     why: $why:literal, fires: $fires:literal, passes: $passes:literal $(,)?) => {
+        #[doc = concat!($id, ": ", $reason, ".")]
         pub static $name: Rule = Rule {
             id: $id,
             name: $slug,
             policy: "ai-guardrails",
-            severity: Severity::Warn,
+            severity: Severity::Guide,
             reason: $reason,
-            ..Rule::PENDING_DOCS
+            why: $why,
+            fires: $fires,
+            passes: $passes,
         };
     };
 }
@@ -34,25 +38,47 @@ guidance!(
     UNTESTED_SOURCE,
     "AIG001",
     "untested-new-source",
-    "new source file has no test beside it"
+    "new source file has no test beside it",
+    why: "Generated modules tend to arrive without tests, and untested code written by an \
+          agent is code nobody has checked runs. Asking for the test while the file is new \
+          is cheaper than finding the gap in review.",
+    fires: "PostToolUse Write: /p/src/user.ts <- export const user = () => 1",
+    passes: "PostToolUse Write: /p/src/user.ts <- export const user = () => 1 | given /p/src/user.test.ts = test('user', () => {})",
 );
 guidance!(
     PLACEHOLDERS,
     "AIG002",
     "generic-placeholders",
-    "file holds generic placeholders; make every value project-specific before committing"
+    "file holds generic placeholders; make every value project-specific before committing",
+    why: "Several kinds of placeholder in one file (TODO and FIXME notes, lorem ipsum, \
+          example.com or changeme values) mean generated scaffolding that was never finished; \
+          committed, it ships fake values and silent gaps. A single TODO is normal and \
+          does not count.",
+    fires: r"PostToolUse Write: /p/src/main.rs <- // TODO: load the config\n// FIXME: handle errors",
+    passes: "PostToolUse Write: /p/src/main.rs <- // TODO: load the config",
 );
 guidance!(
     PACKAGE_MANIFEST,
     "AIG003",
     "verify-dependencies",
-    "package.json written: check every dependency exists on npm before installing"
+    "package.json written: check every dependency exists on npm before installing",
+    why: "Models invent plausible package names, and attackers register such names on npm \
+          (slopsquatting); installing one runs its install scripts. Checking each unfamiliar \
+          dependency with `npm view` before installing catches a name that does not exist or \
+          is not the intended package.",
+    fires: r#"PostToolUse Write: /p/package.json <- {"dependencies": {"left-pad": "1.3.0"}}"#,
+    passes: r#"PostToolUse Edit: /p/package.json <- "left-pad": "1.3.0""#,
 );
 guidance!(
     LARGE_FILE,
     "AIG004",
     "oversized-write",
-    "unusually large single write; consider smaller, focused modules"
+    "unusually large single write; consider smaller, focused modules",
+    why: "A file of more than 300 lines written in one go is hard to review and usually \
+          mixes several concerns; generated code grows this way. Splitting it into focused \
+          modules keeps each piece reviewable and testable.",
+    fires: "A single Write of a 301-line file",
+    passes: "A Write of a 300-line file, or a file that grows past 300 lines through Edits",
 );
 
 static RULES: &[&Rule] = &[
@@ -160,10 +186,7 @@ pub fn decide(input: &HookInput, test_exists: bool) -> Outcome {
     let mut notes: Vec<(&Rule, String)> = Vec::new();
     if is_write && wants_test(path) && !test_exists {
         let (stem, ext) = split_name(name);
-        notes.push((
-            &UNTESTED_SOURCE,
-            format!("add {stem}.test.{ext} for {name}"),
-        ));
+        notes.push((&UNTESTED_SOURCE, format!("add {stem}.test.{ext}")));
     }
     let kinds = placeholder_kinds(content);
     if kinds >= PLACEHOLDER_KINDS {
@@ -182,22 +205,22 @@ pub fn decide(input: &HookInput, test_exists: bool) -> Outcome {
     if lines > LARGE_FILE_LINES {
         notes.push((&LARGE_FILE, format!("{lines} lines")));
     }
-    if notes.is_empty() {
-        return Outcome::none();
-    }
-    let lines: Vec<String> = notes
+    let findings = notes
         .into_iter()
-        .map(|(rule, detail)| format!("- [{}] {}: {detail}", rule.id, rule.reason))
+        .map(|(rule, detail)| {
+            Finding::with_text(
+                rule,
+                format!("AI guardrail for {name}: {}: {detail}", rule.reason),
+            )
+        })
         .collect();
     Outcome {
-        context: vec![format!(
-            "agentops AI guardrails for {name}:\n{}",
-            lines.join("\n")
-        )],
+        findings,
         ..Outcome::default()
     }
 }
 
+/// The ai-guardrails policy.
 pub static AI_GUARDRAILS: Policy = Policy {
     name: "ai-guardrails",
     summary: "Flags untested new files, placeholders, unverified dependencies and oversized writes (never blocks)",
@@ -208,12 +231,17 @@ pub static AI_GUARDRAILS: Policy = Policy {
     evaluate,
 };
 
-fn evaluate(_event: HookEvent, input: &HookInput, _ctx: &Context) -> Outcome {
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let is_file = |path: &String| {
+        ctx.world
+            .metadata(Path::new(path))
+            .is_ok_and(|m| m.kind == FileKind::File)
+    };
     let test_exists = input.tool() == Some(Tool::Write)
         && input
             .input_str("file_path")
             .filter(|p| wants_test(p))
-            .is_some_and(|p| test_candidates(p).iter().any(|c| Path::new(c).is_file()));
+            .is_some_and(|p| test_candidates(p).iter().any(is_file));
     decide(input, test_exists)
 }
 
@@ -230,15 +258,9 @@ mod tests {
         }
     }
 
-    fn ids(out: &Outcome) -> Vec<String> {
-        out.context
-            .first()
-            .map(|t| {
-                t.lines()
-                    .filter_map(|l| l.strip_prefix("- [")?.split(']').next().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
+    fn ids(out: &Outcome) -> Vec<&'static str> {
+        assert!(out.context.is_empty(), "guidance is findings");
+        out.findings.iter().map(|f| f.rule.id).collect()
     }
 
     #[test]
@@ -283,7 +305,7 @@ mod tests {
         for (tool, path, content, test_exists, want) in cases {
             let out = decide(&call(tool, path, content), *test_exists);
             assert_eq!(ids(&out), *want, "{tool} {path} {content:.30}");
-            assert!(out.findings.is_empty());
+            assert!(out.findings.iter().all(|f| f.rule.is_guidance()));
         }
     }
 
@@ -293,6 +315,41 @@ mod tests {
         assert!(c.contains(&"/p/src/user.test.ts".to_string()));
         assert!(c.contains(&"/p/src/__tests__/user.spec.tsx".to_string()));
         assert_eq!(c.len(), 12);
+    }
+
+    #[test]
+    fn findings_say_what_to_do_for_the_file() {
+        let out = decide(&call("Write", "/p/src/user.ts", ""), false);
+        assert_eq!(
+            out.findings[0].describe(),
+            "[AIG001] AI guardrail for user.ts: new source file has no test beside it: \
+             add user.test.ts"
+        );
+    }
+
+    #[test]
+    fn tests_are_looked_up_in_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        let ctx = |world: MemoryWorld| Context {
+            project_dir: "/p".into(),
+            world: Arc::new(world),
+            ..Context::default()
+        };
+        let write = call("Write", "/p/src/user.ts", "");
+        let run = |world| AI_GUARDRAILS.evaluate(HookEvent::PostToolUse, &write, &ctx(world));
+        assert_eq!(ids(&run(MemoryWorld::new())), ["AIG001"]);
+        for test in ["/p/src/user.test.ts", "/p/src/__tests__/user.spec.tsx"] {
+            assert!(
+                ids(&run(MemoryWorld::new().file(test, "test()"))).is_empty(),
+                "{test}"
+            );
+        }
+        assert_eq!(
+            ids(&run(MemoryWorld::new().dir("/p/src/user.test.ts"))),
+            ["AIG001"],
+            "a directory is not a test"
+        );
     }
 
     #[test]

@@ -5,33 +5,42 @@
 use std::collections::BTreeSet;
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind,
-    ToolMatch,
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolKind, ToolMatch,
 };
 
-use agentops_workflow::session::{self, nudge, DELEGATE_SENT, MODIFIED_FILES};
+use agentops_workflow::session::{self, DELEGATE_SENT, MODIFIED_FILES};
 
 /// Distinct modified source files before reviewers are requested.
 pub const DELEGATE_THRESHOLD: usize = 5;
 /// Files named in the request.
 const LISTED_FILES: usize = 20;
 
+/// DELEG001: guidance to have the changes reviewed by specialist agents.
 pub static REQUEST_REVIEW: Rule = Rule {
     id: "DELEG001",
     name: "request-specialist-review",
     policy: "auto-delegate",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "five or more source files changed; have code-critic and security-reviewer review them",
-    ..Rule::PENDING_DOCS
+    why: "A change that spans five or more source files is where design slips and security \
+          gaps (unchecked input, missing authorisation, leaked data) hide, and the agent that \
+          wrote it is the worst placed to see them. A second look by the code-critic and \
+          security-reviewer agents, once per session, catches them before they are committed.",
+    fires: r"PostToolUse Write: /p/src/e.go <- package e | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.ts\n/p/src/d.py\n/p/src/e.go",
+    passes: r"PostToolUse Write: /p/src/d.py <- x = 1 | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.ts\n/p/src/d.py\n/p/README.md",
 };
 
 static RULES: &[&Rule] = &[&REQUEST_REVIEW];
 
+/// What auto-delegate reads before deciding.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
+    /// The review was already requested this session.
     pub already_sent: bool,
     /// The modified-files tracker, when it exists.
     pub tracked: Option<BTreeSet<String>>,
+    /// Seconds since the Unix epoch, for the marker.
     pub now: u64,
 }
 
@@ -62,7 +71,7 @@ Fix critical and high-severity findings before going on.",
         sources.len()
     );
     Outcome {
-        context: vec![nudge(&REQUEST_REVIEW, &body)],
+        findings: vec![Finding::with_text(&REQUEST_REVIEW, body)],
         effects: vec![Effect::CreateState {
             name: DELEGATE_SENT,
             contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
@@ -72,6 +81,7 @@ Fix critical and high-severity findings before going on.",
 }
 
 impl Snapshot {
+    /// Read the marker and the tracker through the context's world.
     pub fn read(ctx: &Context) -> Snapshot {
         Snapshot {
             already_sent: session::has_state(ctx, DELEGATE_SENT),
@@ -86,6 +96,7 @@ impl Snapshot {
     }
 }
 
+/// The auto-delegate policy.
 pub static AUTO_DELEGATE: Policy = Policy {
     name: "auto-delegate",
     summary: "Asks for code-critic and security-reviewer agents once 5+ source files are modified",
@@ -141,11 +152,12 @@ mod tests {
         ];
         for (path, snapshot, speaks) in cases {
             let out = decide(&write(path), snapshot);
-            assert_eq!(!out.context.is_empty(), *speaks, "{path} {snapshot:?}");
+            assert_eq!(!out.findings.is_empty(), *speaks, "{path} {snapshot:?}");
+            assert!(out.context.is_empty(), "guidance is a finding");
             assert_eq!(out.effects.len(), usize::from(*speaks));
         }
         let out = decide(&write("/p/e.go"), &snap(false, Some(five)));
-        let text = &out.context[0];
+        let text = &out.findings[0].describe();
         assert!(
             text.contains("[DELEG001]")
                 && text.contains("agentops:code-critic")

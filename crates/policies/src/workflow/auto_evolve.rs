@@ -12,6 +12,7 @@ use agentops_workflow::evolve::Backlog;
 /// Unprocessed failures that make evolve worth running before a stop.
 pub const STOP_THRESHOLD: usize = 2;
 
+/// AUTOEVOLVE001: the agent stops with unprocessed failures.
 pub static EVOLVE_BEFORE_STOP: Rule = Rule {
     id: "AUTOEVOLVE001",
     name: "evolve-before-stop",
@@ -19,12 +20,19 @@ pub static EVOLVE_BEFORE_STOP: Rule = Rule {
     severity: Severity::Soft,
     reason:
         "unprocessed failures remain; run the agentops:evolve skill (Skill tool) before stopping",
-    ..Rule::PENDING_DOCS
+    why: "The end of a session is the last moment its failures are in the agent's context; \
+          once it stops, the evolve skill has only the log to go on. Running it before \
+          stopping, when two or more failures are unprocessed, turns them into skill \
+          improvements while the details are fresh. Once the skill ran this session, stops \
+          are not held up again.",
+    fires: r#"Stop | given /p/.agentops/failures.jsonl = {"ts":"2025-01-01T10:00:00Z"}\n{"ts":"2025-01-01T10:01:00Z"}"#,
+    passes: r#"Stop | given /p/.agentops/failures.jsonl = {"ts":"2025-01-01T10:00:00Z"}\n{"ts":"2025-01-01T10:01:00Z"} ;; /p/.agentops/evolve-ran = 2025-01-01T10:05:00Z"#,
 };
 
 static RULES: &[&Rule] = &[&EVOLVE_BEFORE_STOP];
 
-/// Pure.
+/// Pure: ask for the evolve skill when the backlog is large enough and
+/// it has not run this session.
 pub fn decide(backlog: &Backlog) -> Outcome {
     if backlog.evolve_ran || backlog.unprocessed < STOP_THRESHOLD {
         return Outcome::none();
@@ -38,6 +46,7 @@ pub fn decide(backlog: &Backlog) -> Outcome {
     }
 }
 
+/// The auto-evolve policy.
 pub static AUTO_EVOLVE: Policy = Policy {
     name: "auto-evolve",
     summary: "At stop, asks for /agentops:evolve when 2+ failures are unprocessed (blocks only in blocking mode)",

@@ -5,21 +5,29 @@
 //! (which would otherwise loop).
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolMatch,
+    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool,
+    ToolMatch,
 };
 
-use agentops_workflow::session::{error_text, nudge};
+use agentops_workflow::session::error_text;
 
 /// Characters of the error quoted back to the agent.
 pub const ERROR_CHARS: usize = 300;
 
+/// LESSON001: guidance to capture a lesson after a tool failure.
 pub static CAPTURE_LESSON: Rule = Rule {
     id: "LESSON001",
     name: "capture-lesson",
     policy: "auto-lesson",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "a tool failed; capture a lesson so it does not happen again",
-    ..Rule::PENDING_DOCS
+    why: "Agents repeat the same mistakes across sessions because nothing carries what went \
+          wrong forward. Writing down what failed, the pattern behind it and a rule against \
+          it, right after the failure, puts it in tasks/lessons.md, which lessons-check \
+          shows at the next session start. Expected failures (a probe for a missing file, an \
+          interrupted call) are skipped.",
+    fires: "PostToolUseFailure Bash: cargo build => error[E0308]: mismatched types",
+    passes: "PostToolUseFailure Read: /p/src/config.rs => File does not exist.",
 };
 
 static RULES: &[&Rule] = &[&CAPTURE_LESSON];
@@ -61,14 +69,15 @@ pub fn decide(input: &HookInput) -> Outcome {
         .take(ERROR_CHARS)
         .collect();
     Outcome {
-        context: vec![nudge(
+        findings: vec![Finding::with_text(
             &CAPTURE_LESSON,
-            &format!("The {tool} call failed. Capture a lesson now with /agentops:lesson: what failed, the pattern behind it, and a rule that prevents it next time. Error: {error}"),
+            format!("The {tool} call failed. Capture a lesson now with /agentops:lesson: what failed, the pattern behind it, and a rule that prevents it next time. Error: {error}"),
         )],
         ..Outcome::default()
     }
 }
 
+/// The auto-lesson policy.
 pub static AUTO_LESSON: Policy = Policy {
     name: "auto-lesson",
     summary: "Asks the agent to capture a lesson after an unexpected tool failure",
@@ -176,32 +185,30 @@ mod tests {
         ];
         for (input, speaks) in cases {
             let out = decide(input);
+            assert!(out.context.is_empty(), "guidance is a finding");
             assert_eq!(
-                !out.context.is_empty(),
+                !out.findings.is_empty(),
                 *speaks,
                 "{:?} {:?}",
                 input.tool_input,
                 input.error
             );
         }
-        let out = decide(&cases[0].0);
+        let said = decide(&cases[0].0).findings[0].describe();
         assert!(
-            out.context[0].contains("[LESSON001]")
-                && out.context[0].contains("The Bash call failed")
-                && out.context[0].contains("E0308")
+            said.contains("[LESSON001]")
+                && said.contains("The Bash call failed")
+                && said.contains("E0308")
         );
     }
 
     #[test]
     fn quoted_errors_are_redacted_and_short() {
         let long = format!("token ghp_{} {}", "a".repeat(36), "x".repeat(1000));
-        let out = decide(&failure("Bash", json!({"command": "gh api"}), &long, false));
-        assert!(
-            !out.context[0].contains(&"a".repeat(36)),
-            "{}",
-            out.context[0]
-        );
-        assert!(out.context[0].len() < 600);
+        let said = decide(&failure("Bash", json!({"command": "gh api"}), &long, false)).findings[0]
+            .describe();
+        assert!(!said.contains(&"a".repeat(36)), "{said}");
+        assert!(said.len() < 600);
     }
 
     #[test]

@@ -5,26 +5,33 @@
 use std::collections::BTreeSet;
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind,
-    ToolMatch,
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolKind, ToolMatch,
 };
 
-use agentops_workflow::session::{self, nudge, CODE_FILES_SINCE_TEST, TESTS_RAN, TEST_NUDGE_SENT};
+use agentops_workflow::session::{self, CODE_FILES_SINCE_TEST, TESTS_RAN, TEST_NUDGE_SENT};
 
 /// Distinct source files changed before the agent is told to test.
 pub const TEST_THRESHOLD: usize = 3;
 
+/// TEST001: guidance to run the tests once enough source files changed.
 pub static RUN_TESTS: Rule = Rule {
     id: "TEST001",
     name: "tests-not-run",
     policy: "auto-test",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "several source files changed since the tests last ran; run the test suite now",
-    ..Rule::PENDING_DOCS
+    why: "The longer an agent edits without running the tests, the more changes a failure \
+          could come from, and the likelier it is to report work as done that does not pass. \
+          Asking for a run after three changed source files keeps breakages small and close \
+          to the edit that caused them. Said once, until a test run starts the count over.",
+    fires: r"PostToolUse Write: /p/src/c.rs <- pub fn c() {} | given /p/.agentops/code-files-since-test.txt = /p/src/a.rs\n/p/src/b.rs",
+    passes: r"PostToolUse Write: /p/docs/notes.md <- # Notes | given /p/.agentops/code-files-since-test.txt = /p/src/a.rs\n/p/src/b.rs",
 };
 
 static RULES: &[&Rule] = &[&RUN_TESTS];
 
+/// What auto-test reads before deciding.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     /// Source files changed since the last test run.
@@ -33,6 +40,7 @@ pub struct Snapshot {
     pub nudged: bool,
     /// Tests ran after the last tracked change or after the nudge.
     pub tested_since: bool,
+    /// Seconds since the Unix epoch, for the nudge marker.
     pub now: u64,
 }
 
@@ -66,25 +74,27 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
         count += snap.tracked.len();
     }
     let nudged = snap.nudged && !reset;
-    let mut context = Vec::new();
+    let mut findings = Vec::new();
     if count >= TEST_THRESHOLD && !nudged {
         effects.push(Effect::WriteState {
             name: TEST_NUDGE_SENT,
             contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
         });
-        context.push(nudge(
+        findings.push(Finding::with_text(
             &RUN_TESTS,
-            &format!("{count} source files have changed since the tests last ran. Run the project's test suite now, before changing anything else; find the runner from the project's configuration (cargo test, npm test, pytest, go test, mvn test, dotnet test, rspec, phpunit, mix test, ...)."),
+            format!("{count} source files have changed since the tests last ran. Run the project's test suite now, before changing anything else; find the runner from the project's configuration (cargo test, npm test, pytest, go test, mvn test, dotnet test, rspec, phpunit, mix test, ...)."),
         ));
     }
     Outcome {
-        context,
+        findings,
         effects,
         ..Outcome::default()
     }
 }
 
 impl Snapshot {
+    /// Read the tracker, the nudge marker and the test stamp through the
+    /// context's world.
     pub fn read(ctx: &Context) -> Snapshot {
         let tracker = session::state_path(ctx, CODE_FILES_SINCE_TEST);
         let nudge = session::state_path(ctx, TEST_NUDGE_SENT);
@@ -98,7 +108,7 @@ impl Snapshot {
                         .collect()
                 })
                 .unwrap_or_default(),
-            nudged: nudge.exists(),
+            nudged: session::has_state(ctx, TEST_NUDGE_SENT),
             tested_since: session::newer_than(ctx, &tests, &tracker)
                 || session::newer_than(ctx, &tests, &nudge),
             now: session::now_secs(ctx),
@@ -106,6 +116,7 @@ impl Snapshot {
     }
 }
 
+/// The auto-test policy.
 pub static AUTO_TEST: Policy = Policy {
     name: "auto-test",
     summary: "Tells the agent to run tests after 3+ source files change without a test run",
@@ -159,12 +170,12 @@ mod tests {
         ];
         for (path, snapshot, speaks) in cases {
             let out = decide(&edit(path), snapshot);
-            assert_eq!(!out.context.is_empty(), *speaks, "{path} {snapshot:?}");
+            assert_eq!(!out.findings.is_empty(), *speaks, "{path} {snapshot:?}");
+            assert!(out.context.is_empty(), "guidance is a finding");
             if *speaks {
-                assert!(
-                    out.context[0].contains("[TEST001]")
-                        && out.context[0].contains("3 source files")
-                );
+                let text = out.findings[0].describe();
+                assert_eq!(out.findings[0].rule.severity, Severity::Guide);
+                assert!(text.contains("[TEST001]") && text.contains("3 source files"));
             }
         }
     }
@@ -207,5 +218,54 @@ mod tests {
             ]
         );
         assert!(decide(&edit("/p/notes.md"), &snap(&[], false, false)).is_empty());
+    }
+
+    #[test]
+    fn snapshot_reads_the_markers_through_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        use std::time::{Duration, SystemTime};
+        let at = |s| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+        let ctx = |world: MemoryWorld| Context {
+            project_dir: "/p".into(),
+            world: Arc::new(world.at_secs(500)),
+            ..Context::default()
+        };
+        let tracked = MemoryWorld::new().file_at(
+            "/p/.agentops/code-files-since-test.txt",
+            "/p/a.rs\n/p/b.rs\n/p/a.rs\n",
+            at(100),
+        );
+        let snap = Snapshot::read(&ctx(tracked));
+        assert_eq!(snap.tracked.len(), 2);
+        assert!(!snap.nudged && !snap.tested_since);
+        assert_eq!(snap.now, 500);
+
+        let nudged = MemoryWorld::new()
+            .file_at(
+                "/p/.agentops/code-files-since-test.txt",
+                "/p/a.rs\n",
+                at(100),
+            )
+            .file_at("/p/.agentops/test-nudge-sent", "x\n", at(200));
+        let snap = Snapshot::read(&ctx(nudged));
+        assert!(snap.nudged && !snap.tested_since);
+
+        let tested = MemoryWorld::new()
+            .file_at(
+                "/p/.agentops/code-files-since-test.txt",
+                "/p/a.rs\n",
+                at(100),
+            )
+            .file_at("/p/.agentops/tests-ran", "t\n", at(150));
+        assert!(Snapshot::read(&ctx(tested)).tested_since);
+        let stale = MemoryWorld::new()
+            .file_at(
+                "/p/.agentops/code-files-since-test.txt",
+                "/p/a.rs\n",
+                at(100),
+            )
+            .file_at("/p/.agentops/tests-ran", "t\n", at(50));
+        assert!(!Snapshot::read(&ctx(stale)).tested_since);
     }
 }

@@ -10,13 +10,19 @@ use agentops_core::{
 use agentops_workflow::session::{self, TESTS_RAN, TODO_FILE};
 use agentops_workflow::todo::Counts;
 
+/// VERIFY001: the agent stops with open plan items.
 pub static PLAN_INCOMPLETE: Rule = Rule {
     id: "VERIFY001",
     name: "plan-incomplete-at-stop",
     policy: "auto-verify",
     severity: Severity::Soft,
     reason: "tasks/todo.md still has open items; finish or check them off, run the tests and confirm the STAR result before stopping",
-    ..Rule::PENDING_DOCS
+    why: "An agent that stops with unchecked plan items has either left work undone or not \
+          recorded what it finished, and the user reads its summary as \"done\". Reporting \
+          how far the plan got and whether the tests ran makes the gap visible; blocking mode \
+          sends the agent back once to finish or check the items off.",
+    fires: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [ ] add tests",
+    passes: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [x] add tests",
 };
 
 static RULES: &[&Rule] = &[&PLAN_INCOMPLETE];
@@ -48,6 +54,7 @@ pub fn decide(plan: Option<&str>, tests_ran: Option<&str>) -> Outcome {
     }
 }
 
+/// The auto-verify policy.
 pub static AUTO_VERIFY: Policy = Policy {
     name: "auto-verify",
     summary:

@@ -16,31 +16,46 @@ use agentops_workflow::todo::Counts;
 /// Distinct modified files from which a plan and a test run are expected.
 pub const COMPLIANCE_THRESHOLD: usize = 3;
 
+/// COMPL001: several files modified without a plan.
 pub static PLAN_MISSING: Rule = Rule {
     id: "COMPL001",
     name: "plan-gate",
     policy: "compliance-gate",
     severity: Severity::Soft,
     reason: "several files modified but tasks/todo.md holds no plan",
-    ..Rule::PENDING_DOCS
+    why: "Work that touches three or more files without a written plan cannot be checked \
+          against what was intended, and the user has nothing to review but the diff. The \
+          plan gate asks for tasks/todo.md before the agent reports the work as done.",
+    fires: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs",
+    passes: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs ;; /p/tasks/todo.md = - [x] split the parser into modules",
 };
 
+/// COMPL002: the plan still has unchecked items.
 pub static ITEMS_OPEN: Rule = Rule {
     id: "COMPL002",
     name: "verification-gate",
     policy: "compliance-gate",
     severity: Severity::Soft,
     reason: "tasks/todo.md still has unchecked items",
-    ..Rule::PENDING_DOCS
+    why: "Unchecked items at the end of a session are either unfinished work or finished \
+          work nobody verified; either way the agent's \"done\" is not yet true. The \
+          verification gate names the open items before the stop.",
+    fires: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [ ] add tests",
+    passes: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [x] add tests",
 };
 
+/// COMPL003: several files modified without a test run.
 pub static TESTS_MISSING: Rule = Rule {
     id: "COMPL003",
     name: "test-gate",
     policy: "compliance-gate",
     severity: Severity::Soft,
     reason: "several files modified but no tests were run",
-    ..Rule::PENDING_DOCS
+    why: "Changes to three or more files that were never tested are reported as done on \
+          trust alone; a broken build or a regression then surfaces later, away from the \
+          change. The test gate wants a test run recorded (by detect-test-run) before the stop.",
+    fires: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs ;; /p/tasks/todo.md = - [x] split the parser",
+    passes: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs ;; /p/tasks/todo.md = - [x] split the parser ;; /p/.agentops/tests-ran = 2025-01-01T10:00:00Z",
 };
 
 static RULES: &[&Rule] = &[&PLAN_MISSING, &ITEMS_OPEN, &TESTS_MISSING];
@@ -58,10 +73,13 @@ pub struct Snapshot {
     pub lessons: Option<usize>,
 }
 
+/// A gate's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The gate holds.
     Pass,
+    /// The gate fails; its rule is reported at stop.
     Fail,
     /// The gate's flag is off.
     Off,
@@ -70,6 +88,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as `agentops compliance` prints it.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "PASS",
@@ -83,10 +102,15 @@ impl Status {
 /// One row of the gate table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Gate {
+    /// The gate's name: plan, verification, test or lessons.
     pub gate: &'static str,
+    /// The flag that switches it, if any.
     pub flag: Option<&'static str>,
+    /// Whether it holds.
     pub status: Status,
+    /// What was found, in a few words.
     pub detail: String,
+    /// The rule reported when the gate fails.
     #[serde(skip)]
     pub rule: Option<&'static Rule>,
 }
@@ -196,6 +220,8 @@ pub fn decide(snap: &Snapshot, flags: &Flags) -> Outcome {
 }
 
 impl Snapshot {
+    /// Read the tracker, the plan, the test stamp and the lessons through
+    /// the context's world.
     pub fn read(ctx: &Context) -> Snapshot {
         let root = &ctx.project_dir;
         Snapshot {
@@ -209,6 +235,7 @@ impl Snapshot {
     }
 }
 
+/// The compliance-gate policy.
 pub static COMPLIANCE_GATE: Policy = Policy {
     name: "compliance-gate",
     summary: "At stop, checks the plan, verification and test gates (blocks only in blocking mode)",

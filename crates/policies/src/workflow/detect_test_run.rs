@@ -319,6 +319,7 @@ pub fn decide(input: &HookInput, now: u64) -> Outcome {
     }
 }
 
+/// The detect-test-run policy.
 pub static DETECT_TEST_RUN: Policy = Policy {
     name: "detect-test-run",
     summary: "Records when a Bash call ran a test suite (Rust, JS/TS, Python, Go, JVM, .NET, Ruby, PHP, Elixir, shell, ...)",

@@ -3,22 +3,29 @@
 //! Each multiple of five is announced once.
 
 use agentops_core::{
-    Context, Effect, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolMatch,
+    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    ToolMatch,
 };
 
 use agentops_workflow::evolve::Backlog;
-use agentops_workflow::session::{nudge, EVOLVE_BATCH_COUNT};
+use agentops_workflow::session::EVOLVE_BATCH_COUNT;
 
 /// Failures per evolve batch.
 pub const BATCH: usize = 5;
 
+/// EVOLVE001: guidance to run the evolve loop on accumulated failures.
 pub static RUN_EVOLVE: Rule = Rule {
     id: "EVOLVE001",
     name: "failures-accumulated",
     policy: "evolve-gate",
-    severity: Severity::Warn,
+    severity: Severity::Guide,
     reason: "unprocessed failures accumulated; run /agentops:evolve to learn from them",
-    ..Rule::PENDING_DOCS
+    why: "Failures logged in .agentops/failures.jsonl only help if someone looks for their \
+          patterns; five unprocessed ones are enough to show a habit (a wrong command, a \
+          missing step) worth fixing in the skills. Each batch of five is announced once; \
+          failures the evolve skill already addressed do not count.",
+    fires: r#"PostToolUseFailure Bash: make build => exit 2 | given /p/.agentops/failures.jsonl = {"ts":"2025-01-01T10:00:00Z"}\n{"ts":"2025-01-01T10:01:00Z"}\n{"ts":"2025-01-01T10:02:00Z"}\n{"ts":"2025-01-01T10:03:00Z"}"#,
+    passes: r#"PostToolUseFailure Bash: make build => exit 2 | given /p/.agentops/failures.jsonl = {"ts":"2025-01-01T10:00:00Z"}\n{"ts":"2025-01-01T10:01:00Z"}\n{"ts":"2025-01-01T10:02:00Z"}\n{"ts":"2025-01-01T10:03:00Z"} ;; /p/.agentops/feedback-history.jsonl = {"addressed":["2025-01-01T10:00:00Z"]}"#,
 };
 
 static RULES: &[&Rule] = &[&RUN_EVOLVE];
@@ -34,9 +41,9 @@ pub fn decide(input: &HookInput, unprocessed: usize, last_nudge: usize) -> Outco
         return Outcome::none();
     }
     Outcome {
-        context: vec![nudge(
+        findings: vec![Finding::with_text(
             &RUN_EVOLVE,
-            &format!("{unprocessed} unprocessed tool failures have accumulated. Run /agentops:evolve now to analyse their patterns and propose skill improvements; it needs only the Read and Agent tools."),
+            format!("{unprocessed} unprocessed tool failures have accumulated. Run /agentops:evolve now to analyse their patterns and propose skill improvements; it needs only the Read and Agent tools."),
         )],
         effects: vec![Effect::WriteState {
             name: EVOLVE_BATCH_COUNT,
@@ -46,6 +53,7 @@ pub fn decide(input: &HookInput, unprocessed: usize, last_nudge: usize) -> Outco
     }
 }
 
+/// The evolve-gate policy.
 pub static EVOLVE_GATE: Policy = Policy {
     name: "evolve-gate",
     summary: "Tells the agent to run /agentops:evolve at every fifth unprocessed failure",
@@ -96,7 +104,8 @@ mod tests {
             match batch {
                 None => assert!(out.is_empty(), "{mode} {unprocessed} {last}"),
                 Some(b) => {
-                    assert!(out.context[0].contains("[EVOLVE001]"));
+                    assert!(out.context.is_empty());
+                    assert!(out.findings[0].describe().contains("[EVOLVE001]"));
                     assert_eq!(
                         out.effects,
                         [Effect::WriteState {

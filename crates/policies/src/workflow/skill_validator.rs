@@ -4,41 +4,60 @@
 //! before anyone uses it.
 
 use agentops_core::{
-    Context, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
+    Context, Finding, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 
-use agentops_workflow::session::{self, nudge};
+use agentops_workflow::session;
 
-macro_rules! warning {
-    ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
+macro_rules! guidance {
+    ($name:ident, $id:literal, $slug:literal, $reason:literal,
+     why: $why:literal, fires: $fires:literal, passes: $passes:literal $(,)?) => {
+        #[doc = concat!($id, ": ", $reason, ".")]
         pub static $name: Rule = Rule {
             id: $id,
             name: $slug,
             policy: "skill-validator",
-            severity: Severity::Warn,
+            severity: Severity::Guide,
             reason: $reason,
-            ..Rule::PENDING_DOCS
+            why: $why,
+            fires: $fires,
+            passes: $passes,
         };
     };
 }
 
-warning!(
+guidance!(
     RISKY_COMMANDS,
     "SKILL001",
     "skill-runs-risky-commands",
-    "skill refers to network or eval-style commands (curl, wget, nc, eval, exec, system())"
+    "skill refers to network or eval-style commands (curl, wget, nc, eval, exec, system())",
+    why: "A skill is instructions the agent follows later, often with fewer questions asked. \
+          One that downloads, opens connections or evaluates strings can fetch and run code \
+          nobody reviewed; it should be read carefully before anyone uses it.",
+    fires: "PostToolUse Write: /p/skills/release/SKILL.md <- Fetch the notes with curl -s https://api.github.com/repos/o/r/releases",
+    passes: "PostToolUse Write: /p/skills/release/SKILL.md <- Write the executive summary of the release notes",
 );
-warning!(
+guidance!(
     CREDENTIALS,
     "SKILL002",
     "skill-handles-credentials",
-    "skill refers to credentials (keys, secrets, tokens, passwords)"
+    "skill refers to credentials (keys, secrets, tokens, passwords)",
+    why: "A skill that reads or passes keys, tokens or passwords can leak them into logs, \
+          prompts or network calls each time it runs. How it handles them deserves a review \
+          before the skill is used.",
+    fires: "PostToolUse Write: /p/skills/deploy/SKILL.md <- Read the API_KEY from the vault and pass it to the client",
+    passes: "PostToolUse Write: /p/skills/deploy/SKILL.md <- Read the API base URL from the config and pass it to the client",
 );
-warning!(
+guidance!(
     SUSPICIOUS_URL,
     "SKILL003",
     "skill-links-suspicious-host",
-    "skill links to a host on a throwaway top-level domain (.xyz, .tk, .ml, .ga, .cf)"
+    "skill links to a host on a throwaway top-level domain (.xyz, .tk, .ml, .ga, .cf)",
+    why: "Free and throwaway top-level domains (.tk, .ml, .ga, .cf, .xyz) host a large share \
+          of malware and phishing; a skill that fetches from one is a supply-chain risk for \
+          everyone who installs it.",
+    fires: "PostToolUse Write: /p/skills/setup/SKILL.md <- Download the helper from https://cdn.tools.xyz/setup.sh",
+    passes: "PostToolUse Write: /p/skills/setup/SKILL.md <- Read the guide at https://example.com/docs/setup.ml",
 );
 
 static RULES: &[&Rule] = &[&RISKY_COMMANDS, &CREDENTIALS, &SUSPICIOUS_URL];
@@ -94,26 +113,27 @@ fn suspicious_url(text: &str) -> bool {
     })
 }
 
-/// Pure: warnings for a skill file's text.
+/// Pure: guidance for a skill file's text, one finding per risk.
 pub fn decide(text: &str) -> Outcome {
-    let hits: Vec<&Rule> = [
+    let findings = [
         (risky_commands(text), &RISKY_COMMANDS),
         (credentials(text), &CREDENTIALS),
         (suspicious_url(text), &SUSPICIOUS_URL),
     ]
     .into_iter()
     .filter_map(|(hit, rule)| hit.then_some(rule))
+    .map(|rule| {
+        Finding::with_text(
+            rule,
+            format!(
+                "Review this skill for security risks before using it: {}",
+                rule.reason
+            ),
+        )
+    })
     .collect();
-    let Some(first) = hits.first() else {
-        return Outcome::none();
-    };
-    let first: &Rule = first;
-    let mut body = String::from("Review this skill for security risks before using it:");
-    for rule in &hits {
-        body.push_str(&format!("\n- [{}] {}", rule.id, rule.reason));
-    }
     Outcome {
-        context: vec![nudge(first, &body)],
+        findings,
         ..Outcome::default()
     }
 }
@@ -123,6 +143,7 @@ pub fn is_skill_file(path: &str) -> bool {
     session::file_name(path) == "SKILL.md"
 }
 
+/// The skill-validator policy.
 pub static SKILL_VALIDATOR: Policy = Policy {
     name: "skill-validator",
     summary: "Warns when a written SKILL.md runs risky commands, handles credentials or links suspicious hosts",
@@ -148,15 +169,9 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
 mod tests {
     use super::*;
 
-    fn ids(out: &Outcome) -> Vec<String> {
-        out.context
-            .first()
-            .map(|t| {
-                t.lines()
-                    .filter_map(|l| l.strip_prefix("- [")?.split(']').next().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
+    fn ids(out: &Outcome) -> Vec<&'static str> {
+        assert!(out.context.is_empty(), "guidance is findings");
+        out.findings.iter().map(|f| f.rule.id).collect()
     }
 
     #[test]
@@ -191,6 +206,32 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(ids(&decide(text)), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn the_skill_on_disk_wins_over_the_written_content() {
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        let ctx = Context {
+            project_dir: "/p".into(),
+            world: Arc::new(
+                MemoryWorld::new().file("/p/skills/x/SKILL.md", "see https://a.tk/x\n"),
+            ),
+            ..Context::default()
+        };
+        let edit = HookInput {
+            tool_name: Some("Edit".into()),
+            tool_input: Some(serde_json::json!({"file_path": "/p/skills/x/SKILL.md",
+                "old_string": "a", "new_string": "b"})),
+            ..HookInput::default()
+        };
+        let out = SKILL_VALIDATOR.evaluate(HookEvent::PostToolUse, &edit, &ctx);
+        assert_eq!(ids(&out), ["SKILL003"]);
+        assert_eq!(
+            out.findings[0].describe(),
+            "[SKILL003] Review this skill for security risks before using it: skill links to \
+             a host on a throwaway top-level domain (.xyz, .tk, .ml, .ga, .cf)"
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! order and export style). Guidance only; it never blocks a write.
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolKind,
-    ToolMatch,
+    Context, FileKind, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
+    Tool, ToolKind, ToolMatch,
 };
 
 use std::path::Path;
@@ -13,14 +13,18 @@ use std::path::Path;
 use agentops_workflow::session::{dir_name, file_name};
 
 macro_rules! guidance {
-    ($name:ident, $id:literal, $slug:literal, $reason:literal) => {
+    ($name:ident, $id:literal, $slug:literal, $reason:literal,
+     why: $why:literal, fires: $fires:literal, passes: $passes:literal $(,)?) => {
+        #[doc = concat!($id, ": ", $reason, ".")]
         pub static $name: Rule = Rule {
             id: $id,
             name: $slug,
             policy: "standards-enforce",
-            severity: Severity::Warn,
+            severity: Severity::Guide,
             reason: $reason,
-            ..Rule::PENDING_DOCS
+            why: $why,
+            fires: $fires,
+            passes: $passes,
         };
     };
 }
@@ -29,31 +33,57 @@ guidance!(
     COMPONENT_CASE,
     "STD001",
     "component-pascal-case",
-    "component files in component folders use PascalCase names"
+    "component files in component folders use PascalCase names",
+    why: "Component files named like the component they export (UserCard.tsx for UserCard) \
+          are what the enterprise scaffold's imports, generators and reviewers expect; a \
+          kebab-case component file is hard to find and drifts from its export's name.",
+    fires: "PostToolUse Edit: /p/src/components/user-card.tsx <- export function UserCard() {}",
+    passes: "PostToolUse Edit: /p/src/components/UserCard.tsx <- export function UserCard() {}",
 );
 guidance!(
     SOURCE_CASE,
     "STD002",
     "source-kebab-case",
-    "non-component source files use kebab-case names"
+    "non-component source files use kebab-case names",
+    why: "Mixed-case module names break on case-insensitive file systems (macOS, Windows) \
+          when an import's case differs from the file's, and make the same module look \
+          different across the project; the enterprise scaffold names plain modules in \
+          kebab-case.",
+    fires: "PostToolUse Edit: /p/src/lib/userService.ts <- export const load = () => 1",
+    passes: "PostToolUse Edit: /p/src/lib/user-service.ts <- export const load = () => 1",
 );
 guidance!(
     TEST_PLACEMENT,
     "STD003",
     "test-placement",
-    "test files sit next to their source or in a __tests__ folder"
+    "test files sit next to their source or in a __tests__ folder",
+    why: "A test file with no source beside it and outside a test folder is usually in the \
+          wrong place or tests a file that was renamed; runners and reviewers then miss it, \
+          and the code it should cover looks untested.",
+    fires: "PostToolUse Edit: /p/src/lib/parse.test.ts <- test('parses', () => {})",
+    passes: "PostToolUse Edit: /p/src/lib/parse.test.ts <- test('parses', () => {}) | given /p/src/lib/parse.ts = export const parse = () => 1",
 );
 guidance!(
     IMPORT_ORDER,
     "STD004",
     "import-order",
-    "imports are ordered: packages, then internal aliases (@/), then relative paths"
+    "imports are ordered: packages, then internal aliases (@/), then relative paths",
+    why: "A fixed import order (packages, then @/ aliases, then relative paths) keeps \
+          diffs small and makes a file's dependencies readable at a glance; a freshly written \
+          file is the moment to get it right.",
+    fires: "PostToolUse Write: /p/src/lib/util.ts <- import { a } from './a'",
+    passes: "PostToolUse Edit: /p/src/lib/util.ts <- import { a } from './a'",
 );
 guidance!(
     NAMED_EXPORTS,
     "STD005",
     "named-component-exports",
-    "components use named exports; default exports are for page and route components"
+    "components use named exports; default exports are for page and route components",
+    why: "Named exports keep a component's name the same at every import, so renames and \
+          searches find every use; default exports let each importer pick its own name. \
+          Frameworks need default exports only for pages and routes.",
+    fires: "PostToolUse Write: /p/src/components/Card.tsx <- export default function Card() {}",
+    passes: "PostToolUse Write: /p/src/pages/About.tsx <- export default function About() {}",
 );
 
 static RULES: &[&Rule] = &[
@@ -192,10 +222,7 @@ pub fn decide(input: &HookInput, project: &Path, source_exists: bool) -> Outcome
         && !dir_is(dir, &["__tests__", "test", "tests", "spec", "specs"])
         && !source_exists
     {
-        notes.push((
-            &TEST_PLACEMENT,
-            format!("'{name}' has no source file beside it"),
-        ));
+        notes.push((&TEST_PLACEMENT, "no source file beside it".to_string()));
     }
 
     if is_write && matches!(ext, "ts" | "tsx" | "js" | "jsx" | "mjs") {
@@ -207,25 +234,23 @@ pub fn decide(input: &HookInput, project: &Path, source_exists: bool) -> Outcome
         notes.push((&NAMED_EXPORTS, String::new()));
     }
 
-    if notes.is_empty() {
-        return Outcome::none();
-    }
-    let lines: Vec<String> = notes
+    let findings = notes
         .into_iter()
-        .map(|(rule, detail)| match detail.is_empty() {
-            true => format!("- [{}] {}", rule.id, rule.reason),
-            false => format!("- [{}] {}: {detail}", rule.id, rule.reason),
+        .map(|(rule, detail)| {
+            let text = match detail.is_empty() {
+                true => format!("enterprise standard for {name}: {}", rule.reason),
+                false => format!("enterprise standard for {name}: {}: {detail}", rule.reason),
+            };
+            Finding::with_text(rule, text)
         })
         .collect();
     Outcome {
-        context: vec![format!(
-            "agentops enterprise standards for {name}:\n{}",
-            lines.join("\n")
-        )],
+        findings,
         ..Outcome::default()
     }
 }
 
+/// The standards-enforce policy.
 pub static STANDARDS_ENFORCE: Policy = Policy {
     name: "standards-enforce",
     summary:
@@ -241,7 +266,11 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     let source_exists = input
         .input_str("file_path")
         .and_then(colocated_source)
-        .is_some_and(|source| std::path::Path::new(&source).is_file());
+        .is_some_and(|source| {
+            ctx.world
+                .metadata(Path::new(&source))
+                .is_ok_and(|m| m.kind == FileKind::File)
+        });
     decide(input, &ctx.project_dir, source_exists)
 }
 
@@ -258,13 +287,17 @@ mod tests {
         }
     }
 
-    fn ids(out: &Outcome) -> Vec<String> {
-        let Some(text) = out.context.first() else {
-            return vec![];
-        };
-        text.lines()
-            .filter_map(|l| l.strip_prefix("- [")?.split(']').next().map(String::from))
-            .collect()
+    fn ids(out: &Outcome) -> Vec<&'static str> {
+        assert!(out.context.is_empty(), "guidance is findings");
+        out.findings.iter().map(|f| f.rule.id).collect()
+    }
+
+    fn text(out: &Outcome) -> String {
+        out.findings
+            .iter()
+            .map(|f| f.describe())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[test]
@@ -305,33 +338,59 @@ mod tests {
         for (tool, path, source_exists, want) in cases {
             let out = decide(&call(tool, path), Path::new("/p"), *source_exists);
             assert_eq!(ids(&out), *want, "{tool} {path}");
-            assert!(out.findings.is_empty(), "guidance never gates");
+            assert!(
+                out.findings.iter().all(|f| f.rule.is_guidance()),
+                "guidance never gates"
+            );
         }
     }
 
     #[test]
     fn suggestions_name_the_fixed_file() {
-        let text = decide(
+        let said = text(&decide(
             &call("Edit", "/p/components/user_card-item.jsx"),
             Path::new("/p"),
             false,
-        )
-        .context
-        .remove(0);
-        assert!(text.contains("'UserCardItem'"), "{text}");
-        let text = decide(
+        ));
+        assert_eq!(
+            said,
+            "[STD001] enterprise standard for user_card-item.jsx: component files in component \
+             folders use PascalCase names: rename 'user_card-item' to 'UserCardItem'"
+        );
+        let said = text(&decide(
             &call("Edit", "/p/lib/fetchUserData.js"),
             Path::new("/p"),
             false,
-        )
-        .context
-        .remove(0);
-        assert!(text.contains("'fetch-user-data'"), "{text}");
+        ));
+        assert!(said.contains("'fetch-user-data'"), "{said}");
         assert_eq!(
             colocated_source("/p/a/b.spec.tsx").as_deref(),
             Some("/p/a/b.tsx")
         );
         assert_eq!(colocated_source("/p/a/b.tsx"), None);
+    }
+
+    #[test]
+    fn a_source_beside_the_test_is_looked_up_in_the_world() {
+        use agentops_core::MemoryWorld;
+        use std::sync::Arc;
+        let ctx = |world: MemoryWorld| Context {
+            project_dir: "/p".into(),
+            world: Arc::new(world),
+            ..Context::default()
+        };
+        let test = call("Edit", "/p/src/lib/parse.test.ts");
+        let run = |world| STANDARDS_ENFORCE.evaluate(HookEvent::PostToolUse, &test, &ctx(world));
+        assert_eq!(ids(&run(MemoryWorld::new())), ["STD003"]);
+        assert_eq!(
+            ids(&run(MemoryWorld::new().file("/p/src/lib/parse.ts", "x"))),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            ids(&run(MemoryWorld::new().dir("/p/src/lib/parse.ts"))),
+            ["STD003"],
+            "a directory is not a source file"
+        );
     }
 
     #[test]

@@ -35,5 +35,17 @@ pub fn cases() -> Vec<Trigger> {
             world: stale_plan,
         },
         // end of part A
+        // part B: auto-test, auto-delegate, standards-enforce, ai-guardrails,
+        // skill-validator, auto-lesson, evolve-gate, auto-verify, auto-evolve,
+        // compliance-gate.
+        t("AIG004", oversized_write()),
+        // end of part B
     ]
+}
+
+/// A Write of a 301-line file (AIG004's prose example), too long to spell
+/// out in a rule's documentation.
+fn oversized_write() -> &'static str {
+    let lines = "let x = 1;\\n".repeat(301);
+    Box::leak(format!("PostToolUse Write: /p/src/big.rs <- {lines}").into_boxed_str())
 }
