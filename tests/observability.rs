@@ -122,6 +122,62 @@ fn tool_events_are_audited_with_the_merged_decision_and_rules() {
     assert!(verify.stdout.contains("intact"), "{}", verify.stdout);
 }
 
+/// Guidance (a nudge for the model) is a finding like any other: the
+/// audit log records its rule, `audit query --rule` finds it and replay
+/// names it, so no rule id appears in an answer without being recorded.
+#[test]
+fn guidance_rules_are_recorded_queried_and_replayed() {
+    let dir = project();
+    // No plan in tasks/todo.md: star-gate tells the model to write one.
+    let bash = payload(
+        "PreToolUse",
+        "s-guide",
+        json!({"tool_name": "Bash", "tool_use_id": "tb",
+        "tool_input": {"command": "cargo build"}}),
+    );
+    let out = hook("PreToolUse", &bash, dir.path(), &[]);
+    let answer = out.json().expect("guidance").to_string();
+    assert!(answer.contains("[STAR002]"), "{answer}");
+
+    let records = lines(&state(dir.path(), "audit.jsonl"));
+    let call = records
+        .iter()
+        .find(|r| r["tool_use_id"] == "tb")
+        .expect("the call is audited");
+    assert!(
+        call["rules"]
+            .as_array()
+            .is_some_and(|r| r.contains(&json!("STAR002"))),
+        "{call}"
+    );
+    assert_eq!(call["decision"], "allow", "guidance never gates: {call}");
+
+    let query = run(
+        &["audit", "query", "--rule", "STAR002", "--json"],
+        b"",
+        dir.path(),
+        &[],
+    );
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    assert_eq!(query.stdout.lines().count(), 1, "{}", query.stdout);
+
+    let session = dir.path().join("session.jsonl");
+    fs::write(&session, format!("{bash}\n")).expect("write session");
+    let replayed = run(
+        &["replay", session.to_str().expect("utf-8 path"), "--json"],
+        b"",
+        dir.path(),
+        &[],
+    );
+    assert_eq!(replayed.code, 0, "{}", replayed.stderr);
+    let row: Value =
+        serde_json::from_str(replayed.stdout.lines().next().expect("a row")).expect("replay json");
+    assert!(
+        row.to_string().contains("\"STAR002\""),
+        "replay lists the rule: {row}"
+    );
+}
+
 #[test]
 fn the_audit_log_can_be_switched_off() {
     let dir = project();
