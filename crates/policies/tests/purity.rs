@@ -37,6 +37,16 @@ const FORBIDDEN: &[&str] = &[
     "session_files(",
 ];
 
+/// Calls on the context's world that share a name with a forbidden read.
+const THROUGH_THE_WORLD: &[&str] = &["world.canonicalize(", "world.read_dir("];
+
+/// A line without its calls through the world.
+fn without_world_calls(line: &str) -> String {
+    THROUGH_THE_WORLD
+        .iter()
+        .fold(line.to_string(), |l, call| l.replace(call, "world.<call>"))
+}
+
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("read src").flatten() {
         let path = entry.path();
@@ -74,8 +84,9 @@ fn policies_read_the_world_only_through_the_context() {
         }
         let text = fs::read_to_string(&file).expect("read source");
         for (n, line) in non_test_lines(&text) {
+            let checked = without_world_calls(line);
             for needle in FORBIDDEN {
-                if line.contains(needle) {
+                if checked.contains(needle) {
                     hits.push(format!(
                         "{}:{}: `{needle}` in {}",
                         file.strip_prefix(&root).unwrap_or(&file).display(),
@@ -105,4 +116,11 @@ fn the_check_finds_what_it_forbids() {
         [0, 1],
         "code before the tests is checked, tests are not"
     );
+    let through_world = "let real = ctx.world.canonicalize(p); let d = world.read_dir(p);";
+    assert!(!FORBIDDEN
+        .iter()
+        .any(|n| without_world_calls(through_world).contains(n)));
+    assert!(FORBIDDEN
+        .iter()
+        .any(|n| without_world_calls("std::fs::canonicalize(p)").contains(n)));
 }
