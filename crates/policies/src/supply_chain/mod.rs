@@ -1,5 +1,6 @@
 //! Supply-chain policies: invisible-Unicode firewall and scan, lockfile audit, integrity manifest.
 
+mod common;
 mod edge;
 pub mod integrity_verify;
 pub mod lockfile_audit;

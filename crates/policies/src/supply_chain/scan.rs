@@ -375,7 +375,7 @@ impl LockfileReport {
 /// Audit the lockfiles under `root` with the allowlist from its flags.
 pub fn lockfiles(root: &Path, flags: &Flags) -> LockfileReport {
     LockfileReport {
-        audits: lockfile_audit::run_audit(root, flags),
+        audits: lockfile_audit::run_audit(&agentops_state::HostWorld, root, flags),
     }
 }
 
@@ -450,7 +450,7 @@ pub fn integrity(root: &Path) -> IntegrityReport {
     let manifest = root.join(".agentops").join(integrity_verify::MANIFEST);
     match edge::read_file(&manifest, 256 * 1024 * 1024) {
         Some(bytes) => IntegrityReport {
-            tracked: integrity_verify::verify(root, &bytes),
+            tracked: integrity_verify::verify(&agentops_state::HostWorld, root, &bytes),
             manifest_found: true,
         },
         None => IntegrityReport {
@@ -599,7 +599,7 @@ mod tests {
         fs::write(root.join("tracked.txt"), "now").expect("write");
         fs::write(
             root.join(".agentops/integrity.jsonl"),
-            format!("{}\n", json!({"path":"tracked.txt","abs_path":root.join("tracked.txt"),"sha256":edge::sha256_bytes(b"then")})),
+            format!("{}\n", json!({"path":"tracked.txt","abs_path":root.join("tracked.txt"),"sha256":super::super::common::sha256_bytes(b"then")})),
         )
         .expect("write");
         let report = supply_chain(root, &Flags::default(), &UnicodeOptions::default());
