@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 use agentops_core::{
     Context, Effect, FileKind, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule,
-    Severity, ToolMatch, World,
+    Severity, ToolMatch, WalkEntry, World,
 };
 use agentops_unicode::ignores::{exclude_file, IgnoreKind, IgnoreRules};
 use agentops_unicode::tree::EXCLUDED_DIRS;
@@ -155,92 +155,140 @@ impl TreeSource for Source<'_> {
     }
 }
 
-/// The ignore files in force under `root`: those of its ancestors (of its
-/// canonical path, as the walker resolves it), those the listing found,
-/// and `info/exclude` of every work tree among them. Paths are keyed
-/// under `base`, the canonical root.
-fn ignore_rules(world: &dyn World, root: &Path, base: &Path, listing: &[PathBuf]) -> IgnoreRules {
-    let mut rules = IgnoreRules::new();
-    let add_exclude = |rules: &mut IgnoreRules, real: &Path, key: &Path| {
-        let is_dir = match world.metadata(&real.join(".git")) {
-            Ok(meta) => meta.kind == FileKind::Dir,
-            Err(_) => return,
+/// Reads ignore files through the world into [`IgnoreRules`] keyed under
+/// the canonical root (`base`), as the walker behind `agentops scan` finds
+/// them.
+struct Ignores<'a> {
+    world: &'a dyn World,
+    rules: IgnoreRules,
+}
+
+impl Ignores<'_> {
+    /// `.ignore` and `.gitignore` of the directory `real`, keyed `key`.
+    fn add_dir(&mut self, real: &Path, key: &Path) {
+        for (name, kind) in [
+            (".ignore", IgnoreKind::Ignore),
+            (".gitignore", IgnoreKind::GitIgnore),
+        ] {
+            self.add_file(&real.join(name), key, kind);
+        }
+    }
+
+    fn add_file(&mut self, file: &Path, key: &Path, kind: IgnoreKind) {
+        if let Ok(bytes) = self.world.read(file, MAX_IGNORE_BYTES) {
+            self.rules.add(key, kind, &bytes);
+        }
+    }
+
+    /// `info/exclude` of the repository whose work tree is `real`, if it
+    /// is one (a `.git` directory, or a `.git` file of a linked worktree).
+    fn add_exclude(&mut self, real: &Path, key: &Path) {
+        let world = self.world;
+        let Ok(meta) = world.metadata(&real.join(".git")) else {
+            return;
         };
         let read = |p: &Path| world.read_text(p, MAX_IGNORE_BYTES);
-        if let Some(exclude) = exclude_file(real, is_dir, read) {
-            if let Ok(bytes) = world.read(&exclude, MAX_IGNORE_BYTES) {
-                rules.add(key, IgnoreKind::GitExclude, &bytes);
-            }
+        if let Some(exclude) = exclude_file(real, meta.kind == FileKind::Dir, read) {
+            self.add_file(&exclude, key, IgnoreKind::GitExclude);
         }
-    };
-    for dir in base.ancestors().skip(1) {
-        for kind in [IgnoreKind::Ignore, IgnoreKind::GitIgnore] {
-            let name = if kind == IgnoreKind::Ignore {
-                ".ignore"
-            } else {
-                ".gitignore"
-            };
-            if let Ok(bytes) = world.read(&dir.join(name), MAX_IGNORE_BYTES) {
-                rules.add(dir, kind, &bytes);
-            }
-        }
-        add_exclude(&mut rules, dir, dir);
     }
-    let mut dirs: Vec<PathBuf> = vec![PathBuf::new()];
-    for rel in listing {
+}
+
+/// The regular files under `root` the tree scan would visit, relative to
+/// `root`, with the ignore rules that filtered them. The walk skips the
+/// directories the scan never enters; top-level directories the ignore
+/// files of the root (and above) exclude are not walked at all (a
+/// gitignored `target/` of a hundred thousand files costs nothing); deeper
+/// ignored paths are walked and dropped. Links are not followed.
+fn list(world: &dyn World, root: &Path) -> io::Result<Vec<(WalkEntry, PathBuf)>> {
+    let canonical = world.canonicalize(root);
+    let base = canonical.unwrap_or_else(|_| root.to_path_buf());
+    let mut ignores = Ignores {
+        world,
+        rules: IgnoreRules::new(),
+    };
+    for dir in base.ancestors() {
+        let real = if dir == base { root } else { dir };
+        ignores.add_dir(real, dir);
+        ignores.add_exclude(real, dir);
+    }
+    let excluded = |name: &str| EXCLUDED_DIRS.contains(&name);
+    // The root's own files, then each top-level directory worth walking.
+    let mut entries = world.walk(root, &|_| true)?;
+    let children = world.read_dir(root).unwrap_or_default();
+    for child in children {
+        let Some(name) = child.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if excluded(name) || entries.iter().any(|e| e.path == child) {
+            continue;
+        }
+        let is_dir = world
+            .metadata(&child)
+            .is_ok_and(|m| m.kind == FileKind::Dir);
+        // A link to a directory is not followed.
+        let real = is_dir && world.canonicalize(&child).ok() == Some(base.join(name));
+        if !real || ignores.rules.is_ignored(&base.join(name), true) {
+            continue;
+        }
+        if let Ok(walked) = world.walk(&child, &excluded) {
+            entries.extend(walked);
+        }
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let listed: Vec<(WalkEntry, PathBuf)> = entries
+        .into_iter()
+        .map(|e| {
+            let rel = e.path.strip_prefix(root).unwrap_or(&e.path).to_path_buf();
+            (e, rel)
+        })
+        .collect();
+    // Ignore files and work trees below the root.
+    let mut dirs: Vec<&Path> = Vec::new();
+    for (_, rel) in &listed {
         let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let parent = rel.parent().unwrap_or(Path::new(""));
         if let Some(kind) = IgnoreKind::from_file_name(name) {
-            if let Ok(bytes) = world.read(&root.join(rel), MAX_IGNORE_BYTES) {
-                let dir = rel.parent().unwrap_or(Path::new(""));
-                rules.add(&under(base, dir), kind, &bytes);
+            if !parent.as_os_str().is_empty() {
+                ignores.add_file(&root.join(rel), &base.join(parent), kind);
             }
         }
-        dirs.extend(rel.ancestors().skip(1).map(Path::to_path_buf));
+        dirs.extend(
+            rel.ancestors()
+                .skip(1)
+                .filter(|d| !d.as_os_str().is_empty()),
+        );
     }
     dirs.sort();
     dirs.dedup();
     for dir in dirs {
-        add_exclude(&mut rules, &under(root, &dir), &under(base, &dir));
+        ignores.add_exclude(&root.join(dir), &base.join(dir));
     }
-    rules
-}
-
-/// `base/rel`, without a trailing separator when `rel` is empty.
-fn under(base: &Path, rel: &Path) -> PathBuf {
-    if rel.as_os_str().is_empty() {
-        base.to_path_buf()
-    } else {
-        base.join(rel)
-    }
+    let rules = ignores.rules;
+    let mut ignored_dirs = HashMap::new();
+    Ok(listed
+        .into_iter()
+        .filter(|(_, rel)| !rules.is_ignored_under(&base, rel, &mut ignored_dirs))
+        .collect())
 }
 
 /// Scan the project at `root` through `world`: list it (skipping the
-/// directories the tree scan never enters), drop what the ignore files
-/// ignore, and scan the rest in parallel with `opts` (cache, budget).
-/// The same scan `agentops scan unicode` runs on the host.
+/// directories the tree scan never enters and what the ignore files
+/// ignore), and scan the rest in parallel with `opts` (cache, budget),
+/// reading through the world. Finds what `agentops scan unicode` finds on
+/// the host, with the same cache format.
 pub fn scan_project(world: &dyn World, root: &Path, opts: &TreeOptions) -> TreeReport {
     let started = world.now();
-    let skip = |name: &str| EXCLUDED_DIRS.contains(&name);
-    let walked = match world.walk(root, &skip) {
-        Ok(walked) => walked,
+    let listed = match list(world, root) {
+        Ok(listed) => listed,
         Err(e) => {
             let mut report = scan_listed(root, &[], &Source(world), opts, started);
             report.errors.push((PathBuf::new(), e.to_string()));
             return report;
         }
     };
-    let listing: Vec<PathBuf> = walked
-        .iter()
-        .map(|e| e.path.strip_prefix(root).unwrap_or(&e.path).to_path_buf())
-        .collect();
-    let canonical = world.canonicalize(root);
-    let base = canonical.unwrap_or_else(|_| root.to_path_buf());
-    let rules = ignore_rules(world, root, &base, &listing);
-    let mut ignored_dirs = HashMap::new();
-    let files: Vec<ListedFile> = walked
+    let files: Vec<ListedFile> = listed
         .into_iter()
-        .zip(listing)
-        .filter(|(_, rel)| !rules.is_ignored_under(&base, rel, &mut ignored_dirs))
         .map(|(entry, rel)| ListedFile {
             stamp: Stamp::new(
                 entry.meta.len,
@@ -439,14 +487,45 @@ mod tests {
         use std::fs;
         let tmp = tempfile::tempdir().expect("tmp");
         let root = tmp.path();
+        let dirty = "let b = '\u{202E}x';\n";
+        for (rel, text) in [
+            (".gitignore", "/target\n*.log\n"),
+            (".ignore", "!keep.log\n"),
+            (".git/info/exclude", "private/\n"),
+            ("target/debug/x.js", dirty),
+            ("src/target/y.js", dirty),
+            ("src/evil.js", dirty),
+            ("src/.gitignore", "gen/\n!*.js\n"),
+            ("src/gen/z.js", dirty),
+            ("src/a.log", dirty),
+            ("src/b.js", dirty),
+            ("keep.log", dirty),
+            ("drop.log", dirty),
+            ("private/p.txt", dirty),
+            ("node_modules/m/i.js", dirty),
+            ("pkg/dist/d.js", dirty),
+            ("package-lock.json", dirty),
+            ("clean.md", "fine 👋\n"),
+        ] {
+            let p = root.join(rel);
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            fs::write(p, text).expect("write");
+        }
         fs::create_dir_all(root.join(".agentops")).expect("mkdir");
-        fs::create_dir_all(root.join("target/debug")).expect("mkdir");
-        fs::write(root.join(".gitignore"), "/target\n").expect("write");
-        fs::write(root.join("target/debug/x.js"), "\u{200B}").expect("write");
-        fs::write(root.join("evil.js"), "let b = '\u{202E}x';\n").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("src"), root.join("linked")).expect("symlink");
         let world = agentops_state::HostWorld;
         let host = agentops_unicode::scan_tree(root, &TreeOptions::default());
         let ours = scan_project(&world, root, &TreeOptions::default());
+        let paths: Vec<String> = ours
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["keep.log", "src/b.js", "src/evil.js", "src/target/y.js"]
+        );
         assert_eq!(ours.files, host.files);
         assert_eq!(ours.files_scanned, host.files_scanned);
         // The stamps agree, so either scan reuses the other's cache.
@@ -455,6 +534,9 @@ mod tests {
             ..TreeOptions::default()
         };
         let again = scan_project(&world, root, &warm);
-        assert_eq!((again.files_scanned, again.files_cached), (0, 2));
+        assert_eq!(
+            (again.files_scanned, again.files_cached),
+            (0, host.files_scanned)
+        );
     }
 }
