@@ -94,9 +94,9 @@ impl Default for TreeOptions {
 /// Live counters for a progress bar.
 #[derive(Debug, Default)]
 pub struct Progress {
-    /// Files read so far.
+    /// Files read and scanned so far (cache hits are not counted).
     pub files: AtomicU64,
-    /// Bytes read so far.
+    /// Bytes read from those files.
     pub bytes: AtomicU64,
 }
 
@@ -105,7 +105,7 @@ pub struct Progress {
 pub struct FileFindings {
     /// Path relative to the scanned root.
     pub path: PathBuf,
-    /// Its findings, in file order.
+    /// The file's findings, in file order.
     pub findings: Vec<Finding>,
 }
 
@@ -118,24 +118,24 @@ pub struct TreeReport {
     pub files_scanned: u64,
     /// Files whose cached result was reused.
     pub files_cached: u64,
-    /// Bytes read and scanned in this run.
+    /// Bytes read from the files scanned in this run (cache hits excluded).
     pub bytes_scanned: u64,
-    /// Files skipped as binary.
+    /// Files skipped as binary (a NUL byte in the first 8 KiB).
     pub skipped_binary: u64,
-    /// Files skipped for their size.
+    /// Files skipped for exceeding [`TreeOptions::max_file_size`].
     pub skipped_large: u64,
     /// Files that could not be read, with the reason.
     pub errors: Vec<(PathBuf, String)>,
     /// The deadline stopped the walk before it finished.
     pub partial: bool,
-    /// How long the scan took.
+    /// Wall-clock time the scan took.
     pub elapsed: Duration,
     /// New cache contents for the caller to store.
     pub cache: Vec<u8>,
 }
 
 impl TreeReport {
-    /// Findings over every file.
+    /// Findings over all files.
     pub fn finding_count(&self) -> usize {
         self.files.iter().map(|f| f.findings.len()).sum()
     }
