@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use agentops_dashboard::Dashboard;
-use agentops_policies::supply_chain::scan::{supply_chain, UnicodeOptions};
+use agentops_scan::{supply_chain, UnicodeOptions};
 use agentops_state::StateDir;
 use serde_json::{json, Value};
 

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use agentops_core::Flags;
-use agentops_policies::supply_chain::scan::{self, UnicodeOptions};
+use agentops_scan::{self as scan, UnicodeOptions};
 use clap::Subcommand;
 
 #[derive(clap::Args)]

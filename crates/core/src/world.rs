@@ -84,6 +84,17 @@ pub trait World: Send + Sync {
     /// Run a program with arguments in `cwd`, without a shell, and wait.
     fn run(&self, program: &str, args: &[&str], cwd: &Path) -> io::Result<ProcessOutput>;
 
+    /// A file's status-change time (nanoseconds since the Unix epoch) and
+    /// inode number, without following a final symbolic link. Unlike the
+    /// modification time, no program can set them back, so a cache keyed
+    /// on metadata notices a file rewritten in place with its old
+    /// modification time restored. `None` where the platform or the world
+    /// does not know them (the default).
+    fn change_stamp(&self, path: &Path) -> Option<(i128, u64)> {
+        let _ = path;
+        None
+    }
+
     /// Whether a path exists (following symbolic links).
     fn exists(&self, path: &Path) -> bool {
         self.metadata(path).is_ok()

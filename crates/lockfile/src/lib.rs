@@ -69,10 +69,7 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, Format)> {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.file_name())
-            .filter(|n| {
-                let n = n.to_string_lossy();
-                !n.starts_with('.') && !SKIP_DIRS.contains(&n.as_ref())
-            })
+            .filter(|n| searched_dir(&n.to_string_lossy()))
             .collect();
         dirs.sort();
         for d in dirs {
@@ -81,6 +78,13 @@ pub fn discover(root: &Path) -> Vec<(PathBuf, Format)> {
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
     found
+}
+
+/// Whether [`discover`] looks for lockfiles in a directory of this name
+/// one level below the root: not hidden, not a dependency or build
+/// directory. For callers that list directories themselves.
+pub fn searched_dir(name: &str) -> bool {
+    !name.starts_with('.') && !SKIP_DIRS.contains(&name)
 }
 
 /// Audit a lockfile's bytes. `rel` is only used to label the result.
@@ -178,14 +182,31 @@ pub fn audit_file(root: &Path, rel: &Path, format: Format, allow: &Allowlist) ->
     let path = root.join(rel);
     let read = std::fs::metadata(&path).and_then(|m| {
         if m.len() > MAX_LOCKFILE_BYTES {
-            Err(std::io::Error::other(format!(
-                "{} bytes is over the {MAX_LOCKFILE_BYTES}-byte limit",
-                m.len()
-            )))
+            Err(too_large(m.len()))
         } else {
             std::fs::read(&path)
         }
     });
+    audit_read(rel, format, read, allow)
+}
+
+/// Why a lockfile of `len` bytes is not read (over
+/// [`MAX_LOCKFILE_BYTES`]), as [`audit_read`] reports it.
+pub fn too_large(len: u64) -> std::io::Error {
+    std::io::Error::other(format!(
+        "{len} bytes is over the {MAX_LOCKFILE_BYTES}-byte limit"
+    ))
+}
+
+/// Audit a lockfile from the result of reading it, as [`audit_file`] does
+/// once it has read the file: the bytes are audited, a failed read is an
+/// unparseable-lockfile finding. For callers that read files themselves.
+pub fn audit_read(
+    rel: &Path,
+    format: Format,
+    read: std::io::Result<Vec<u8>>,
+    allow: &Allowlist,
+) -> FileAudit {
     match read {
         Ok(bytes) => audit_bytes(rel, format, &bytes, allow),
         Err(e) => FileAudit {

@@ -115,6 +115,16 @@ impl World for HostWorld {
         Ok(out)
     }
 
+    #[cfg(unix)]
+    fn change_stamp(&self, path: &Path) -> Option<(i128, u64)> {
+        use std::os::unix::fs::MetadataExt;
+        let m = fs::symlink_metadata(path).ok()?;
+        Some((
+            i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+            m.ino(),
+        ))
+    }
+
     fn run(&self, program: &str, args: &[&str], cwd: &Path) -> io::Result<ProcessOutput> {
         let out = Command::new(program)
             .args(args)
@@ -164,6 +174,12 @@ mod tests {
             w.metadata(&root.join("src")).map(|m| m.kind).ok(),
             Some(FileKind::Dir)
         );
+        #[cfg(unix)]
+        {
+            let (ctime, inode) = w.change_stamp(&root.join("top.md")).expect("stamp");
+            assert!(ctime > 0 && inode > 0);
+            assert!(w.change_stamp(&root.join("nope")).is_none());
+        }
         let out = w
             .run("sh", &["-c", "printf hi; pwd"], root)
             .expect("sh runs");

@@ -8,10 +8,13 @@
 //! - [`report`]: hits grouped into findings with line, column and a
 //!   visible rendering of the context.
 //! - [`tree`]: the parallel, cached, time-boxed scan of a directory.
+//! - [`ignores`]: the ignore files that scan honours, for callers that
+//!   list the files themselves.
 
 #![warn(missing_docs)]
 
 pub mod detect;
+pub mod ignores;
 pub mod report;
 pub mod tree;
 
@@ -19,4 +22,7 @@ pub use detect::{
     contains_flagged, describe_categories, first_hit, sanitize, scan, strip, Category, Hit, Options,
 };
 pub use report::{findings, Finding};
-pub use tree::{scan_tree, FileFindings, Progress, TreeOptions, TreeReport};
+pub use tree::{
+    scan_listed, scan_tree, FileFindings, ListedFile, Progress, Stamp, TreeOptions, TreeReport,
+    TreeSource,
+};

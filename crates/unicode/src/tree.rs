@@ -10,14 +10,20 @@
 //!   time, change time and inode are unchanged (the metadata cache);
 //! - stops at a deadline and says the result is partial, so a hook never
 //!   overruns its timeout.
+//!
+//! [`scan_tree`] walks and reads the host itself. [`scan_listed`] scans
+//! files someone else listed, reading them through a [`TreeSource`], so a
+//! caller that sees the world through an abstraction (a policy and its
+//! `World`) gets the same scan, cache and budget; [`crate::ignores`] gives
+//! it the same ignore-file rules.
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use ignore::{WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
@@ -135,12 +141,35 @@ impl TreeReport {
     }
 }
 
+/// What the metadata cache compares to decide a file is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-    inode: u64,
+pub struct Stamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
+    /// Status-change time, nanoseconds since the Unix epoch (0 when
+    /// unknown).
+    pub ctime_ns: i128,
+    /// Inode number (0 when unknown).
+    pub inode: u64,
+}
+
+impl Stamp {
+    /// A stamp from a size, a modification time and, where known, the
+    /// status-change time and inode (as `World::change_stamp` gives them).
+    pub fn new(size: u64, modified: Option<SystemTime>, change: Option<(i128, u64)>) -> Stamp {
+        let mtime_ns = modified
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        let (ctime_ns, inode) = change.unwrap_or((0, 0));
+        Stamp {
+            size,
+            mtime_ns,
+            ctime_ns,
+            inode,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -222,7 +251,9 @@ pub fn options_for(path: &Path) -> Options {
     }
 }
 
-fn excluded_file(name: &str) -> bool {
+/// Whether a file of this name is left out of the scan (the lockfiles the
+/// lockfile audit covers, minified bundles).
+pub fn excluded_file(name: &str) -> bool {
     EXCLUDED_FILES.contains(&name) || name.ends_with(".min.js") || name.ends_with(".min.css")
 }
 
@@ -321,10 +352,17 @@ pub fn scan_tree(root: &Path, opts: &TreeOptions) -> TreeReport {
         })
     });
     drop(tx);
+    let mut report = collect(root, rx);
+    report.partial = stopped.load(Ordering::Relaxed);
+    report.elapsed = started.elapsed();
+    report
+}
 
+/// Gather per-file outcomes into a report and the new cache.
+fn collect(root: &Path, outcomes: impl IntoIterator<Item = Outcome>) -> TreeReport {
     let mut report = TreeReport::default();
     let mut entries: HashMap<PathBuf, CacheEntry> = HashMap::new();
-    for outcome in rx {
+    for outcome in outcomes {
         match outcome {
             Outcome::Scanned {
                 rel,
@@ -359,15 +397,129 @@ pub fn scan_tree(root: &Path, opts: &TreeOptions) -> TreeReport {
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.errors.sort();
-    report.partial = stopped.load(Ordering::Relaxed);
     let cache = CacheFile {
         version: CACHE_VERSION,
         root: root.to_path_buf(),
         entries,
     };
     report.cache = serde_json::to_vec(&cache).unwrap_or_default();
-    report.elapsed = started.elapsed();
     report
+}
+
+/// One file a listing found, for [`scan_listed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Its path relative to the scanned root, as reports and the cache
+    /// name it.
+    pub rel: PathBuf,
+    /// Its metadata, for the cache.
+    pub stamp: Stamp,
+}
+
+/// What [`scan_listed`] reads through: file contents and the clock.
+pub trait TreeSource: Sync {
+    /// The contents of a regular file of at most `limit` bytes.
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
+    /// The current time, for the budget.
+    fn now(&self) -> SystemTime;
+}
+
+/// Scan files listed by the caller (already filtered for ignored
+/// directories and ignore files), reading them through `source`, in
+/// parallel, with the same cache, size limit, exclusions by file name and
+/// budget as [`scan_tree`]. `started` is when the scan began (before the
+/// listing), for the budget and the elapsed time.
+pub fn scan_listed(
+    root: &Path,
+    files: &[ListedFile],
+    source: &dyn TreeSource,
+    opts: &TreeOptions,
+    started: SystemTime,
+) -> TreeReport {
+    let deadline = opts.budget.map(|b| started + b);
+    let old_cache = load_cache(opts.cache.as_deref(), root);
+    let files: Vec<&ListedFile> = files
+        .iter()
+        .filter(|f| {
+            !f.rel
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(excluded_file)
+        })
+        .collect();
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::with_capacity(files.len()));
+    let worker = || {
+        let mut mine = Vec::new();
+        while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if deadline.is_some_and(|d| source.now() >= d) {
+                stopped.store(true, Ordering::Relaxed);
+                break;
+            }
+            let outcome = scan_listed_file(file, source, &old_cache, opts.max_file_size);
+            if let (Some(p), Outcome::Scanned { bytes, .. }) = (&opts.progress, &outcome) {
+                p.files.fetch_add(1, Ordering::Relaxed);
+                p.bytes.fetch_add(*bytes, Ordering::Relaxed);
+            }
+            mine.push(outcome);
+        }
+        if let Ok(mut all) = outcomes.lock() {
+            all.append(&mut mine);
+        }
+    };
+    if threads == 1 {
+        worker();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(worker);
+            }
+        });
+    }
+    let outcomes = outcomes.into_inner().unwrap_or_default();
+    let mut report = collect(root, outcomes);
+    report.partial = stopped.load(Ordering::Relaxed);
+    report.elapsed = source.now().duration_since(started).unwrap_or_default();
+    report
+}
+
+fn scan_listed_file(
+    file: &ListedFile,
+    source: &dyn TreeSource,
+    cache: &HashMap<PathBuf, CacheEntry>,
+    max_size: u64,
+) -> Outcome {
+    let rel = file.rel.clone();
+    if let Some(entry) = cache.get(&rel).filter(|e| e.stamp == file.stamp) {
+        return Outcome::Cached {
+            rel,
+            entry: entry.clone(),
+        };
+    }
+    if file.stamp.size > max_size {
+        return Outcome::Large;
+    }
+    let buf = match source.read(&file.path, max_size) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Error(rel, e.to_string()),
+    };
+    match scan_file_bytes(&file.path, &buf) {
+        Some(findings) => Outcome::Scanned {
+            rel,
+            stamp: file.stamp,
+            bytes: buf.len() as u64,
+            findings,
+        },
+        None => Outcome::Binary,
+    }
 }
 
 fn scan_entry(
@@ -547,5 +699,85 @@ mod tests {
         );
         assert_eq!(report.skipped_large, 1);
         assert_eq!(report.files_scanned, 0);
+    }
+
+    struct Memory(Vec<(PathBuf, Vec<u8>)>, SystemTime);
+
+    impl TreeSource for Memory {
+        fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+            match self.0.iter().find(|(p, _)| p == path) {
+                Some((_, b)) if b.len() as u64 <= limit => Ok(b.clone()),
+                Some(_) => Err(io::Error::other("too large")),
+                None => Err(io::Error::from(io::ErrorKind::NotFound)),
+            }
+        }
+        fn now(&self) -> SystemTime {
+            self.1
+        }
+    }
+
+    fn listed(source: &Memory) -> Vec<ListedFile> {
+        source
+            .0
+            .iter()
+            .map(|(p, b)| ListedFile {
+                path: p.clone(),
+                rel: p.strip_prefix("/p").unwrap_or(p).to_path_buf(),
+                stamp: Stamp::new(b.len() as u64, Some(source.1), Some((7, 42))),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn listed_files_scan_like_the_tree_with_cache_and_budget() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+            ("/p/a.js".into(), "let a = '\u{202E}';\n".into()),
+            ("/p/b.md".into(), "fine 👋\n".into()),
+            ("/p/package-lock.json".into(), "\u{200B}".into()),
+            ("/p/img.png".into(), b"\x89PNG\0\0".to_vec()),
+        ];
+        for i in 0..20 {
+            files.push((format!("/p/many/{i}.txt").into(), b"x".to_vec()));
+        }
+        let source = Memory(files, now);
+        let list = listed(&source);
+        let root = Path::new("/p");
+        let opts = TreeOptions {
+            threads: 3,
+            ..TreeOptions::default()
+        };
+        let first = scan_listed(root, &list, &source, &opts, now);
+        assert_eq!(paths(&first), ["a.js"]);
+        assert_eq!(
+            (first.files_scanned, first.skipped_binary, first.partial),
+            (22, 1, false),
+            "lockfiles are left to the lockfile audit"
+        );
+        let warm = TreeOptions {
+            cache: Some(first.cache.clone()),
+            ..TreeOptions::default()
+        };
+        let second = scan_listed(root, &list, &source, &warm, now);
+        assert_eq!((second.files_scanned, second.files_cached), (0, 22));
+        assert_eq!(paths(&second), ["a.js"], "cached findings are reported");
+        let mut moved = list.clone();
+        moved[0].stamp.inode = 43;
+        let third = scan_listed(root, &moved, &source, &warm, now);
+        assert_eq!(third.files_scanned, 1, "a new inode is a new file");
+
+        let zero = TreeOptions {
+            budget: Some(Duration::ZERO),
+            ..TreeOptions::default()
+        };
+        let stopped = scan_listed(root, &list, &source, &zero, now);
+        assert!(stopped.partial);
+        assert_eq!(stopped.files_scanned, 0);
+        let small = TreeOptions {
+            max_file_size: 4,
+            ..TreeOptions::default()
+        };
+        let large = scan_listed(root, &list[..2], &source, &small, now);
+        assert_eq!(large.skipped_large, 2);
     }
 }

@@ -1,12 +1,20 @@
 //! `agentops scan`: the supply-chain checks on demand, as reports that
-//! render as a table or JSON. The CLI is a thin wrapper around these.
+//! render as a table or JSON. The CLI (`agentops scan`, the dashboard's
+//! status panel) is a thin wrapper around these.
 //!
 //! - [`unicode`]: the tree scan, with `--fix` stripping and re-verifying;
 //! - [`lockfiles`]: the lockfile audit;
 //! - [`integrity`]: the integrity manifest check;
 //! - [`supply_chain`]: all three in one table.
+//!
+//! This is reporting, not policy: it reads and rewrites the host directly
+//! (it is an edge, like the CLI), and takes its decisions, rule ids and
+//! file names from the supply-chain policies in `agentops-policies`.
 
-use std::io::{IsTerminal, Write};
+#![warn(missing_docs)]
+
+use std::fs::File;
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,15 +22,30 @@ use std::time::Duration;
 
 use agentops_core::Flags;
 use agentops_lockfile::{Allowlist, FileAudit, Severity};
+use agentops_policies::supply_chain::integrity_verify::{self, Status, Tracked};
+use agentops_policies::supply_chain::lockfile_audit;
+use agentops_policies::supply_chain::unicode_scan_session::CACHE_FILE;
+use agentops_state::HostWorld;
 use agentops_unicode::tree::options_for;
 use agentops_unicode::{scan, scan_tree, strip, Category, Progress, TreeOptions, TreeReport};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::edge;
-use super::integrity_verify::{self, Status, Tracked};
-use super::lockfile_audit;
-use super::unicode_scan_session::CACHE_FILE;
+/// Largest cache file read back.
+const MAX_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The contents of a regular file on the host, or `None` when it is
+/// missing, not a regular file, larger than `limit` or unreadable.
+fn read_file(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    let mut file = File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > limit {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut buf).ok()?;
+    Some(buf)
+}
 
 /// Severity of a unicode finding, on the lockfile scale: reordering and
 /// hidden payloads are high, lone invisible characters medium, private-use
@@ -44,11 +67,15 @@ pub fn unicode_severity(categories: &[Category]) -> Severity {
 /// One row of a report table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
+    /// `unicode`, `lockfile` or `integrity`.
     pub kind: &'static str,
+    /// How much it matters, on the lockfile scale.
     pub severity: Severity,
     /// `file:line:col`, or `file` and the package.
     pub location: String,
+    /// The rule id, or the code points for unicode findings.
     pub id: String,
+    /// What was found.
     pub detail: String,
 }
 
@@ -109,22 +136,30 @@ pub struct UnicodeOptions {
 /// A file `--fix` rewrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fixed {
+    /// The file, relative to the scanned root.
     pub path: PathBuf,
+    /// Code points removed.
     pub removed: usize,
     /// A scan after the rewrite found nothing.
     pub verified: bool,
+    /// Why the file could not be fixed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
+/// What `agentops scan unicode` found (and fixed).
 #[derive(Debug, Clone)]
 pub struct UnicodeReport {
+    /// The scanned directory.
     pub root: PathBuf,
+    /// The tree scan.
     pub tree: TreeReport,
+    /// Files `--fix` rewrote.
     pub fixed: Vec<Fixed>,
 }
 
 impl UnicodeReport {
+    /// One row per finding.
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
         for file in &self.tree.files {
@@ -155,6 +190,7 @@ impl UnicodeReport {
             .any(|f| !self.fixed.iter().any(|x| x.path == f.path && x.verified))
     }
 
+    /// The table and a summary line, as printed.
     pub fn render_table(&self) -> String {
         let t = &self.tree;
         let mut out = render_rows(&self.rows());
@@ -190,6 +226,7 @@ impl UnicodeReport {
         out
     }
 
+    /// The report as JSON (`--json`).
     pub fn to_json(&self) -> Value {
         let t = &self.tree;
         json!({
@@ -263,7 +300,7 @@ pub fn unicode(root: &Path, opts: &UnicodeOptions) -> UnicodeReport {
         cache: if opts.no_cache {
             None
         } else {
-            edge::read_file(&cache_path, 256 * 1024 * 1024)
+            read_file(&cache_path, MAX_CACHE_BYTES)
         },
         progress: Some(Arc::clone(&progress)),
         ..TreeOptions::default()
@@ -296,7 +333,7 @@ fn fix_file(root: &Path, rel: &Path) -> Fixed {
         verified: false,
         error: Some(e),
     };
-    let Some(bytes) = edge::read_file(&path, u64::MAX) else {
+    let Some(bytes) = read_file(&path, u64::MAX) else {
         return fail("could not read the file".into());
     };
     if !matches!(
@@ -311,7 +348,7 @@ fn fix_file(root: &Path, rel: &Path) -> Fixed {
     if let Err(e) = agentops_state::replace_atomically(&path, &cleaned) {
         return fail(e.to_string());
     }
-    let verified = edge::read_file(&path, u64::MAX).is_some_and(|b| scan(&b, opts).is_empty());
+    let verified = read_file(&path, u64::MAX).is_some_and(|b| scan(&b, opts).is_empty());
     Fixed {
         path: rel.to_path_buf(),
         removed: hits.len(),
@@ -320,12 +357,15 @@ fn fix_file(root: &Path, rel: &Path) -> Fixed {
     }
 }
 
+/// What `agentops scan lockfiles` found.
 #[derive(Debug, Clone)]
 pub struct LockfileReport {
+    /// One audit per lockfile.
     pub audits: Vec<FileAudit>,
 }
 
 impl LockfileReport {
+    /// One row per finding, info notes included.
     pub fn rows(&self) -> Vec<Row> {
         self.audits
             .iter()
@@ -351,6 +391,7 @@ impl LockfileReport {
             .any(|a| a.count_at_least(Severity::Low) > 0)
     }
 
+    /// The table and a summary line, as printed.
     pub fn render_table(&self) -> String {
         let mut out = render_rows(&self.rows());
         let packages: usize = self.audits.iter().map(|a| a.packages).sum();
@@ -367,6 +408,7 @@ impl LockfileReport {
         out
     }
 
+    /// The report as JSON (`--json`).
     pub fn to_json(&self) -> Value {
         json!({ "lockfiles": self.audits })
     }
@@ -374,9 +416,7 @@ impl LockfileReport {
 
 /// Audit the lockfiles under `root` with the allowlist from its flags.
 pub fn lockfiles(root: &Path, flags: &Flags) -> LockfileReport {
-    LockfileReport {
-        audits: lockfile_audit::run_audit(root, flags),
-    }
+    lockfiles_with(root, &lockfile_audit::allowlist(flags))
 }
 
 /// Audit with an explicit allowlist.
@@ -386,14 +426,17 @@ pub fn lockfiles_with(root: &Path, allow: &Allowlist) -> LockfileReport {
     }
 }
 
+/// What `agentops scan integrity` found.
 #[derive(Debug, Clone)]
 pub struct IntegrityReport {
+    /// Every tracked file and its state.
     pub tracked: Vec<Tracked>,
     /// Whether `.agentops/integrity.jsonl` exists.
     pub manifest_found: bool,
 }
 
 impl IntegrityReport {
+    /// One row per changed or missing file.
     pub fn rows(&self) -> Vec<Row> {
         self.tracked
             .iter()
@@ -421,10 +464,12 @@ impl IntegrityReport {
             .collect()
     }
 
+    /// Whether any tracked file changed or disappeared.
     pub fn has_findings(&self) -> bool {
         self.tracked.iter().any(|t| t.status != Status::Unchanged)
     }
 
+    /// The table and a summary line, as printed.
     pub fn render_table(&self) -> String {
         let mut out = render_rows(&self.rows());
         if !self.manifest_found {
@@ -440,6 +485,7 @@ impl IntegrityReport {
         out
     }
 
+    /// The report as JSON (`--json`).
     pub fn to_json(&self) -> Value {
         json!({ "manifest_found": self.manifest_found, "files": self.tracked })
     }
@@ -448,9 +494,9 @@ impl IntegrityReport {
 /// Verify the integrity manifest of the project at `root`.
 pub fn integrity(root: &Path) -> IntegrityReport {
     let manifest = root.join(".agentops").join(integrity_verify::MANIFEST);
-    match edge::read_file(&manifest, 256 * 1024 * 1024) {
+    match read_file(&manifest, integrity_verify::MAX_MANIFEST_BYTES) {
         Some(bytes) => IntegrityReport {
-            tracked: integrity_verify::verify(root, &bytes),
+            tracked: integrity_verify::verify(&HostWorld, root, &bytes),
             manifest_found: true,
         },
         None => IntegrityReport {
@@ -463,18 +509,23 @@ pub fn integrity(root: &Path) -> IntegrityReport {
 /// Unicode, lockfiles and integrity together.
 #[derive(Debug, Clone)]
 pub struct SupplyChainReport {
+    /// The unicode scan.
     pub unicode: UnicodeReport,
+    /// The lockfile audit.
     pub lockfiles: LockfileReport,
+    /// The integrity check.
     pub integrity: IntegrityReport,
 }
 
 impl SupplyChainReport {
+    /// Whether any of the three found something.
     pub fn has_findings(&self) -> bool {
         self.unicode.has_findings()
             || self.lockfiles.has_findings()
             || self.integrity.has_findings()
     }
 
+    /// Every row, most severe first.
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = self.unicode.rows();
         rows.extend(self.lockfiles.rows());
@@ -484,6 +535,7 @@ impl SupplyChainReport {
         rows
     }
 
+    /// The combined table and a summary line, as printed.
     pub fn render_table(&self) -> String {
         let rows = self.rows();
         let mut out = render_rows(&rows);
@@ -501,6 +553,7 @@ impl SupplyChainReport {
         out
     }
 
+    /// The report as JSON (`--json`).
     pub fn to_json(&self) -> Value {
         json!({
             "findings": self.has_findings(),
@@ -529,6 +582,9 @@ pub fn supply_chain(
 mod tests {
     use super::*;
     use std::fs;
+
+    /// SHA-256 of `then`.
+    const SHA256_OF_THEN: &str = "21af6f1260f927f5b9b3ff5ca4a5d19493a1a47a5977240d8dca31bc47a63527";
 
     fn project() -> tempfile::TempDir {
         let tmp = tempfile::tempdir().expect("tmp");
@@ -599,7 +655,7 @@ mod tests {
         fs::write(root.join("tracked.txt"), "now").expect("write");
         fs::write(
             root.join(".agentops/integrity.jsonl"),
-            format!("{}\n", json!({"path":"tracked.txt","abs_path":root.join("tracked.txt"),"sha256":edge::sha256_bytes(b"then")})),
+            format!("{}\n", json!({"path":"tracked.txt","abs_path":root.join("tracked.txt"),"sha256":SHA256_OF_THEN})),
         )
         .expect("write");
         let report = supply_chain(root, &Flags::default(), &UnicodeOptions::default());
