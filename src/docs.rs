@@ -104,9 +104,30 @@ fn or_pending(text: &str) -> &str {
     }
 }
 
+/// `text` with every character the Unicode firewall would flag (invisible,
+/// bidirectional, tag, private-use) written as `<U+XXXX>`, so examples of
+/// the Unicode rules can be read, and the docs themselves stay clean for
+/// `agentops scan unicode`.
+pub fn visible(text: &str) -> String {
+    let opts = agentops_unicode::Options { private_use: true };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let mut buf = [0u8; 4];
+        if agentops_unicode::contains_flagged(c.encode_utf8(&mut buf).as_bytes(), opts) {
+            out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Text on one line (Markdown table cells and list items cannot break).
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    visible(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A table cell: one line, pipes escaped.
@@ -181,6 +202,12 @@ mod tests {
         assert_eq!(new, format!("intro\n{BEGIN}\nnew\n{END}\noutro\n"));
         assert_eq!(generated_section(&new), Some("new"));
         assert!(splice("no markers", "x").is_err());
+    }
+
+    #[test]
+    fn invisible_characters_are_spelled_out() {
+        assert_eq!(visible("a\u{202E}b\u{200B}c"), "a<U+202E>b<U+200B>c");
+        assert_eq!(visible("plain ✅ é"), "plain ✅ é");
     }
 
     #[test]

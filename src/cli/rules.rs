@@ -113,7 +113,7 @@ pub fn explain(r: &Rule) -> String {
         if s.is_empty() {
             "(not documented yet)".to_string()
         } else {
-            s.to_string()
+            docs::visible(s)
         }
     };
     format!(

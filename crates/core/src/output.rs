@@ -244,7 +244,9 @@ mod tests {
         policy: "test",
         severity: Severity::Hard,
         reason: "hard thing",
-        ..Rule::PENDING_DOCS
+        why: "a rule for tests",
+        fires: "",
+        passes: "",
     };
     static SOFT: Rule = Rule {
         id: "T002",
@@ -252,7 +254,9 @@ mod tests {
         policy: "test",
         severity: Severity::Soft,
         reason: "soft thing",
-        ..Rule::PENDING_DOCS
+        why: "a rule for tests",
+        fires: "",
+        passes: "",
     };
     static CONFIRM: Rule = Rule {
         id: "T004",
@@ -260,7 +264,9 @@ mod tests {
         policy: "test",
         severity: Severity::Confirm,
         reason: "switches a guard off",
-        ..Rule::PENDING_DOCS
+        why: "a rule for tests",
+        fires: "",
+        passes: "",
     };
     static WARN: Rule = Rule {
         id: "T003",
@@ -268,7 +274,9 @@ mod tests {
         policy: "test",
         severity: Severity::Warn,
         reason: "note",
-        ..Rule::PENDING_DOCS
+        why: "a rule for tests",
+        fires: "",
+        passes: "",
     };
 
     fn blocking() -> Context {

@@ -77,19 +77,6 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Documentation not written yet; only for rules being migrated. A test
-    /// fails while any rule still uses it.
-    pub const PENDING_DOCS: Rule = Rule {
-        id: "",
-        name: "",
-        policy: "",
-        severity: Severity::Warn,
-        reason: "",
-        why: "",
-        fires: "",
-        passes: "",
-    };
-
     /// Whether the rule only informs (never gates a tool call).
     pub fn is_guidance(&self) -> bool {
         matches!(self.severity, Severity::Guide | Severity::Warn)

@@ -3,10 +3,17 @@
 //! - [`security`]: gates on what the agent runs, reads and writes;
 //! - [`supply_chain`]: invisible Unicode, lockfiles, integrity;
 //! - [`workflow`]: runtime modes, plans, tests, lessons, compliance;
-//! - [`observability`]: audit, telemetry, provenance, cost.
+//! - [`observability`]: provenance, delegation, failures, budget.
+//!
+//! Decisions only: every policy is a `static` [`Policy`](agentops_core::Policy)
+//! descriptor whose `evaluate` function reads the payload and the
+//! [`Context`](agentops_core::Context) (its world for files, environment,
+//! clock and programs) and returns findings and effects for the engine.
 //!
 //! [`registry::all`] is the single list the engine dispatches from; its
 //! order is the order reasons and contexts appear in a merged answer.
+
+#![warn(missing_docs)]
 
 pub mod observability;
 pub mod registry;

@@ -192,7 +192,9 @@ mod tests {
         policy: "test",
         severity: Severity::Deny,
         reason: "denied for the test",
-        ..Rule::PENDING_DOCS
+        why: "a rule for tests",
+        fires: "",
+        passes: "",
     };
     static WARN: Rule = Rule {
         id: "TST002",
@@ -200,7 +202,9 @@ mod tests {
         policy: "test",
         severity: Severity::Warn,
         reason: "a note",
-        ..Rule::PENDING_DOCS
+        why: "a rule for tests",
+        fires: "",
+        passes: "",
     };
 
     fn input(json: Value) -> HookInput {
