@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use agentops_engine::Environment;
 use agentops_policies::workflow::auto_evolve::STOP_THRESHOLD;
-use agentops_policies::workflow::evolve_gate::BATCH;
+use agentops_policies::workflow::evolve_gate::next_nudge_at;
 use agentops_workflow::evolve::Backlog;
 use serde_json::json;
 
@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> ExitCode {
     };
     let (ctx, _) = env.context(None);
     let backlog = Backlog::read(&ctx);
-    let next_nudge = (backlog.last_nudge.max(backlog.unprocessed) / BATCH + 1) * BATCH;
+    let next_nudge = next_nudge_at(backlog.unprocessed, backlog.last_nudge);
     let evolve_due = !backlog.evolve_ran && backlog.unprocessed >= STOP_THRESHOLD;
     if args.json {
         println!(

@@ -35,16 +35,6 @@ pub enum Sub {
     },
 }
 
-fn apply(effect: &Effect) -> std::io::Result<()> {
-    match effect {
-        Effect::ReplaceFile { path, contents } => {
-            agentops_state::replace_atomically(path, contents)
-        }
-        Effect::MoveFile { from, to } => agentops_state::move_file(from, to),
-        _ => Ok(()),
-    }
-}
-
 pub fn run(args: &Args) -> ExitCode {
     let Sub::Prune { dry_run } = args.command;
     let project = project(&args.project);
@@ -57,11 +47,14 @@ pub fn run(args: &Args) -> ExitCode {
         .map(str::trim)
         .collect();
     if !dry_run {
-        for effect in &effects {
-            if let Err(e) = apply(effect) {
-                eprintln!("agentops todo: cannot update {}: {e}", path.display());
-                return ExitCode::from(1);
-            }
+        let ctx = agentops_core::Context {
+            project_dir: project.clone(),
+            ..agentops_core::Context::default()
+        };
+        let failures = agentops_engine::perform_effects(&effects, &ctx);
+        if !failures.is_empty() {
+            eprintln!("agentops todo: {}", failures.join("; "));
+            return ExitCode::from(1);
         }
     }
     let archived = effects.iter().find_map(|e| match e {

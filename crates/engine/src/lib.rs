@@ -22,4 +22,4 @@ pub mod wiring;
 
 pub use environment::{load_flags, Environment};
 pub use failure::{InputProblem, ENGINE_RULES, MAX_INPUT_BYTES};
-pub use run::{read_input, run_hook, HookRun, Selection};
+pub use run::{perform_effects, read_input, run_hook, HookRun, Selection};

@@ -199,8 +199,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 const MAX_STATE_SET_BYTES: u64 = 4 << 20;
 
 /// Carry out policy effects; return one line per failure. A failed effect
-/// never changes the decision already taken.
-fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
+/// never changes the decision already taken. The CLI uses it too, for
+/// commands that apply a policy's effects by hand (`agentops todo prune`).
+pub fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
     let state = StateDir::new(&ctx.project_dir);
     let mut failures = Vec::new();
     for effect in effects {

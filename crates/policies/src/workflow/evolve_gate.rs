@@ -53,6 +53,14 @@ pub fn decide(input: &HookInput, unprocessed: usize, last_nudge: usize) -> Outco
     }
 }
 
+/// The unprocessed-failure count at which the next nudge comes, given the
+/// count now and the batch last announced: the smallest later count that
+/// [`decide`] answers (what `agentops evolve status` shows).
+pub fn next_nudge_at(unprocessed: usize, last_nudge: usize) -> usize {
+    let next_batch = (last_nudge / BATCH + 1) * BATCH;
+    next_batch.max(unprocessed + 1).max(BATCH)
+}
+
 /// The evolve-gate policy.
 pub static EVOLVE_GATE: Policy = Policy {
     name: "evolve-gate",
@@ -83,6 +91,18 @@ mod tests {
             tool_name: Some("Bash".into()),
             permission_mode: Some(mode.into()),
             ..HookInput::default()
+        }
+    }
+
+    #[test]
+    fn next_nudge_is_where_decide_first_speaks() {
+        for last in [0, 5, 10] {
+            for now in 0..17 {
+                let first = (now + 1..100)
+                    .find(|n| !decide(&input("default"), *n, last).is_empty())
+                    .expect("a nudge comes");
+                assert_eq!(next_nudge_at(now, last), first, "now {now}, last {last}");
+            }
         }
     }
 
