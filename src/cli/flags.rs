@@ -2,17 +2,15 @@
 //! against the flag catalogue. `set` refuses unknown names and values a
 //! flag does not accept, and rewrites the file under its lock.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use agentops_core::catalogue::{self, FlagSpec, FlagType, CATALOGUE};
 use agentops_core::Flags;
 use agentops_engine::Environment;
-use agentops_state::StateDir;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-pub const FLAGS_FILE: &str = "flags.json";
-const MAX_FLAGS_BYTES: u64 = 1 << 20;
+pub use agentops_engine::flags_file::{load, write_settings, Change};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,71 +38,6 @@ pub fn project(explicit: &Option<PathBuf>) -> PathBuf {
     explicit
         .clone()
         .unwrap_or_else(|| Environment::from_process().project_dir(None))
-}
-
-/// The flags file as parsed, or why it cannot be used.
-pub fn load(project: &Path) -> Result<Flags, String> {
-    match StateDir::new(project).read(FLAGS_FILE, MAX_FLAGS_BYTES) {
-        Ok(Some(bytes)) => {
-            let flags = Flags::parse(&bytes);
-            match flags.problem {
-                Some(p) => Err(p.to_string()),
-                None => Ok(flags),
-            }
-        }
-        Ok(None) => Ok(Flags::default()),
-        Err(e) => Err(format!("cannot read .agentops/flags.json: {e}")),
-    }
-}
-
-/// One change made to flags.json.
-pub struct Change {
-    pub name: &'static str,
-    pub before: Option<Value>,
-    pub after: Value,
-}
-
-/// Merge `settings` into flags.json under its lock and atomically; keys
-/// not named keep their values. Refuses to overwrite a file that is not a
-/// JSON object.
-pub fn write_settings(
-    project: &Path,
-    settings: &[(&'static str, Value)],
-) -> Result<Vec<Change>, String> {
-    let state = StateDir::new(project);
-    let outcome = state.update(FLAGS_FILE, MAX_FLAGS_BYTES, |current| {
-        let mut map = match current {
-            None => Map::new(),
-            Some(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Map::new(),
-            Some(bytes) => match serde_json::from_slice::<Value>(bytes) {
-                Ok(Value::Object(map)) => map,
-                _ => {
-                    return (
-                        None,
-                        Err(
-                            ".agentops/flags.json is not a JSON object; fix or remove it first"
-                                .to_string(),
-                        ),
-                    )
-                }
-            },
-        };
-        let mut changes = Vec::new();
-        for (name, value) in settings {
-            let before = map.insert((*name).to_string(), value.clone());
-            if before.as_ref() != Some(value) {
-                changes.push(Change {
-                    name,
-                    before,
-                    after: value.clone(),
-                });
-            }
-        }
-        let mut text = serde_json::to_string_pretty(&Value::Object(map)).unwrap_or_default();
-        text.push('\n');
-        (Some(text.into_bytes()), Ok(changes))
-    });
-    outcome.map_err(|e| format!("cannot write .agentops/flags.json: {e}"))?
 }
 
 fn source(spec: &FlagSpec, flags: &Flags) -> &'static str {

@@ -15,6 +15,7 @@
 
 pub mod environment;
 pub mod failure;
+pub mod flags_file;
 pub mod observe;
 pub mod replay;
 mod run;
