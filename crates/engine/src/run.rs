@@ -293,6 +293,28 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_stdin_is_refused_with_its_rule() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let env = Environment {
+            project_dir: Some(tmp.path().to_path_buf()),
+            ..Environment::default()
+        };
+        let r = run_hook(
+            HookEvent::PreToolUse,
+            Selection::All,
+            Err(InputProblem::ReadFailed("broken pipe".into())),
+            &env,
+        );
+        assert_eq!(r.answer.decision, Decision::HardDeny);
+        assert!(reason(&r).contains("INPUT006"), "{}", reason(&r));
+        assert!(r
+            .answer
+            .verdicts
+            .iter()
+            .any(|v| v.finding.rule.id == "INPUT006"));
+    }
+
+    #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let deep = format!(
             "{{\"tool_name\":\"Bash\",\"tool_input\":{}1{}}}",
