@@ -327,6 +327,9 @@ const COMMAND_TABLE: &[(&str, &[&str])] = &[
     ("npm run build && npm test", NONE),
     ("git status && git diff --cached", NONE),
     ("test -d node_modules || npm ci", NONE),
+    ("rm -rf docs/_build && make -C docs html", NONE),
+    ("rm -rf zig-out .zig-cache && zig build", NONE),
+    ("rm -rf .hypothesis .pytest_cache && pytest", NONE),
     ("rm -rf /tmp/stuff; echo done", NONE),
     // --- CMD012 broad permissions
     ("chmod -R 777 .", &["CMD012"]),

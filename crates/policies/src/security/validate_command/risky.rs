@@ -52,6 +52,19 @@ const BUILD_OUTPUTS: &[&str] = &[
     "htmlcov",
     ".expo",
     "DerivedData",
+    // Sphinx, dune, mix and rebar3 output.
+    "_build",
+    "cmake-build-debug",
+    "cmake-build-release",
+    "zig-out",
+    "zig-cache",
+    ".zig-cache",
+    "dist-newstyle",
+    ".stack-work",
+    ".hypothesis",
+    "elm-stuff",
+    ".output",
+    ".docusaurus",
 ];
 
 const DOWNLOADERS: &[&str] = &[
@@ -565,6 +578,16 @@ mod tests {
             "dist/",
             "pkg.egg-info",
             "build/out",
+            "docs/_build",
+            "cmake-build-debug",
+            "zig-out",
+            ".zig-cache",
+            "dist-newstyle",
+            ".stack-work",
+            ".hypothesis",
+            "elm-stuff",
+            ".output",
+            ".docusaurus",
         ] {
             assert!(disposable(p), "{p}");
         }
