@@ -6,8 +6,9 @@
 //! - [`parse`]: one parser per format;
 //! - [`check`]: the checks and their severities.
 //!
-//! [`discover`] and [`audit_file`] are the only functions that touch the
-//! file system; [`audit_bytes`] is the pure core.
+//! [`audit_file`] is the only function that touches the file system;
+//! [`audit_bytes`] is the pure core. Finding a project's lockfiles is the
+//! caller's job (agentops-policies lists them through its `World`).
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -49,40 +50,9 @@ impl FileAudit {
     }
 }
 
-/// Lockfiles at the project root and one directory down (workspaces),
-/// sorted, as paths relative to `root`. Hidden and dependency directories
-/// are not searched.
-pub fn discover(root: &Path) -> Vec<(PathBuf, Format)> {
-    let mut found = Vec::new();
-    let mut look_in = |dir: &Path, rel: &Path| {
-        for name in Format::FILE_NAMES {
-            if dir.join(name).is_file() {
-                if let Some(format) = Format::from_file_name(name) {
-                    found.push((rel.join(name), format));
-                }
-            }
-        }
-    };
-    look_in(root, Path::new(""));
-    if let Ok(entries) = std::fs::read_dir(root) {
-        let mut dirs: Vec<_> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.file_name())
-            .filter(|n| searched_dir(&n.to_string_lossy()))
-            .collect();
-        dirs.sort();
-        for d in dirs {
-            look_in(&root.join(&d), Path::new(&d));
-        }
-    }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found
-}
-
-/// Whether [`discover`] looks for lockfiles in a directory of this name
-/// one level below the root: not hidden, not a dependency or build
-/// directory. For callers that list directories themselves.
+/// Whether lockfiles are looked for in a directory of this name one level
+/// below the project root (workspaces): not hidden, not a dependency or
+/// build directory. Callers list the directories themselves.
 pub fn searched_dir(name: &str) -> bool {
     !name.starts_with('.') && !SKIP_DIRS.contains(&name)
 }
@@ -222,50 +192,9 @@ pub fn audit_read(
     }
 }
 
-/// Discover and audit every lockfile of a project.
-pub fn audit_project(root: &Path, allow: &Allowlist) -> Vec<FileAudit> {
-    discover(root)
-        .into_iter()
-        .map(|(rel, format)| audit_file(root, &rel, format, allow))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-
-    #[test]
-    fn discovery_looks_at_the_root_and_one_level_down() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let root = tmp.path();
-        for rel in [
-            "package-lock.json",
-            "go.sum",
-            "api/yarn.lock",
-            "web/pnpm-lock.yaml",
-            "web/deeper/Cargo.lock",
-            "node_modules/x/package-lock.json",
-            ".hidden/Gemfile.lock",
-        ] {
-            let p = root.join(rel);
-            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            fs::write(p, "").expect("write");
-        }
-        let found: Vec<String> = discover(root)
-            .into_iter()
-            .map(|(p, f)| format!("{}:{f}", p.display()))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                "api/yarn.lock:yarn-classic",
-                "go.sum:go",
-                "package-lock.json:npm",
-                "web/pnpm-lock.yaml:pnpm"
-            ]
-        );
-    }
 
     #[test]
     fn empty_files_have_no_packages_and_broken_ones_are_reported() {

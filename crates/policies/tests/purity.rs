@@ -31,9 +31,7 @@ const FORBIDDEN: &[&str] = &[
     // Other crates' entry points that read the disk themselves.
     "scan_tree(",
     "HostWorld",
-    "audit_project(",
     "audit_file(",
-    "discover(",
     "session_files(",
 ];
 

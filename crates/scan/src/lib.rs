@@ -422,7 +422,7 @@ pub fn lockfiles(root: &Path, flags: &Flags) -> LockfileReport {
 /// Audit with an explicit allowlist.
 pub fn lockfiles_with(root: &Path, allow: &Allowlist) -> LockfileReport {
     LockfileReport {
-        audits: agentops_lockfile::audit_project(root, allow),
+        audits: lockfile_audit::audit_lockfiles(&agentops_state::HostWorld, root, allow),
     }
 }
 
@@ -695,6 +695,39 @@ mod tests {
         assert!(integrity(tmp.path())
             .render_table()
             .contains("no integrity manifest"));
+    }
+
+    #[test]
+    fn lockfiles_are_found_on_the_host_at_the_root_and_one_level_down() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        for rel in [
+            "package-lock.json",
+            "go.sum",
+            "api/yarn.lock",
+            "web/pnpm-lock.yaml",
+            "web/deeper/Cargo.lock",
+            "node_modules/x/package-lock.json",
+            ".hidden/Gemfile.lock",
+        ] {
+            let p = root.join(rel);
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            fs::write(p, "").expect("write");
+        }
+        let found: Vec<String> = lockfiles_with(root, &Allowlist::default())
+            .audits
+            .iter()
+            .map(|a| format!("{}:{}", a.file.display(), a.format))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "api/yarn.lock:yarn-classic",
+                "go.sum:go",
+                "package-lock.json:npm",
+                "web/pnpm-lock.yaml:pnpm"
+            ]
+        );
     }
 
     #[test]

@@ -360,9 +360,15 @@ pub fn find_lockfiles(world: &dyn World, root: &Path) -> Vec<(PathBuf, Format)> 
     found
 }
 
-/// Find and audit the project's lockfiles, reading them through `world`.
+/// Find and audit the project's lockfiles, reading them through `world`,
+/// with the allowlist from the project's flags.
 pub fn run_audit(world: &dyn World, project_dir: &Path, flags: &Flags) -> Vec<FileAudit> {
-    let allow = allowlist(flags);
+    audit_lockfiles(world, project_dir, &allowlist(flags))
+}
+
+/// Find and audit the project's lockfiles with an explicit allowlist
+/// (`agentops scan lockfiles` passes the host as the world).
+pub fn audit_lockfiles(world: &dyn World, project_dir: &Path, allow: &Allowlist) -> Vec<FileAudit> {
     find_lockfiles(world, project_dir)
         .into_iter()
         .map(|(rel, format)| {
@@ -372,7 +378,7 @@ pub fn run_audit(world: &dyn World, project_dir: &Path, flags: &Flags) -> Vec<Fi
                 Ok(_) => world.read(&path, MAX_LOCKFILE_BYTES),
                 Err(e) => Err(e),
             };
-            audit_read(&rel, format, read, &allow)
+            audit_read(&rel, format, read, allow)
         })
         .collect()
 }
