@@ -112,21 +112,6 @@ impl Context {
         self.project_dir.join(".agentops")
     }
 
-    /// A state file under `.agentops/`, as text, read through the world.
-    pub fn read_state(&self, name: &str, limit: u64) -> Option<String> {
-        self.world.read_text(&self.state_dir().join(name), limit)
-    }
-
-    /// Whether a state file (marker) exists under `.agentops/`.
-    pub fn has_state(&self, name: &str) -> bool {
-        self.world.exists(&self.state_dir().join(name))
-    }
-
-    /// A path relative to the project (absolute paths stay as they are).
-    pub fn project_path(&self, path: impl AsRef<std::path::Path>) -> PathBuf {
-        self.project_dir.join(path)
-    }
-
     /// Soft rules are only advisory for this call: unrestricted runtime mode
     /// or Claude Code's bypassPermissions.
     pub fn soft_rules_relaxed(&self, input: &HookInput) -> Option<&'static str> {

@@ -197,12 +197,6 @@ pub fn is_dir(ctx: &Context, path: &Path) -> bool {
         .is_ok_and(|m| m.kind == FileKind::Dir)
 }
 
-/// The entries of a directory, sorted; empty when it is missing or
-/// unreadable.
-pub fn dir_entries(ctx: &Context, dir: &Path) -> Vec<PathBuf> {
-    ctx.world.read_dir(dir).unwrap_or_default()
-}
-
 /// A file's modification time, when it exists.
 pub fn modified_time(ctx: &Context, path: &Path) -> Option<SystemTime> {
     ctx.world.metadata(path).ok().and_then(|m| m.modified)
@@ -317,15 +311,6 @@ mod tests {
         assert!(is_dir(&ctx, Path::new("/p/skills/a")));
         assert!(!is_dir(&ctx, Path::new("/p/skills/README.md")));
         assert!(!is_file(&ctx, Path::new("/p/nope")) && !is_dir(&ctx, Path::new("/p/nope")));
-        assert_eq!(
-            dir_entries(&ctx, Path::new("/p/skills")),
-            [
-                PathBuf::from("/p/skills/README.md"),
-                PathBuf::from("/p/skills/a"),
-                PathBuf::from("/p/skills/b")
-            ]
-        );
-        assert!(dir_entries(&ctx, Path::new("/p/nope")).is_empty());
     }
 
     #[test]
