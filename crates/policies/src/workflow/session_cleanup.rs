@@ -66,14 +66,11 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
 /// Whether `skills/` holds a skill: a `SKILL.md` directly in it or in one
 /// of its folders.
 fn has_skill_file(ctx: &Context, skills: &Path) -> bool {
-    ctx.world
-        .read_dir(skills)
-        .unwrap_or_default()
-        .into_iter()
-        .any(|path| {
-            path.file_name().is_some_and(|n| n == "SKILL.md")
-                || session::is_file(ctx, &path.join("SKILL.md"))
-        })
+    let entries = ctx.world.read_dir(skills).unwrap_or_default();
+    entries.into_iter().any(|path| {
+        path.file_name().is_some_and(|n| n == "SKILL.md")
+            || session::is_file(ctx, &path.join("SKILL.md"))
+    })
 }
 
 /// Whether git tracks files under `dir/` (`git ls-files` in the project
