@@ -56,16 +56,27 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The lines of a file before its first `#[cfg(test)]` (tests sit at the
-/// bottom of each module; test-only files are skipped by name).
-fn non_test_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .enumerate()
-        .take_while(|(_, l)| !l.trim_start().starts_with("#[cfg(test)]"))
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            !t.starts_with("//")
-        })
+/// The statements of a file before its first `#[cfg(test)]` (tests sit at
+/// the bottom of each module; test-only files are skipped by name), with
+/// the line each starts on. A line that begins with `.` continues the
+/// method chain above it, so `ctx.world` and a `.read_dir(…)` that
+/// rustfmt put on the next line are checked together.
+fn non_test_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("#[cfg(test)]") {
+            break;
+        }
+        if t.starts_with("//") {
+            continue;
+        }
+        match out.last_mut() {
+            Some((_, prev)) if t.starts_with('.') => prev.push_str(t),
+            _ => out.push((n, line.to_string())),
+        }
+    }
+    out
 }
 
 #[test]
@@ -82,7 +93,7 @@ fn policies_read_the_world_only_through_the_context() {
         }
         let text = fs::read_to_string(&file).expect("read source");
         for (n, line) in non_test_lines(&text) {
-            let checked = without_world_calls(line);
+            let checked = without_world_calls(&line);
             for needle in FORBIDDEN {
                 if checked.contains(needle) {
                     hits.push(format!(
@@ -106,6 +117,7 @@ fn policies_read_the_world_only_through_the_context() {
 fn the_check_finds_what_it_forbids() {
     let sample = "use std::fs;\nfn f() { let _ = std::env::var(\"X\"); }\n#[cfg(test)]\nmod tests { use std::fs; }\n";
     let found: Vec<usize> = non_test_lines(sample)
+        .into_iter()
         .filter(|(_, l)| FORBIDDEN.iter().any(|n| l.contains(n)))
         .map(|(n, _)| n)
         .collect();
@@ -121,4 +133,16 @@ fn the_check_finds_what_it_forbids() {
     assert!(FORBIDDEN
         .iter()
         .any(|n| without_world_calls("std::fs::canonicalize(p)").contains(n)));
+    // A chain split over lines is one statement: the world call stays
+    // allowed, a direct read split the same way is still caught.
+    let chained = non_test_lines("let e = ctx\n    .world\n    .read_dir(p)\n    .ok();\n");
+    assert_eq!(chained.len(), 1);
+    assert!(!FORBIDDEN
+        .iter()
+        .any(|n| without_world_calls(&chained[0].1).contains(n)));
+    let direct =
+        non_test_lines("let e = std\n    ::fs::read_dir(p);\nlet m = path\n    .metadata();\n");
+    assert!(direct
+        .iter()
+        .any(|(_, l)| FORBIDDEN.iter().any(|n| without_world_calls(l).contains(n))));
 }
