@@ -19,7 +19,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use agentops_core::{Context, Decision, HookAnswer, HookEvent, HookInput, MemoryWorld};
+mod support;
+
+use agentops_core::{Context, Decision, HookEvent, HookInput, MemoryWorld};
 use serde_json::json;
 
 fn corpus_dir() -> PathBuf {
@@ -72,13 +74,7 @@ fn decide(command: &str) -> (Decision, Vec<&'static str>) {
         policy_flags: agentops_policies::policy_flags(),
         ..Context::default()
     };
-    let event = HookEvent::PreToolUse;
-    let outcomes = agentops_policies::all()
-        .iter()
-        .filter(|p| p.applies(event, &input) && p.enabled(&ctx.flags))
-        .map(|p| (p.name, p.evaluate(event, &input, &ctx)))
-        .collect();
-    let answer = HookAnswer::merge(outcomes, &input, &ctx);
+    let answer = support::answer(HookEvent::PreToolUse, &input, &ctx);
     let gated = answer
         .verdicts
         .iter()

@@ -11,13 +11,14 @@
 //! is not among its findings, so the audit log, `audit query --rule`,
 //! replay and the dashboard see every rule that speaks.
 
+mod support;
 mod triggers;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use agentops_core::example::{self, Example};
-use agentops_core::{Context, Flags, HookAnswer, MemoryWorld, Rule, RuntimeMode};
+use agentops_core::{Context, Flags, MemoryWorld, Rule, RuntimeMode};
 use regex::Regex;
 use serde_json::Value;
 
@@ -75,12 +76,7 @@ struct Run {
 fn run(text: &str, shape: fn(MemoryWorld) -> MemoryWorld) -> Option<Run> {
     let ex = example::parse(text)?;
     let ctx = context_for(&ex, world_for(&ex, shape));
-    let outcomes = agentops_policies::all()
-        .iter()
-        .filter(|p| p.applies(ex.event, &ex.input) && p.enabled(&ctx.flags))
-        .map(|p| (p.name, p.evaluate(ex.event, &ex.input, &ctx)))
-        .collect();
-    let answer = HookAnswer::merge(outcomes, &ex.input, &ctx);
+    let answer = support::answer(ex.event, &ex.input, &ctx);
     let output = answer.to_json(ex.event, false);
     let fired = answer.verdicts.iter().map(|v| v.finding.rule.id).collect();
     let cite = Regex::new(r"\[([A-Z]+[0-9]{3})\]").expect("pattern");
