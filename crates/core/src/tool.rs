@@ -1,5 +1,7 @@
 //! Claude Code tool names, classified the way policies need them.
 
+use crate::policy::ToolKind;
+
 /// The tool a hook payload talks about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tool {
@@ -67,12 +69,10 @@ impl Tool {
         }
     }
 
-    /// Tools that create or change a file on disk.
+    /// Tools that create or change a file on disk (one list, the one hook
+    /// matchers use: [`ToolKind::FILE_WRITERS`]).
     pub fn writes_files(&self) -> bool {
-        matches!(
-            self,
-            Tool::Write | Tool::Edit | Tool::MultiEdit | Tool::NotebookEdit
-        )
+        ToolKind::FILE_WRITERS.iter().any(|k| k.matches(self))
     }
 
     /// Tools that take a path and touch the file system.

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use agentops_core::{Context, FileKind, HookInput, Rule, Tool, ToolKind};
+use agentops_core::{Context, FileKind, HookInput, ToolKind};
 use serde_json::Value;
 
 /// Written at session start; a plan older than it is stale.
@@ -98,11 +98,6 @@ pub fn dir_name(path: &str) -> &str {
     }
 }
 
-/// Context text for the model, prefixed with the rule id users can grep.
-pub fn nudge(rule: &Rule, body: &str) -> String {
-    format!("agentops [{}] {body}", rule.id)
-}
-
 /// The error text of a PostToolUseFailure payload (`error`; older
 /// payloads put it in `tool_response`/`tool_result`).
 pub fn error_text(input: &HookInput) -> Option<String> {
@@ -132,24 +127,6 @@ pub const FAILURE_HOOK_TOOLS: &[ToolKind] = &[
     ToolKind::WebSearch,
     ToolKind::Mcp,
 ];
-
-/// Whether a tool is one of [`FAILURE_HOOK_TOOLS`].
-pub fn is_failure_hook_tool(tool: &Tool) -> bool {
-    matches!(
-        tool,
-        Tool::Bash
-            | Tool::Read
-            | Tool::Write
-            | Tool::Edit
-            | Tool::MultiEdit
-            | Tool::NotebookEdit
-            | Tool::Glob
-            | Tool::Grep
-            | Tool::WebFetch
-            | Tool::WebSearch
-            | Tool::Mcp { .. }
-    )
-}
 
 /// Distinct non-empty lines of a tracker file.
 pub fn distinct_lines(text: &str) -> BTreeSet<&str> {
