@@ -17,6 +17,8 @@ fn context() -> Context {
         project_dir: PathBuf::from("/work/proj"),
         home: Some(PathBuf::from("/home/dev")),
         plugin_root: Some(PathBuf::from("/home/dev/.claude/plugins/agentops")),
+        // As the engine fills it: the flags the registered policies read.
+        policy_flags: agentops_policies::policy_flags(),
         ..Context::default()
     }
 }
