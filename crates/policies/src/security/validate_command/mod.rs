@@ -14,6 +14,7 @@
 
 pub(crate) mod code;
 mod destructive;
+pub(crate) mod effects;
 mod network;
 pub(crate) mod paths;
 mod risky;
@@ -221,8 +222,8 @@ pub static GIT_DESTRUCTIVE: Rule = rule(
     "CMD016",
     "git-destructive",
     Severity::Soft,
-    "destructive git operation (force push, hard reset, forced clean or branch delete, discarding all changes, history rewrite)",
-    "Force pushes, hard resets, forced cleans and history rewrites throw away commits or uncommitted work, on the user's machine or for everyone sharing the remote, and the reflog does not bring back untracked files. The non-destructive variants pass.",
+    "destructive git operation (hard reset, forced clean or branch delete, discarding all uncommitted changes)",
+    "Hard resets, forced cleans, forced branch deletes and discarding every change throw away commits or uncommitted work on the user's machine, and the reflog does not bring back untracked files. The non-destructive variants pass; rewriting history others share is CMD029.",
     "PreToolUse Bash: git reset --hard HEAD~3",
     "PreToolUse Bash: git reset --soft HEAD~1",
 );
@@ -334,6 +335,19 @@ static RULES: &[&Rule] = &[
     &TOO_DEEP,
     &TOO_DEEP_HARD,
     &FLAGS_WRITE,
+    &effects::REMOTE_DESTROY,
+    &effects::REMOTE_MUTATION,
+    &effects::PUBLISH,
+    &effects::PRIVILEGE,
+    &effects::PERSISTENCE,
+    &effects::SECRET_TOOL_READ,
+    &effects::UNTRUSTED_INSTALL,
+    &effects::HISTORY_REWRITE,
+    &effects::EXEC_CONFIG,
+    &effects::WEAKEN_TRANSPORT,
+    &effects::HOST_ACCESS,
+    &effects::SYSTEM_CONTROL,
+    &effects::DATA_DESTROY,
 ];
 
 /// The validate-command policy: destructive, self-tampering and risky
@@ -371,6 +385,7 @@ pub fn check_command(command: &str, ctx: &Context, relaxed: bool) -> Outcome {
         tamper::check(&scan, c, &mut hits);
         risky::check(&scan, c, &mut hits);
         network::check(&analysis, c, &mut hits);
+        effects::check(&scan, c, &agentops_effects::effects_of(c).effects, &mut hits);
     }
     destructive::fork_bombs(&analysis, &mut hits);
     if matches!(analysis.status, ParseStatus::Fallback { .. })

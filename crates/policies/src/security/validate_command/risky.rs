@@ -293,8 +293,9 @@ fn git_subcommand(c: &Command) -> Option<(&str, Vec<&str>)> {
     None
 }
 
-/// Force push, hard reset, forced clean, forced branch deletion, discarding
-/// every change, history rewriting.
+/// Hard reset, forced clean, forced branch deletion, discarding every
+/// change. (Rewriting shared history, force pushes and remote branch
+/// deletion are knowledge-base effects: CMD029 and CMD022.)
 fn git_destructive(c: &Command) -> bool {
     if c.name != "git" {
         return false;
@@ -309,16 +310,6 @@ fn git_destructive(c: &Command) -> bool {
     };
     let everything = |a: &&str| matches!(*a, "." | "*" | ":/" | ":/*" | "./");
     match sub {
-        "push" => {
-            short_cluster('f')
-                || rest.iter().any(|a| {
-                    a.starts_with("--force") || matches!(*a, "--mirror" | "--delete" | "--prune")
-                })
-                || rest
-                    .iter()
-                    .any(|a| a.starts_with('+') || (a.starts_with(':') && a.len() > 1))
-                || short_cluster('d')
-        }
         "reset" => has("--hard"),
         "clean" => {
             (short_cluster('f') || has("--force")) && !short_cluster('n') && !has("--dry-run")
@@ -334,10 +325,6 @@ fn git_destructive(c: &Command) -> bool {
             let worktree = has("--worktree") || has("-W");
             rest.iter().any(everything) && (!staged_only || worktree)
         }
-        "filter-branch" | "filter-repo" => true,
-        "reflog" => rest
-            .first()
-            .is_some_and(|a| matches!(*a, "expire" | "delete")),
         "gc" => rest
             .iter()
             .any(|a| matches!(*a, "--prune=now" | "--prune=all")),

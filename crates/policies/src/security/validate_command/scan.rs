@@ -55,6 +55,11 @@ impl<'a> Scan<'a> {
         self.home.as_deref()
     }
 
+    /// The project directory, normalised (empty when unknown).
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
     /// `text` (a word of command `id`) as an absolute normalised path when
     /// the project directory is known, else normalised as written. `~`,
     /// `$HOME` and `$CLAUDE_PROJECT_DIR` are expanded when known.
@@ -164,6 +169,15 @@ pub(crate) struct Hits {
 impl Hits {
     pub fn add(&mut self, rule: &'static Rule, c: &Command) {
         self.push(rule, subject(c), c.approximate);
+    }
+
+    /// [`Hits::add`], naming the knowledge-base entry that said so.
+    pub fn add_because(&mut self, rule: &'static Rule, c: &Command, entry: Option<&str>) {
+        let mut s = subject(c);
+        if let Some(id) = entry {
+            s.push_str(&format!(" [kb: {id}]"));
+        }
+        self.push(rule, s, c.approximate);
     }
 
     pub fn push(&mut self, rule: &'static Rule, subject: String, approximate: bool) {

@@ -107,7 +107,7 @@ fn harmless_flags_write(scan: &Scan, c: &Command, target: &str) -> bool {
 }
 
 /// Paths command `c` changes.
-fn modified_paths(c: &Command) -> Vec<&str> {
+pub(super) fn modified_paths(c: &Command) -> Vec<&str> {
     let mut out: Vec<&str> = c.redirect_writes().map(|w| w.text.as_str()).collect();
     let operands: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
     let args: Vec<&str> = c.arg_texts().collect();
