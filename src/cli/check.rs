@@ -1,10 +1,13 @@
-//! `agentops check [--json] -- <command>`: the verdict for a shell command
-//! as the PreToolUse Bash hook would give it, with every rule that fired.
+//! `agentops check [--json] [--explain] -- <command>`: the verdict for a
+//! shell command as the PreToolUse Bash hook would give it, with every rule
+//! that fired; `--explain` adds the effects the command knowledge base
+//! derives and what the permission autopilot would answer.
 
 use std::process::ExitCode;
 
 use agentops_core::HookEvent;
 use agentops_engine::{run_hook, Environment, Selection};
+use agentops_policies::security::autopilot::{self, Explained, Judgement};
 use serde_json::json;
 
 #[derive(clap::Args)]
@@ -12,9 +15,40 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also show what the command does: each simple command's effects from
+    /// the command knowledge base, and what the permission autopilot would
+    /// answer.
+    #[arg(long)]
+    pub explain: bool,
     /// The command, as one argument or as words after `--`.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
+}
+
+/// The knowledge base's view of `command` and the autopilot's answer.
+fn explain(env: &Environment, command: &str) -> (Vec<Explained>, Judgement) {
+    let (ctx, _) = env.context(None);
+    let analysis = agentops_shell::analyse(command);
+    (
+        autopilot::explain(&analysis, &ctx),
+        autopilot::judge(&analysis, &ctx),
+    )
+}
+
+fn autopilot_text(j: &Judgement) -> String {
+    match j {
+        Judgement::Allow(effects) => format!("allow (every effect known and inside the project: {})", effects.join(", ")),
+        Judgement::Unknown(commands) => format!("ask (not in the knowledge base: {})", commands.join("; ")),
+        Judgement::Table(why) => format!("no answer; the verdict table decides ({})", why.join("; ")),
+    }
+}
+
+fn autopilot_json(j: &Judgement) -> serde_json::Value {
+    match j {
+        Judgement::Allow(effects) => json!({"answer": "allow", "effects": effects}),
+        Judgement::Unknown(commands) => json!({"answer": "ask", "unknown": commands}),
+        Judgement::Table(why) => json!({"answer": "table", "because": why}),
+    }
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -38,6 +72,7 @@ pub fn run(args: &Args) -> ExitCode {
         &env,
     );
     let decision = run.answer.decision.as_str();
+    let explained = args.explain.then(|| explain(&env, &command));
     if args.json {
         let findings: Vec<_> = run
             .answer
@@ -51,10 +86,21 @@ pub fn run(args: &Args) -> ExitCode {
                        "decision": v.decision.map(|d| d.as_str())})
             })
             .collect();
-        println!(
-            "{}",
-            json!({"command": command, "decision": decision, "findings": findings})
-        );
+        let mut out = json!({"command": command, "decision": decision, "findings": findings});
+        if let Some((commands, autopilot)) = &explained {
+            out["effects"] = json!(commands
+                .iter()
+                .map(|c| json!({
+                    "command": c.command,
+                    "known": c.known,
+                    "effects": c.effects.iter().map(|(effect, target, place, entry)| json!({
+                        "effect": effect, "target": target, "place": place, "entry": entry,
+                    })).collect::<Vec<_>>(),
+                }))
+                .collect::<Vec<_>>());
+            out["autopilot"] = autopilot_json(autopilot);
+        }
+        println!("{out}");
     } else {
         println!("{decision}: {command}");
         for v in &run.answer.verdicts {
@@ -69,6 +115,21 @@ pub fn run(args: &Args) -> ExitCode {
             if let Some(subject) = &v.finding.subject {
                 println!("      at: {subject}");
             }
+        }
+        if let Some((commands, autopilot)) = &explained {
+            println!("effects:");
+            for c in commands {
+                let known = if c.known { "" } else { "  (not in the knowledge base)" };
+                println!("  {}{known}", c.command);
+                for (effect, target, place, entry) in &c.effects {
+                    let at = match (target, place) {
+                        (Some(t), Some(p)) => format!(" {t} ({p})"),
+                        _ => String::new(),
+                    };
+                    println!("    {effect}{at}  [{entry}]");
+                }
+            }
+            println!("autopilot: {}", autopilot_text(autopilot));
         }
     }
     // Scriptable: 0 allow, 1 ask, 2 deny.

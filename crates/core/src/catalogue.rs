@@ -107,6 +107,13 @@ pub static CATALOGUE: &[FlagSpec] = &[
         "Check Bash commands for destructive and dangerous operations"
     ),
     flag!(
+        "permission_autopilot_enabled",
+        AUTOMATION,
+        Security,
+        "false",
+        "Permission autopilot: allow Bash commands whose every effect is known and stays in the project, ask for commands the knowledge base does not know"
+    ),
+    flag!(
         "path_validation_enabled",
         SECURITY,
         Security,

@@ -19,6 +19,10 @@ pub enum Decision {
     /// permission rules apply.
     #[default]
     Allow,
+    /// Allow explicitly (`permissionDecision: allow`), skipping the client's
+    /// permission prompt: the permission autopilot's answer for commands
+    /// whose every effect is known to be harmless. Anything stronger wins.
+    Approve,
     /// Have the user approve the call. Only PreToolUse can ask; on
     /// PermissionRequest the dialog already is the ask, and elsewhere it
     /// becomes a note.
@@ -34,7 +38,7 @@ impl Decision {
     /// The wire value of `permissionDecision`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Decision::Allow => "allow",
+            Decision::Allow | Decision::Approve => "allow",
             Decision::Ask => "ask",
             Decision::Deny | Decision::HardDeny => "deny",
         }
@@ -46,6 +50,7 @@ pub fn decision_for(finding: &Finding, input: &HookInput, ctx: &Context) -> Opti
     match finding.rule.severity {
         Severity::Hard => Some(Decision::HardDeny),
         Severity::Guide | Severity::Warn => None,
+        Severity::Approve => Some(Decision::Approve),
         Severity::Confirm => Some(Decision::Ask),
         _ if ctx.soft_rules_relaxed(input).is_some() => None,
         Severity::Ask => Some(Decision::Ask),
@@ -137,7 +142,14 @@ impl HookAnswer {
         // Stable sort keeps registry order among equal strengths.
         gated.sort_by_key(|g| std::cmp::Reverse(g.0));
         answer.decision = gated.first().map_or(Decision::Allow, |g| g.0);
-        answer.reasons = gated.into_iter().map(|g| g.1).collect();
+        // An approval explains only itself: when something asks or denies,
+        // the reasons are theirs alone.
+        let decision = answer.decision;
+        answer.reasons = gated
+            .into_iter()
+            .filter(|g| g.0 != Decision::Approve || decision == Decision::Approve)
+            .map(|g| g.1)
+            .collect();
         answer
     }
 
@@ -163,7 +175,7 @@ impl HookAnswer {
 
         match event {
             HookEvent::PreToolUse => {
-                if gating {
+                if gating || self.decision == Decision::Approve {
                     specific.insert("permissionDecision".into(), json!(self.decision.as_str()));
                     specific.insert(
                         "permissionDecisionReason".into(),

@@ -11,6 +11,10 @@ pub enum Severity {
     Guide,
     /// Tell the user; never gates anything.
     Warn,
+    /// Answer `allow`, so the client skips its permission prompt; any rule
+    /// that asks or denies wins over it. Only the permission autopilot
+    /// uses it, for commands whose every effect is known to be harmless.
+    Approve,
     /// Ask the user, whatever the enforcement mode; an advisory note only in
     /// unrestricted or bypass mode.
     Ask,
@@ -36,6 +40,7 @@ impl Severity {
         match self {
             Severity::Guide => "guide",
             Severity::Warn => "warn",
+            Severity::Approve => "approve",
             Severity::Ask => "ask",
             Severity::Soft => "soft",
             Severity::Confirm => "confirm",

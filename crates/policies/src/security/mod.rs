@@ -1,5 +1,6 @@
 //! Security policies: command, path and environment validation, prompt-injection scan, exfiltration check, credential redaction, content trust.
 
+pub mod autopilot;
 pub mod content_trust;
 pub mod credential_redact;
 pub mod exfiltration_check;

@@ -317,7 +317,7 @@ fn under(path: &str, dir: &str) -> bool {
 }
 
 /// Where the word `target` of command `id` lies.
-pub fn place(scan: &Scan, id: usize, target: &str) -> Place {
+pub(crate) fn place(scan: &Scan, id: usize, target: &str) -> Place {
     let abs = scan.abs(id, target);
     let project = scan.project();
     if !project.is_empty() {
@@ -365,6 +365,11 @@ pub(super) fn check(scan: &Scan, c: &Command, effects: &[Derived], hits: &mut Hi
     if c.name == "git" {
         // git writes its own internals; that is what it is for.
         targets.retain(|t| place(scan, c.id, t) != Place::GitInternals);
+    }
+    if matches!(c.name.as_str(), "rm" | "unlink" | "rmdir" | "srm" | "shred") {
+        // Deleting a stale `.git/index.lock` or a start-up file plants
+        // nothing; the delete rules judge deletions.
+        targets.clear();
     }
     for t in targets {
         if let Some(rule) = verdict(Effect::Write, Some(place(scan, c.id, t))) {

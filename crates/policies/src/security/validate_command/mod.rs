@@ -14,7 +14,7 @@
 
 pub(crate) mod code;
 mod destructive;
-pub(crate) mod effects;
+pub mod effects;
 mod network;
 pub(crate) mod paths;
 mod risky;
