@@ -107,6 +107,13 @@ pub static CATALOGUE: &[FlagSpec] = &[
         "Check Bash commands for destructive and dangerous operations"
     ),
     flag!(
+        "run_later_check_enabled",
+        SECURITY,
+        Security,
+        "true",
+        "Judge code written into files that run by themselves later (package scripts, conftest.py, Makefiles, CI steps, hooks, editor tasks)"
+    ),
+    flag!(
         "permission_autopilot_enabled",
         AUTOMATION,
         Security,

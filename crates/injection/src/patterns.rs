@@ -593,7 +593,7 @@ const LINE_MARKERS: &[Entry] = &[
             "breach alert",
             "admin",
         ]],
-        r"(?i)(?:admin(?:istrator)?\s+override|system\s+override|security\s+override|override\s*:|developer\s+mode\b|system\s+prompt\s*:|(?:important\s+)?system\s+(?:note|update|message|notice|alert|instruction)s?\s*[:!]|systemhinweis|nota\s+del\s+sistema|nota\s+di\s+sistema|note\s+système|notice\s+to\s+any\s+ai|breach\s+alert|(?:system|admin)\]|admin(?:istrator)?\s*:)",
+        r"(?i)(?:admin(?:istrator)?\s+override|system\s+override|security\s+override|override\s*:[ \t]+[a-z]+[ \t]+[a-z]+|developer\s+mode\b|system\s+prompt\s*:|(?:important\s+)?system\s+(?:note|update|message|notice|alert|instruction)s?\s*[:!]|systemhinweis|nota\s+del\s+sistema|nota\s+di\s+sistema|note\s+système|notice\s+to\s+any\s+ai|breach\s+alert|(?:system|admin)\]|admin(?:istrator)?\s*:)",
     ),
     (
         AuthorityMarker,

@@ -130,6 +130,9 @@ fn developer_text_passes() {
         "You are now ready to deploy the service.",
         "You are now in the project root; run make.",
         "Override the default timeout with --timeout 30.",
+        // GitHub Actions toolchain steps and struct fields, not headers.
+        "      - uses: actions-rs/toolchain@v1\n        with:\n          toolchain: stable\n          override: true",
+        "struct Args {\n    override: Option<String>,\n}",
         "This setting overrides the default rules for formatting.",
         "Act as a proxy between the client and the upstream server.",
         "Enable developer mode on your Android phone in Settings.",

@@ -14,6 +14,7 @@ pub fn all() -> &'static [&'static Policy] {
         &security::validate_command::VALIDATE_COMMAND,
         &security::validate_env::VALIDATE_ENV,
         &security::autopilot::PERMISSION_AUTOPILOT,
+        &security::run_later::RUN_LATER_CHECK,
         &security::exfiltration_check::EXFILTRATION_CHECK,
         &security::validate_path::VALIDATE_PATH,
         &security::injection_scan::INJECTION_SCAN,

@@ -328,6 +328,26 @@ pub fn scan_with(bytes: &[u8], opts: Options, mut on_hit: impl FnMut(Hit) -> boo
     }
 }
 
+/// Fewest lone-quoted characters that make a table.
+const TABLE_MIN: usize = 8;
+
+/// Whether the hits are a table of characters rather than hidden text:
+/// at least eight, none a bidirectional control, and each the whole of a
+/// quoted literal (`'\u{200B}'` written raw, as Unicode data tables and
+/// their tests do). One such literal alone stays flagged: a zero-width
+/// string that looks empty (`role === '​'`) is exactly what Trojan Source
+/// hides; a table of them is data.
+pub fn character_table(bytes: &[u8], hits: &[Hit]) -> bool {
+    hits.len() >= TABLE_MIN
+        && hits.iter().all(|h| {
+            let before = h.offset.checked_sub(1).and_then(|i| bytes.get(i));
+            let after = bytes.get(h.end());
+            h.category != Category::Bidi
+                && matches!(before, Some(b'\'' | b'"'))
+                && before == after
+        })
+}
+
 /// Every flagged code point in `bytes`.
 pub fn scan(bytes: &[u8], opts: Options) -> Vec<Hit> {
     let mut hits = Vec::new();
@@ -787,5 +807,26 @@ mod tests {
                 assert!(may_be_flagged(enc[0], enc[1], opts), "{:04X}", c as u32);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn a_table_of_quoted_characters_is_data_but_one_hidden_literal_is_not() {
+        let table: String = (0..10)
+            .map(|k| format!("('{}', {k}),\n", char::from_u32(0x200B).unwrap_or(' ')))
+            .collect();
+        let hits = scan(table.as_bytes(), Options::TEXT);
+        assert_eq!(hits.len(), 10);
+        assert!(character_table(table.as_bytes(), &hits));
+        let one = "if (role === '\u{200B}') { grant() }";
+        let hits = scan(one.as_bytes(), Options::TEXT);
+        assert!(!character_table(one.as_bytes(), &hits));
+        let bidi: String = (0..10).map(|_| "'\u{202E}',\n").collect();
+        let hits = scan(bidi.as_bytes(), Options::TEXT);
+        assert!(!hits.is_empty() && !character_table(bidi.as_bytes(), &hits));
     }
 }

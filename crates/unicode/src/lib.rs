@@ -19,7 +19,8 @@ pub mod report;
 pub mod tree;
 
 pub use detect::{
-    contains_flagged, describe_categories, first_hit, sanitize, scan, strip, Category, Hit, Options,
+    character_table, contains_flagged, describe_categories, first_hit, sanitize, scan, strip,
+    Category, Hit, Options,
 };
 pub use report::{findings, Finding};
 pub use tree::{

@@ -172,17 +172,26 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
         return Outcome::none();
     };
     let analysis = agentops_shell::analyse_cached(command);
-    let scan = Scan::new(&analysis, ctx);
+    let outcome = check_analysis(&analysis, ctx, ctx.soft_rules_relaxed(input).is_some());
+    quiet_unless_hard_in_unrestricted(outcome, ctx)
+}
+
+/// The exfiltration findings of a command string already analysed.
+pub(crate) fn check_analysis(
+    analysis: &agentops_shell::Analysis,
+    ctx: &Context,
+    relaxed: bool,
+) -> Outcome {
+    let scan = Scan::new(analysis, ctx);
     let mut hits = Hits::default();
     for c in &analysis.commands {
         check(&scan, c, &mut hits);
     }
-    let outcome = hits.into_outcome(
+    hits.into_outcome(
         &UNPARSED,
         &UNPARSED_HARD,
-        ctx.soft_rules_relaxed(input).is_some(),
-    );
-    quiet_unless_hard_in_unrestricted(outcome, ctx)
+        relaxed,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

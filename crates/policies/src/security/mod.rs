@@ -6,6 +6,7 @@ pub mod credential_redact;
 pub mod exfiltration_check;
 pub mod injection_scan;
 pub mod protected;
+pub mod run_later;
 pub mod validate_command;
 pub mod validate_env;
 pub mod validate_path;

@@ -18,7 +18,7 @@ use agentops_core::{
     Severity, Tool, ToolKind, ToolMatch,
 };
 use agentops_unicode::tree::{options_for, text_of};
-use agentops_unicode::{describe_categories, scan, strip, Hit, Options};
+use agentops_unicode::{character_table, describe_categories, scan, strip, Hit, Options};
 use serde_json::{json, Value};
 
 use super::common;
@@ -185,6 +185,9 @@ pub fn decide_input(tool: &Tool, input: &HookInput, ts: &str) -> Outcome {
     let mut categories = Vec::new();
     for text in input_texts(tool, input) {
         let hits = scan(text.as_bytes(), opts);
+        if *tool != Tool::Bash && character_table(text.as_bytes(), &hits) {
+            continue; // a Unicode data table: data, not hidden text
+        }
         if !hits.is_empty() {
             hits_total += hits.len();
             categories.extend(hits.iter().map(|h| h.category));
@@ -219,7 +222,8 @@ pub fn decide_written(path: &Path, shown: &str, bytes: &[u8], ts: &str) -> Outco
         None => return Outcome::none(), // binary
     };
     let hits = scan(&text, options_for(path));
-    if hits.is_empty() {
+    if hits.is_empty() || character_table(&text, &hits) {
+        // Stripping a Unicode data table would corrupt it.
         return Outcome::none();
     }
     let summary = summarize(&text, &hits);

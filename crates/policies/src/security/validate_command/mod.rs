@@ -378,16 +378,26 @@ fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
 /// answered with a mere ask.
 pub fn check_command(command: &str, ctx: &Context, relaxed: bool) -> Outcome {
     let analysis = agentops_shell::analyse_cached(command);
-    let scan = Scan::new(&analysis, ctx);
+    check_analysis(&analysis, command, ctx, relaxed)
+}
+
+/// [`check_command`] on a command string already analysed.
+pub(crate) fn check_analysis(
+    analysis: &agentops_shell::Analysis,
+    command: &str,
+    ctx: &Context,
+    relaxed: bool,
+) -> Outcome {
+    let scan = Scan::new(analysis, ctx);
     let mut hits = Hits::default();
     for c in &analysis.commands {
         destructive::check(&scan, c, &mut hits);
         tamper::check(&scan, c, &mut hits);
         risky::check(&scan, c, &mut hits);
-        network::check(&analysis, c, &mut hits);
+        network::check(analysis, c, &mut hits);
         effects::check(&scan, c, &agentops_effects::effects_of(c).effects, &mut hits);
     }
-    destructive::fork_bombs(&analysis, &mut hits);
+    destructive::fork_bombs(analysis, &mut hits);
     if matches!(analysis.status, ParseStatus::Fallback { .. })
         && !hits.fired(&FORK_BOMB)
         && destructive::fork_bomb_text(command)
