@@ -1010,6 +1010,7 @@ impl Builder {
         for (code, via) in unwrapped.code.into_iter().chain(indirect.nested) {
             self.nested_code(&code, via, id, ctx);
         }
+        self.run_synthetic(id, indirect.synthetic, ctx);
         self.run_find_actions(id, find_actions, ctx);
     }
 

@@ -27,7 +27,10 @@ pub enum Via {
     Piped,
     /// A script file written earlier in the same command and then run.
     ScriptFile,
-    /// A shell-out (`os.system`, `execSync`, backticks) in inline interpreter code.
+    /// What inline interpreter code does: a shell-out (`os.system`,
+    /// `execSync`, backticks) as written, or a synthetic command for a
+    /// deletion, write, read or upload it makes (`shutil.rmtree(p)` is
+    /// `rm -r -f p`).
     Interpreter,
     /// `find -exec`/`-execdir`/`-ok` and `-delete`.
     FindExec,
@@ -178,6 +181,28 @@ pub enum Lang {
     Deno,
     /// `bun` (`-e`, `--eval`, `-p`, `--print`).
     Bun,
+    /// `lua`, `luajit` (`-e`).
+    Lua,
+    /// `awk`, `gawk`, `mawk`, `nawk` (the program operand, `-e`/`--source`).
+    Awk,
+    /// `pwsh`, `powershell` (`-Command`, `-EncodedCommand`, decoded).
+    PowerShell,
+    /// `Rscript`, `R` (`-e`).
+    R,
+    /// `julia` (`-e`, `-E`).
+    Julia,
+    /// `tclsh`, `wish`, `expect` (script on standard input, `expect -c`).
+    Tcl,
+    /// `osascript` (`-e`).
+    AppleScript,
+    /// `sqlite3` (SQL and dot-commands after the database, `-cmd`).
+    Sqlite,
+    /// `vim`, `nvim`, `vi`, `ex` (`-c`, `+cmd`, `--cmd`).
+    Vim,
+    /// `emacs`, `emacsclient` (`--eval`).
+    Emacs,
+    /// `gdb` (`-ex`, `-iex`, `--eval-command`).
+    Gdb,
 }
 
 /// Inline program text given to an interpreter, as a string or on standard

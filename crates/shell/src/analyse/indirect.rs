@@ -7,7 +7,7 @@
 
 use super::{printed_text, Builder, Ctx, RWord, MAX_DEPTH, MAX_NEST};
 use crate::interp::{self, Program};
-use crate::model::{InlineCode, Via};
+use crate::model::{InlineCode, Via, Word};
 
 /// Shells whose `-c` string, script operand or standard input is code.
 const SHELLS: &[&str] = &[
@@ -23,6 +23,17 @@ pub(super) struct IndirectCode {
     pub nested: Vec<(String, Via)>,
     /// The program given to an interpreter, when it can be known.
     pub inline_code: Option<InlineCode>,
+    /// Commands made up for what that program does (`rm -r -f PATH` for
+    /// `shutil.rmtree(PATH)`), run as children of the interpreter.
+    pub synthetic: Vec<Synthetic>,
+}
+
+/// A command made up for what inline code does.
+pub(super) struct Synthetic {
+    /// Its words.
+    pub words: Vec<String>,
+    /// The program runs what this command outputs (downloaded code).
+    pub runs_output: bool,
 }
 
 /// Where a shell or `source` reads code from besides its arguments.
@@ -69,9 +80,18 @@ impl Builder {
             CodeSource::Nothing
         };
         if let Some(code) = &out.inline_code {
-            for s in interp::shell_outs(code.lang, &code.code) {
-                out.nested.push((s, Via::Interpreter));
+            let facts = agentops_code::analyse(interp::code_language(code.lang), &code.code);
+            if facts.runs_input {
+                out.exec_from.extend(stdin_from.iter().copied());
             }
+            let input = if facts.runs_input {
+                stdin_text
+                    .map(str::to_string)
+                    .or_else(|| self.piped_text(stdin_from))
+            } else {
+                None
+            };
+            effects_of(facts, input, &mut out);
         }
         // Running a script by path (`./x.sh`) that was written earlier.
         if written_name.contains('/') {
@@ -135,6 +155,19 @@ impl Builder {
                     code: code.join("\n"),
                 });
             }
+            Program::Code(lang, parts) => {
+                let mut code = Vec::new();
+                for (i, text) in parts {
+                    if let Some(a) = args.get(i) {
+                        out.exec_from.extend(a.word.subst.iter().copied());
+                    }
+                    code.push(text);
+                }
+                out.inline_code = Some(InlineCode {
+                    lang,
+                    code: code.join("\n"),
+                });
+            }
             Program::Stdin(lang) => {
                 out.exec_from.extend(stdin_from.iter().copied());
                 let text = stdin_text
@@ -183,6 +216,38 @@ impl Builder {
         (!text.is_empty()).then_some(text)
     }
 
+    /// Build the synthetic commands for what interpreter command `id`'s
+    /// inline code does, as its children one level deeper.
+    pub(super) fn run_synthetic(&mut self, id: usize, commands: Vec<Synthetic>, ctx: &Ctx) {
+        let depth = ctx.depth.saturating_add(1);
+        for s in commands {
+            if self.nest >= MAX_NEST {
+                break;
+            }
+            let child = ctx.child(Via::Interpreter, Some(id), depth);
+            let words = s
+                .words
+                .into_iter()
+                .map(|t| RWord {
+                    word: Word::literal(t),
+                    code: None,
+                })
+                .collect();
+            let start = self.commands.len();
+            self.nest += 1;
+            self.finish(words, Vec::new(), Vec::new(), None, Vec::new(), &child);
+            self.nest -= 1;
+            for cmd in &mut self.commands[start..] {
+                cmd.synthetic = true;
+            }
+            if s.runs_output && start < self.commands.len() {
+                if let Some(parent) = self.commands.get_mut(id) {
+                    parent.exec_from.push(start);
+                }
+            }
+        }
+    }
+
     /// Code a command runs (`sh -c`, `eval`, heredoc to a shell, …), one level deeper.
     pub(super) fn nested_code(&mut self, code: &str, via: Via, parent: usize, ctx: &Ctx) {
         let depth = ctx.depth.saturating_add(1);
@@ -201,6 +266,93 @@ impl Builder {
         }
         self.parse_and_visit(code, &child);
     }
+}
+
+/// What inline code does, as nested command strings (the commands it
+/// hands to a shell) and synthetic commands (its deletions, writes, reads
+/// and uploads), so the rules for those commands judge it.
+fn effects_of(facts: agentops_code::Facts, input: Option<String>, out: &mut IndirectCode) {
+    let synth = |words: Vec<String>| Synthetic {
+        words,
+        runs_output: false,
+    };
+    for c in facts.commands {
+        out.nested.push((c, Via::Interpreter));
+    }
+    if let Some(text) = input {
+        // `awk '{ system($0) }'`: each input line is a command.
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            out.nested.push((line.to_string(), Via::Interpreter));
+        }
+    }
+    for d in facts.deletes {
+        let mut words = vec!["rm".to_string()];
+        if d.recursive {
+            words.push("-r".into());
+        }
+        words.push("-f".into());
+        words.push(d.path);
+        out.synthetic.push(synth(words));
+    }
+    for w in facts.writes {
+        let words = if is_device(&w.path) {
+            vec!["dd".to_string(), format!("of={}", w.path)]
+        } else if w.append {
+            vec!["tee".to_string(), "-a".into(), w.path]
+        } else {
+            vec!["tee".to_string(), w.path]
+        };
+        out.synthetic.push(synth(words));
+    }
+    let url = facts
+        .urls
+        .iter()
+        .find(|u| u.contains("://"))
+        .cloned()
+        .or_else(|| facts.urls.first().cloned());
+    if facts.network_send {
+        // An upload of what the program read.
+        let target = url.clone().unwrap_or_else(|| "$URL".to_string());
+        for r in &facts.reads {
+            out.synthetic.push(synth(vec![
+                "curl".into(),
+                "--data-binary".into(),
+                format!("@{r}"),
+                target.clone(),
+            ]));
+        }
+    }
+    for r in facts.reads {
+        out.synthetic.push(synth(vec!["cat".into(), r]));
+    }
+    if facts.evals_downloaded {
+        let target = url.unwrap_or_else(|| "$URL".to_string());
+        out.synthetic.push(Synthetic {
+            words: vec!["curl".into(), "-fsSL".into(), target],
+            runs_output: true,
+        });
+    }
+    if facts.socket_shell {
+        out.synthetic.push(synth(vec![
+            "nc".into(),
+            "-e".into(),
+            "/bin/sh".into(),
+            "$HOST".into(),
+            "$PORT".into(),
+        ]));
+    }
+}
+
+/// Block devices: writing one destroys a file system.
+fn is_device(path: &str) -> bool {
+    let Some(dev) = path.strip_prefix("/dev/") else {
+        return false;
+    };
+    [
+        "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "disk", "rdisk", "md", "dm-", "mapper/", "loop",
+    ]
+    .iter()
+    .any(|p| dev.starts_with(p))
 }
 
 /// A shell's `-c` string goes to `out`; otherwise say where it reads code.
