@@ -57,11 +57,53 @@ fn roots_of(args: &[&str]) -> Vec<String> {
     roots
 }
 
+/// What the entries `find` acts on look like: each starting point, or,
+/// when the expression tests names (`-name '*.pyc'`, `-path './build/*'`),
+/// the matching entries below it (`ROOT/**/*.pyc`). A negated test
+/// (`! -name x`, `-not -name x`) narrows nothing.
+fn targets_of(args: &[&str], roots: &[String]) -> (Vec<String>, bool) {
+    let mut names = Vec::new();
+    let mut paths = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        let negated = i > 0 && matches!(args[i - 1], "!" | "-not");
+        let Some(pattern) = args.get(i + 1) else {
+            continue;
+        };
+        if negated {
+            continue;
+        }
+        match *a {
+            "-name" | "-iname" => names.push((*pattern).to_string()),
+            "-path" | "-ipath" | "-wholename" | "-iwholename" => paths.push((*pattern).to_string()),
+            _ => {}
+        }
+    }
+    // Only a relative start (`.`, `src`) is narrowed: from `/`, `~` or an
+    // absolute directory the matches can be anywhere in the system or the
+    // home directory, and the delete rules judge that as the root itself.
+    let relative = roots
+        .iter()
+        .all(|r| !r.starts_with(['/', '~', '$']) && !r.contains(".."));
+    if (names.is_empty() && paths.is_empty()) || !relative {
+        return (roots.to_vec(), false);
+    }
+    let mut out = paths;
+    for root in roots {
+        for n in &names {
+            out.push(format!("{}/**/{n}", root.trim_end_matches('/')));
+        }
+    }
+    (out, true)
+}
+
 /// Commands `find` runs: each `-exec`/`-execdir`/`-ok`/`-okdir` (with `{}`
-/// standing for the starting points) and `-delete` as `rm -r -f ROOT`.
+/// standing for the entries found) and `-delete` as `rm -r -f ROOT`, or as
+/// `rm -f ROOT/**/NAME` when names are tested (`-delete` removes a
+/// directory only when it is empty, so a name test is not recursive).
 fn find_actions(args: &[&str]) -> Vec<FindAction> {
     let roots = roots_of(args);
-    let root = roots.first().cloned().unwrap_or_else(|| ".".into());
+    let (targets, narrowed) = targets_of(args, &roots);
+    let root = targets.first().cloned().unwrap_or_else(|| ".".into());
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -80,8 +122,12 @@ fn find_actions(args: &[&str]) -> Vec<FindAction> {
                 });
             }
         } else if a == "-delete" {
-            let mut words = vec!["rm".to_string(), "-r".into(), "-f".into()];
-            words.extend(roots.iter().cloned());
+            let mut words = if narrowed {
+                vec!["rm".to_string(), "-f".into()]
+            } else {
+                vec!["rm".to_string(), "-r".into(), "-f".into()]
+            };
+            words.extend(targets.iter().cloned());
             out.push(FindAction {
                 words,
                 synthetic: true,

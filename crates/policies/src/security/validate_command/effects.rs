@@ -144,10 +144,10 @@ pub static DATA_DESTROY: Rule = rule(
     "CMD034",
     "data-destroy",
     Severity::Ask,
-    "destroys data irreversibly through a tool (a database flushed or dropped, a key store wiped)",
-    "Flushing a database, dropping a keyspace or wiping a store removes data only a backup can bring back, and the command rarely says whether it points at a scratch copy or production. The user confirms; reads pass.",
-    "PreToolUse Bash: redis-cli FLUSHALL",
-    "PreToolUse Bash: redis-cli GET session:1",
+    "destroys data irreversibly through a tool (every cron job removed, a volume or key store wiped, a database dropped)",
+    "Removing every cron job, a data volume, a key store or a database through its tool erases what only a backup can bring back, and the command rarely says whether it points at a scratch copy or production. The user confirms; listing and reading pass.",
+    "PreToolUse Bash: crontab -r",
+    "PreToolUse Bash: crontab -l",
 );
 
 /// Where a local target of an effect lies.
@@ -307,6 +307,10 @@ const SYSTEM_START_UP: &[&str] = &[
     "/etc/pip.conf",
     "/etc/npmrc",
     "/etc/hosts",
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/group",
+    "/etc/gshadow",
 ];
 
 fn under(path: &str, dir: &str) -> bool {
@@ -342,15 +346,24 @@ pub(crate) fn place(scan: &Scan, id: usize, target: &str) -> Place {
     Place::Elsewhere
 }
 
-/// The effects of command `c` that a rule answers, as hits.
+/// The effects of command `c` that a rule answers, as hits. A command a
+/// spelling rule already answers at least as strongly (`reboot` is CMD004,
+/// `cat ~/.aws/credentials` CMD013) gets no second finding for the same
+/// thing from the table.
 pub(super) fn check(scan: &Scan, c: &Command, effects: &[Derived], hits: &mut Hits) {
+    let covered = hits.strongest_for(c.id);
+    let add = |hits: &mut Hits, rule: &'static Rule, entry: Option<&str>| {
+        if covered.is_none_or(|s| s < rule.severity) {
+            hits.add_because(rule, c, entry);
+        }
+    };
     for d in effects {
         if d.effect == Effect::Write {
             continue;
         }
         let at = d.target.as_deref().map(|t| place(scan, c.id, t));
         if let Some(rule) = verdict(d.effect, at) {
-            hits.add_because(rule, c, d.entry.map(|e| e.id));
+            add(hits, rule, d.entry.map(|e| e.id));
         }
     }
     // Writes: what the knowledge base lists plus the writers the tamper
@@ -373,7 +386,7 @@ pub(super) fn check(scan: &Scan, c: &Command, effects: &[Derived], hits: &mut Hi
     }
     for t in targets {
         if let Some(rule) = verdict(Effect::Write, Some(place(scan, c.id, t))) {
-            hits.add(rule, c);
+            add(hits, rule, None);
         }
     }
 }

@@ -102,6 +102,12 @@ pub(crate) fn system_path(abs: &str) -> bool {
         "/proc/version",
         "/proc/uptime",
         "/etc/os-release",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/shells",
+        "/etc/issue",
         "/etc/lsb-release",
         "/etc/hostname",
         "/etc/timezone",
@@ -183,7 +189,14 @@ pub(crate) fn credential_file(path: &str) -> bool {
         ".credential",
         ".credentials",
     ];
-    if EXTENSIONS.iter().any(|e| name.ends_with(e)) && !name.ends_with(".pub") {
+    // A `.pem` holds a certificate as often as a key; certificates are
+    // public (`cert.pem`, `ca.pem`, `fullchain.pem`, `ca-bundle.pem`).
+    let certificate = name.ends_with(".pem")
+        && ["cert", "chain", "bundle", "ca.", "ca-", "ca_", "-ca", "_ca", "root", "crt"]
+            .iter()
+            .any(|t| name.contains(t))
+        && !name.contains("key");
+    if EXTENSIONS.iter().any(|e| name.ends_with(e)) && !name.ends_with(".pub") && !certificate {
         return true;
     }
     const NAMES: &[&str] = &[
@@ -216,7 +229,7 @@ pub(crate) fn credential_file(path: &str) -> bool {
             _ => true,
         };
     }
-    p == "/etc/passwd" || p.contains("/proc/") && p.ends_with("/environ")
+    p.contains("/proc/") && p.ends_with("/environ")
 }
 
 /// Directories and files in a home directory that hold credentials:
@@ -225,6 +238,10 @@ pub(crate) fn credential_file(path: &str) -> bool {
 /// is project configuration).
 pub(crate) fn sensitive_dotfile(path: &str) -> bool {
     let p = path.trim_start_matches('@');
+    // Public keys and the known-hosts list hold nothing secret.
+    if p.ends_with(".pub") || p.ends_with("/known_hosts") || p.ends_with("/known_hosts.old") {
+        return false;
+    }
     const ENTRIES: &[&str] = &[
         ".ssh",
         ".gnupg",
@@ -461,7 +478,6 @@ mod tests {
             "private.key",
             "id_rsa",
             "/etc/shadow",
-            "/etc/passwd",
             "~/.aws/credentials",
             ".npmrc",
             "/proc/self/environ",
@@ -477,6 +493,12 @@ mod tests {
             "shadow.ts",
             "src/environment.ts",
             "Cargo.toml",
+            // Account names, not passwords (those are in /etc/shadow).
+            "/etc/passwd",
+            // Certificates are public.
+            "cert.pem",
+            "certs/fullchain.pem",
+            "ca-bundle.pem",
         ] {
             assert!(!credential_file(p), "{p}");
         }

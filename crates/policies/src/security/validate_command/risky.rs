@@ -233,8 +233,18 @@ fn files(scan: &Scan, c: &Command, hits: &mut Hits) {
         .collect();
     let is_reader = READERS.contains(&c.name.as_str());
     let mut credential = reads.iter().any(|r| credential_file(r));
+    // Files a reader writes (`openssl genrsa -out key.pem`, `gpg -o f`) are
+    // new, not read.
+    let outputs: Vec<&str> = c
+        .args
+        .windows(2)
+        .filter(|w| matches!(w[0].text.as_str(), "-out" | "-keyout" | "-o" | "--output"))
+        .map(|w| w[1].text.as_str())
+        .collect();
     if is_reader && c.name != "cp" {
-        credential |= words.iter().any(|w| credential_file(w));
+        credential |= words
+            .iter()
+            .any(|w| credential_file(w) && !outputs.contains(w));
     }
     if let Some(inline) = &c.inline_code {
         credential |= code::tokens(&inline.code).any(credential_file);

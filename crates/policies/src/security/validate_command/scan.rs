@@ -158,6 +158,8 @@ struct Hit {
     rule: &'static Rule,
     subject: String,
     approximate: bool,
+    /// The command it is about, when it is about one.
+    command: Option<usize>,
 }
 
 /// Rules that fired, before they become findings.
@@ -168,7 +170,16 @@ pub(crate) struct Hits {
 
 impl Hits {
     pub fn add(&mut self, rule: &'static Rule, c: &Command) {
-        self.push(rule, subject(c), c.approximate);
+        self.push_for(rule, subject(c), c.approximate, Some(c.id));
+    }
+
+    /// The strongest severity already found for command `id`.
+    pub fn strongest_for(&self, id: usize) -> Option<Severity> {
+        self.items
+            .iter()
+            .filter(|h| h.command == Some(id))
+            .map(|h| h.rule.severity)
+            .max()
     }
 
     /// [`Hits::add`], naming the knowledge-base entry that said so.
@@ -177,10 +188,20 @@ impl Hits {
         if let Some(id) = entry {
             s.push_str(&format!(" [kb: {id}]"));
         }
-        self.push(rule, s, c.approximate);
+        self.push_for(rule, s, c.approximate, Some(c.id));
     }
 
     pub fn push(&mut self, rule: &'static Rule, subject: String, approximate: bool) {
+        self.push_for(rule, subject, approximate, None);
+    }
+
+    fn push_for(
+        &mut self,
+        rule: &'static Rule,
+        subject: String,
+        approximate: bool,
+        command: Option<usize>,
+    ) {
         if self
             .items
             .iter()
@@ -192,6 +213,7 @@ impl Hits {
             rule,
             subject,
             approximate,
+            command,
         });
     }
 
