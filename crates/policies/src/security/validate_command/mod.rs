@@ -19,6 +19,7 @@ mod network;
 pub(crate) mod paths;
 mod risky;
 pub(crate) mod scan;
+mod scripts;
 mod tamper;
 
 use agentops_core::{
@@ -398,6 +399,10 @@ pub(crate) fn check_analysis(
         effects::check(&scan, c, &agentops_effects::effects_of(c).effects, &mut hits);
     }
     destructive::fork_bombs(analysis, &mut hits);
+    let mut from_files = Vec::new();
+    for c in &analysis.commands {
+        from_files.extend(scripts::check(&scan, c, relaxed));
+    }
     if matches!(analysis.status, ParseStatus::Fallback { .. })
         && !hits.fired(&FORK_BOMB)
         && destructive::fork_bomb_text(command)
@@ -416,5 +421,7 @@ pub(crate) fn check_analysis(
             false,
         );
     }
-    hits.into_outcome(&UNPARSED, &UNPARSED_HARD, relaxed)
+    let mut outcome = hits.into_outcome(&UNPARSED, &UNPARSED_HARD, relaxed);
+    outcome.findings.extend(from_files);
+    outcome
 }
