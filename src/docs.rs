@@ -53,7 +53,54 @@ pub fn rules_markdown(engine: &[&Rule], policies: &[&Policy]) -> String {
     for policy in policies.iter().filter(|p| !p.rules.is_empty()) {
         push_group(&mut out, policy.name, policy.summary, policy.rules);
     }
+    push_verdict_table(&mut out);
     out
+}
+
+/// What a rule of this severity answers in each mode: advisory,
+/// blocking, bypass or unrestricted.
+fn per_mode(severity: Severity) -> [&'static str; 3] {
+    match severity {
+        Severity::Hard => ["deny", "deny", "deny"],
+        Severity::Deny => ["deny", "deny", "note"],
+        Severity::Soft => ["ask", "deny", "note"],
+        Severity::Confirm => ["ask", "ask", "ask"],
+        Severity::Ask => ["ask", "ask", "note"],
+        Severity::Approve => ["allow", "allow", "allow"],
+        Severity::Warn | Severity::Guide => ["no answer", "no answer", "no answer"],
+    }
+}
+
+/// The verdict table: effect × place → rule → answer per mode, from the
+/// same table validate-command decides with.
+fn push_verdict_table(out: &mut String) {
+    use agentops_policies::security::validate_command::effects::VERDICTS;
+    out.push_str(
+        "\n### Verdict table\n\n\
+         What the command knowledge base says a command does (its effects, \
+         `agentops check --explain`) and where (for writes) decides the rule \
+         that answers, and the rule's level decides the answer in each mode. \
+         Effects not listed (reads, project writes and deletes, network reads, \
+         network sends, registry installs, running code) get no answer from the \
+         table; the spelling rules above still judge them (recursive deletes, \
+         credential files, system directories, exfiltration), and the \
+         permission autopilot (`AUTO001`/`AUTO002`, opt-in) answers allow for \
+         commands whose every effect is known and stays in the project, and \
+         ask for commands the knowledge base does not know.\n\n\
+         | effect | where | rule | level | advisory | blocking | bypass / unrestricted |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for (effect, place, rule) in VERDICTS {
+        let [advisory, blocking, relaxed] = per_mode(rule.severity);
+        out.push_str(&format!(
+            "| {} | {} | `{}` {} | {} | {advisory} | {blocking} | {relaxed} |\n",
+            effect.name(),
+            place.map_or("anywhere", |p| p.name()),
+            rule.id,
+            cell(rule.name),
+            rule.severity.as_str(),
+        ));
+    }
 }
 
 fn push_group(out: &mut String, name: &str, summary: &str, rules: &[&Rule]) {

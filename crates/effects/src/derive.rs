@@ -67,7 +67,7 @@ pub fn effects_of(c: &Command) -> CommandEffects {
                 out.effects.push(Derived {
                     command: c.id,
                     effect,
-                    target: Some(t.text.clone()),
+                    target: Some((*t).to_string()),
                     entry: Some(applied.entry),
                 });
             }

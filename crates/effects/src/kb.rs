@@ -24,7 +24,7 @@
 //! applying entry contributes its effects; a command none applies to is
 //! *unknown* to the knowledge base.
 
-use agentops_shell::{AssignKind, Command, Word};
+use agentops_shell::{AssignKind, Command};
 
 use crate::effect::Effect;
 use crate::glob::glob_match;
@@ -56,7 +56,9 @@ pub enum TargetSpec {
     FirstOperand,
     /// The last operand (`cp a b c DEST`).
     LastOperand,
-    /// The value of one of these options (`-o FILE`, `--output=FILE`).
+    /// The value of one of these options (`-o FILE`, `-oFILE`, `-so FILE`,
+    /// `--output=FILE`); an option written with a trailing `=` (`of=`)
+    /// names `dd`-style `of=FILE` operands.
     FlagValue(&'static [&'static str]),
 }
 
@@ -155,46 +157,45 @@ pub struct Applied<'c> {
 }
 
 impl<'c> Applied<'c> {
-    /// The words the entry's effects act on.
-    pub fn targets(&self) -> Vec<&'c Word> {
+    /// The words the entry's effects act on (paths as written).
+    pub fn targets(&self) -> Vec<&'c str> {
         let c = self.command;
-        let operands: Vec<&Word> = self
+        let operands: Vec<&str> = self
             .positionals
             .iter()
             .filter(|&&i| i >= self.after)
             .filter_map(|&i| c.args.get(i))
+            .map(|w| w.text.as_str())
             .collect();
         match self.entry.target {
             TargetSpec::None => Vec::new(),
             TargetSpec::Operands => operands,
             TargetSpec::FirstOperand => operands.into_iter().take(1).collect(),
             TargetSpec::LastOperand => operands.into_iter().last().into_iter().collect(),
-            TargetSpec::FlagValue(flags) => flag_values(c, flags).collect(),
+            TargetSpec::FlagValue(flags) => flag_value_texts(c, flags),
         }
     }
 }
 
-/// The values given to any of `flags` (`-o F`, `-oF`, `--out=F`, `--out F`).
-fn flag_values<'c>(c: &'c Command, flags: &'static [&'static str]) -> impl Iterator<Item = &'c Word> {
-    let args = &c.args;
-    args.iter().enumerate().filter_map(move |(i, a)| {
-        let t = a.text.as_str();
-        for f in flags {
-            if t == *f {
-                return args.get(i + 1);
-            }
-        }
-        None
-    })
-}
-
-/// The text values given to any of `flags`, in every spelling.
+/// The text values given to any of `flags`, in every spelling: `-o F`,
+/// `-oF`, `-so F` (a short option last in a bundle), `--out=F`, `--out F`,
+/// and `of=F` for `dd`-style operands.
 fn flag_value_texts<'c>(c: &'c Command, flags: &'static [&'static str]) -> Vec<&'c str> {
     let mut out = Vec::new();
     for (i, a) in c.args.iter().enumerate() {
         let t = a.text.as_str();
         for f in flags {
-            if t == *f {
+            let bundled = f.len() == 2
+                && f.starts_with('-')
+                && !f.starts_with("--")
+                && t.len() > 2
+                && t.starts_with('-')
+                && !t.starts_with("--")
+                && t.ends_with(&f[1..])
+                && t[1..t.len() - 1].chars().all(|ch| ch.is_ascii_alphabetic());
+            if let Some(v) = f.strip_suffix('=').and_then(|_| t.strip_prefix(f)) {
+                out.push(v);
+            } else if t == *f || bundled {
                 if let Some(v) = c.args.get(i + 1) {
                     out.push(v.text.as_str());
                 }

@@ -18,9 +18,10 @@ use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
 use agentops_effects::{effects_of, Effect};
-use agentops_shell::Analysis;
+use agentops_shell::{Analysis, Command};
 
 use crate::security::validate_command::effects::{place, Place};
+use crate::security::validate_command::paths::{expanded_vars, secret_var_name};
 use crate::security::validate_command::scan::Scan;
 
 const POLICY: &str = "permission-autopilot";
@@ -104,6 +105,60 @@ const PRIVILEGE_WRAPPERS: &[&str] = &["sudo", "doas", "su", "pkexec", "run0", "r
 /// Targets that are not files anyone keeps.
 const HARMLESS_DEVICES: &[&str] = &["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"];
 
+/// Why a command's words keep it from the autopilot, if they do: a
+/// secret-looking variable anywhere in it (printed, sent or passed on), a
+/// dump of the whole environment, or a network request whose words are
+/// computed (a URL built from a substitution can carry anything out).
+fn not_plain(c: &Command) -> Option<&'static str> {
+    let secret_var = c
+        .args
+        .iter()
+        .chain(c.assignments.iter().map(|a| &a.value))
+        .filter(|w| w.dynamic)
+        .flat_map(|w| expanded_vars(&w.text))
+        .any(secret_var_name);
+    if secret_var {
+        return Some("uses a secret-looking variable");
+    }
+    let dumps_environment = match c.name.as_str() {
+        "env" | "printenv" | "set" => c.args.is_empty(),
+        "export" | "declare" | "typeset" => c.args.iter().all(|a| a.text.starts_with('-')),
+        _ => false,
+    };
+    if dumps_environment {
+        return Some("prints the whole environment");
+    }
+    if c.wrappers.iter().any(|w| matches!(w.as_str(), "xargs" | "parallel")) {
+        return Some("its arguments come from its input (xargs), unseen here");
+    }
+    let computed = c.args.iter().any(|w| w.dynamic || !w.subst.is_empty());
+    let effects = effects_of(c);
+    if computed
+        && effects
+            .effects
+            .iter()
+            .any(|d| matches!(d.effect, Effect::NetworkRead | Effect::NetworkSend))
+    {
+        return Some("a network request with computed words");
+    }
+    None
+}
+
+/// Whether `target` is a file that runs by itself later (a manifest, a
+/// build or CI file, a hook), inside the guard's own directories, or
+/// anywhere under `.git/`, `.claude/` or `.agentops/`.
+fn runs_later(scan: &Scan, id: usize, target: &str) -> bool {
+    let abs = scan.abs(id, target);
+    let rel = abs
+        .strip_prefix(scan.project())
+        .map(|r| r.trim_start_matches('/'))
+        .unwrap_or(&abs);
+    let guarded = [".claude", ".agentops", ".git"]
+        .iter()
+        .any(|d| rel == *d || rel.starts_with(&format!("{d}/")));
+    guarded || crate::security::run_later::kind_of(rel).is_some()
+}
+
 /// Judge an analysed command: see the module documentation.
 pub fn judge(analysis: &Analysis, ctx: &Context) -> Judgement {
     if !analysis.parsed() || analysis.depth_capped {
@@ -117,6 +172,9 @@ pub fn judge(analysis: &Analysis, ctx: &Context) -> Judgement {
         if c.approximate || c.synthetic {
             judged.push(format!("{c}: structure is a best guess"));
             continue;
+        }
+        if let Some(why) = not_plain(c) {
+            judged.push(format!("{c}: {why}"));
         }
         let effects = effects_of(c);
         if !effects.known {
@@ -132,7 +190,9 @@ pub fn judge(analysis: &Analysis, ctx: &Context) -> Judgement {
                 Effect::Write | Effect::Delete => match d.target.as_deref() {
                     None => true,
                     Some(t) if HARMLESS_DEVICES.contains(&t) => true,
-                    Some(t) => place(&scan, c.id, t) == Place::Project,
+                    Some(t) => {
+                        place(&scan, c.id, t) == Place::Project && !runs_later(&scan, c.id, t)
+                    }
                 },
                 _ => false,
             };

@@ -82,6 +82,20 @@ const BY_NAME: &[(&str, Kind)] = &[
     (".vimrc", Kind::Commands),
     (".nvim.lua", Kind::Commands),
     (".nvimrc", Kind::Commands),
+    // Lock files decide what the next install downloads and runs.
+    ("package-lock.json", Kind::Commands),
+    ("npm-shrinkwrap.json", Kind::Commands),
+    ("yarn.lock", Kind::Commands),
+    ("pnpm-lock.yaml", Kind::Commands),
+    ("bun.lock", Kind::Commands),
+    ("cargo.lock", Kind::Commands),
+    ("poetry.lock", Kind::Commands),
+    ("uv.lock", Kind::Commands),
+    ("pipfile.lock", Kind::Commands),
+    ("gemfile.lock", Kind::Commands),
+    ("composer.lock", Kind::Commands),
+    ("go.sum", Kind::Commands),
+    ("go.mod", Kind::Commands),
 ];
 
 /// Directories whose files run later (relative to the project).
@@ -280,6 +294,16 @@ fn cut(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+/// A vim modeline that sets an expression option: vim evaluates
+/// `foldexpr`, `includeexpr`, `formatexpr` and their kin when the file is
+/// opened, and an expression can call `system()`. Any file can carry one.
+pub fn code_modeline(content: &str) -> Option<&'static str> {
+    let lower = cut(content, MAX_CONTENT).to_ascii_lowercase();
+    let modeline = ["vim:", "vi:", "ex:"].iter().any(|m| lower.contains(m));
+    let expression = ["expr=", "expr ="].iter().any(|e| lower.contains(e));
+    (modeline && expression).then_some("a vim modeline that sets an expression option (run when the file is opened)")
 }
 
 /// Settings in files that run later which name a program to run, point a

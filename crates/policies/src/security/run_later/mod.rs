@@ -171,6 +171,9 @@ fn written_file(input: &HookInput, ctx: &Context) -> Option<(String, String)> {
 /// Judge `content` written to `path` (absolute or project-relative).
 fn judge_file(path: &str, content: &str, ctx: &Context, findings: &mut Vec<Finding>) {
     let rel = relative(path, ctx).unwrap_or_else(|| path.trim_start_matches("./").to_string());
+    if let Some(modeline) = files::code_modeline(content) {
+        findings.push(Finding::with_subject(&RISKY_SETTING, format!("{rel}: {modeline}")));
+    }
     let Some(kind) = kind_of(&rel) else {
         return;
     };
@@ -237,6 +240,9 @@ fn bash_writes(analysis: &Analysis, ctx: &Context, findings: &mut Vec<Finding>) 
     for w in &analysis.writes {
         let rel = relative(&w.path, ctx).unwrap_or_else(|| w.path.trim_start_matches("./").to_string());
         if kind_of(&rel).is_none() {
+            if let Some(modeline) = w.content.as_deref().and_then(files::code_modeline) {
+                findings.push(Finding::with_subject(&RISKY_SETTING, format!("{rel}: {modeline}")));
+            }
             continue;
         }
         match &w.content {

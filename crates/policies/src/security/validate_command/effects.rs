@@ -17,7 +17,7 @@ use agentops_shell::Command;
 use super::rule;
 use super::scan::{Hits, Scan};
 use super::tamper::modified_paths;
-use super::DOWNLOAD_EXEC;
+use super::{AGENTOPS_BINARY, DOWNLOAD_EXEC};
 
 /// CMD022: deleting something remote.
 pub static REMOTE_DESTROY: Rule = rule(
@@ -203,6 +203,7 @@ pub static VERDICTS: &[(Effect, Option<Place>, &Rule)] = &[
     (Effect::ProcessControl, None, &SYSTEM_CONTROL),
     (Effect::Destroy, None, &DATA_DESTROY),
     (Effect::CodeDownloadRun, None, &DOWNLOAD_EXEC),
+    (Effect::GuardTamper, None, &AGENTOPS_BINARY),
     (Effect::Write, Some(Place::GitInternals), &EXEC_CONFIG),
     (Effect::Write, Some(Place::StartUp), &PERSISTENCE),
 ];
@@ -346,6 +347,18 @@ pub(crate) fn place(scan: &Scan, id: usize, target: &str) -> Place {
     Place::Elsewhere
 }
 
+/// `echo $GITHUB_TOKEN`: printing a secret-looking variable puts its value
+/// in the transcript.
+fn prints_secret_variable(c: &Command) -> bool {
+    matches!(c.name.as_str(), "echo" | "printf" | "print")
+        && c
+            .args
+            .iter()
+            .filter(|w| w.dynamic)
+            .flat_map(|w| super::paths::expanded_vars(&w.text))
+            .any(super::paths::secret_var_name)
+}
+
 /// The effects of command `c` that a rule answers, as hits. A command a
 /// spelling rule already answers at least as strongly (`reboot` is CMD004,
 /// `cat ~/.aws/credentials` CMD013) gets no second finding for the same
@@ -357,6 +370,9 @@ pub(super) fn check(scan: &Scan, c: &Command, effects: &[Derived], hits: &mut Hi
             hits.add_because(rule, c, entry);
         }
     };
+    if prints_secret_variable(c) {
+        add(hits, &SECRET_TOOL_READ, None);
+    }
     for d in effects {
         if d.effect == Effect::Write {
             continue;

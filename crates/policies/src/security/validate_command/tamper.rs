@@ -61,6 +61,10 @@ fn removes_protected_dir(scan: &Scan, c: &Command, target: &str) -> Option<Prote
     if let Some(home) = scan.home() {
         anchors.push((format!("{home}/.claude"), Protected::HookWiring));
     }
+    // The agentops plugin's own directory, wherever Claude Code keeps it.
+    if abs.contains("/.claude/plugins/") && abs.contains("agentops") {
+        return Some(Protected::HookWiring);
+    }
     anchors
         .into_iter()
         .find(|(anchor, _)| anchor == &abs)
