@@ -10,6 +10,7 @@
 //! The only read is [`resolve_existing_prefix`], through the context's
 //! world; [`decide`] works on the payload and its result alone.
 
+use crate::security::validate_command::paths::credential_file;
 use std::path::{Component, Path, PathBuf};
 
 use agentops_core::Finding;
@@ -119,6 +120,18 @@ pub static SENSITIVE_DOTFILE: Rule = Rule {
     passes: "PreToolUse Read: /home/u/.docker/daemon.json",
 };
 
+/// PATH010: reading a credential or key file with a file tool.
+pub static CREDENTIAL_READ: Rule = Rule {
+    id: "PATH010",
+    name: "credential-file-read",
+    policy: POLICY,
+    severity: Severity::Soft,
+    reason: "reads a credential or key file (.env, private keys, token files)",
+    why: "Reading a .env or key file with the Read tool copies its secrets into the conversation and the provider's logs exactly as `cat .env` does, so it is judged the same way (CMD013). Templates such as .env.example hold no secrets and pass.",
+    fires: "PreToolUse Read: /p/.env",
+    passes: "PreToolUse Read: /p/.env.example",
+};
+
 /// PATH009: a flags-file write that switches a security flag off.
 pub static SECURITY_FLAG_OFF: Rule = Rule {
     id: "PATH009",
@@ -140,6 +153,7 @@ static RULES: &[&Rule] = &[
     &BINARY_WRITE,
     &SYSTEM_DIRECTORY,
     &SENSITIVE_DOTFILE,
+    &CREDENTIAL_READ,
     &SECURITY_FLAG_OFF,
 ];
 
@@ -291,6 +305,10 @@ pub fn decide(
         findings.push(Finding::with_subject(&SYSTEM_DIRECTORY, shorten(path)));
     } else if let Some(path) = forms.iter().find(|p| is_sensitive_dotfile(p)) {
         findings.push(Finding::with_subject(&SENSITIVE_DOTFILE, shorten(path)));
+    } else if *tool == Tool::Read {
+        if let Some(path) = forms.iter().find(|p| credential_file(p)) {
+            findings.push(Finding::with_subject(&CREDENTIAL_READ, shorten(path)));
+        }
     }
     findings
 }

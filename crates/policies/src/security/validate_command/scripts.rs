@@ -260,8 +260,16 @@ fn package_scripts(scan: &Scan, c: &Command, runs: &mut Vec<Run>) {
     let Some(scripts) = json.get("scripts").and_then(Value::as_object) else {
         return;
     };
+    let mut keys: Vec<String> = Vec::new();
     for name in names {
         for key in [format!("pre{name}"), name.clone(), format!("post{name}")] {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    for key in keys {
+        {
             if let Some(code) = scripts.get(&key).and_then(Value::as_str) {
                 runs.push(Run {
                     label: format!("package script `{key}` in package.json"),
