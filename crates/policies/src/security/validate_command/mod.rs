@@ -60,9 +60,19 @@ pub static RECURSIVE_DELETE_CRITICAL: Rule = rule(
     "recursive-delete-critical",
     Severity::Hard,
     "recursive deletion of the root, a home or a system directory",
-    "A recursive delete of /, a home directory or a system directory cannot be undone and takes the machine, the user's files or their other projects with it. Agents get there by accident: an empty variable (`rm -rf $DIR/`), a `cd` that failed, a glob that reaches too far.",
+    "A recursive delete of /, a home directory, a top-level directory in it (~/.ssh, ~/.config, ~/Documents) or a system directory cannot be undone and takes the machine, the user's files or their other projects with it. Agents get there by accident: an empty variable (`rm -rf $DIR/`), a `cd` that failed, a glob that reaches too far. The same goes for `rsync --delete` into it, `git clean -fdx` run in it, `tar --remove-files` of it and moving it away. Caches such as ~/.cache pass.",
     "PreToolUse Bash: rm -rf ~/",
     "PreToolUse Bash: rm -rf ./build",
+);
+/// CMD035: recursive permission or ownership change of a critical directory.
+pub static RECURSIVE_PERMISSIONS_CRITICAL: Rule = rule(
+    "CMD035",
+    "recursive-permissions-critical",
+    Severity::Hard,
+    "recursive permission or ownership change of the root, a home or a system directory",
+    "`chmod -R 000 ~` locks the user out of every file they own, `chmod -R 777 /` opens the whole system to every process, and `chown -R nobody /` breaks sudo, ssh and every service; none can be undone without a backup of the old modes. Changing the modes of the project's own files passes (CMD012 judges world-writable ones).",
+    "PreToolUse Bash: chmod -R 000 ~",
+    "PreToolUse Bash: chmod -R go-w ./src",
 );
 /// CMD002: formatting, wiping or writing raw data to a block device.
 pub static DISK_WIPE: Rule = rule(
@@ -312,6 +322,7 @@ pub static TOO_DEEP_HARD: Rule = rule(
 
 static RULES: &[&Rule] = &[
     &RECURSIVE_DELETE_CRITICAL,
+    &RECURSIVE_PERMISSIONS_CRITICAL,
     &DISK_WIPE,
     &FORK_BOMB,
     &POWER_STATE,

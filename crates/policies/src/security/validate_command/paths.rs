@@ -38,6 +38,30 @@ const SYSTEM_ROOTS: &[&str] = &[
     "cores",
 ];
 
+/// Top-level directories of a home directory that only hold caches or
+/// scratch files, so deleting one is routine.
+const DISPOSABLE_HOME_CHILDREN: &[&str] = &[
+    ".cache",
+    ".npm",
+    ".yarn",
+    ".pnpm-store",
+    ".gradle",
+    ".m2",
+    ".ivy2",
+    ".sbt",
+    ".nuget",
+    ".bun",
+    ".deno",
+    ".node-gyp",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".Trash",
+    "tmp",
+    ".tmp",
+    "temp",
+];
+
 /// Second-level directories that are disposable even under a system root.
 const DISPOSABLE_SYSTEM_CHILDREN: &[&str] = &["/var/tmp", "/var/folders", "/private/tmp"];
 
@@ -50,6 +74,15 @@ pub(crate) fn critical_delete_target(abs: &str, home: Option<&str>) -> bool {
     if let Some(h) = home {
         if abs == h || abs == format!("{h}/*") {
             return true;
+        }
+        // A whole top-level directory of the home directory: the user's
+        // documents, keys (~/.ssh), settings (~/.config) or another
+        // project. Caches and scratch space are disposable.
+        if let Some(child) = abs.strip_prefix(h).and_then(|r| r.strip_prefix('/')) {
+            let child = child.trim_end_matches('/');
+            if !child.is_empty() && !child.contains('/') && !DISPOSABLE_HOME_CHILDREN.contains(&child) {
+                return true;
+            }
         }
     }
     let parts: Vec<&str> = abs.trim_start_matches('/').split('/').collect();
@@ -451,6 +484,9 @@ mod tests {
             "/u*",
             "/usr/*",
             "/Users/x/*",
+            "/home/u/.ssh",
+            "/home/u/.config/",
+            "/home/u/Documents",
         ] {
             assert!(critical_delete_target(p, home), "{p}");
         }
@@ -462,6 +498,9 @@ mod tests {
             "/home/u/proj/target",
             "/usr/local/lib/x",
             "/opt/app/cache/x",
+            "/home/u/.cache",
+            "/home/u/.npm",
+            "/home/u/.config/app/cache",
         ] {
             assert!(!critical_delete_target(p, home), "{p}");
         }
