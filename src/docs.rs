@@ -30,7 +30,9 @@ pub fn severity_meaning(severity: Severity) -> &'static str {
         Severity::Ask => "asks the user; only an advisory note in bypass and unrestricted mode",
         Severity::Warn => "tells the user; never gates",
         Severity::Guide => "guidance for the model; never gates",
-        Severity::Approve => "answers allow (skips the permission prompt); anything that asks or denies wins",
+        Severity::Approve => {
+            "answers allow (skips the permission prompt); anything that asks or denies wins"
+        }
     }
 }
 

@@ -109,13 +109,13 @@ fn main() {
             .and_then(|s| s.to_str())
             .expect("kb file names are UTF-8");
         let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let file: File =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("kb/{family}.toml: {e}"));
+        let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("kb/{family}.toml: {e}"));
         for tool in file.tool {
             let ti = tools.len();
-            let first = tool.names.first().unwrap_or_else(|| {
-                panic!("kb/{family}.toml: a tool without names")
-            });
+            let first = tool
+                .names
+                .first()
+                .unwrap_or_else(|| panic!("kb/{family}.toml: a tool without names"));
             let mut entries = String::new();
             for e in &tool.rule {
                 let id = match &e.id {
@@ -123,7 +123,11 @@ fn main() {
                     None if e.cmd.trim().is_empty() => first.clone(),
                     None => format!(
                         "{first}/{}",
-                        e.cmd.split_whitespace().collect::<Vec<_>>().join("-").replace('|', "+")
+                        e.cmd
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join("-")
+                            .replace('|', "+")
                     ),
                 };
                 if !ids.insert(id.clone()) {
@@ -140,7 +144,9 @@ fn main() {
                             .iter()
                             .find(|(n, _)| n == name)
                             .map(|(_, v)| format!("Effect::{v}"))
-                            .unwrap_or_else(|| panic!("kb/{family}.toml: `{id}`: unknown effect `{name}`"))
+                            .unwrap_or_else(|| {
+                                panic!("kb/{family}.toml: `{id}`: unknown effect `{name}`")
+                            })
                     })
                     .collect();
                 let target = match e.target.as_deref() {
@@ -195,13 +201,18 @@ fn main() {
                 if !names.insert(n.clone()) {
                     panic!("kb/{family}.toml: tool name `{n}` is described twice");
                 }
-                writeln!(lookup, "        {n:?} => Some(&TOOL_{ti}),").expect("writing to a String");
+                writeln!(lookup, "        {n:?} => Some(&TOOL_{ti}),")
+                    .expect("writing to a String");
             }
             tools.push(format!("&TOOL_{ti}"));
         }
     }
-    writeln!(out, "/// Every tool of the knowledge base, in file order.\npub static TOOLS: &[&Tool] = &[{}];", tools.join(", "))
-        .expect("writing to a String");
+    writeln!(
+        out,
+        "/// Every tool of the knowledge base, in file order.\npub static TOOLS: &[&Tool] = &[{}];",
+        tools.join(", ")
+    )
+    .expect("writing to a String");
     writeln!(
         out,
         "/// The tool described under this command name.\npub fn tool(name: &str) -> Option<&'static Tool> {{\n    match name {{\n{lookup}        _ => None,\n    }}\n}}"

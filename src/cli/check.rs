@@ -37,9 +37,16 @@ fn explain(env: &Environment, command: &str) -> (Vec<Explained>, Judgement) {
 
 fn autopilot_text(j: &Judgement) -> String {
     match j {
-        Judgement::Allow(effects) => format!("allow (every effect known and inside the project: {})", effects.join(", ")),
-        Judgement::Unknown(commands) => format!("ask (not in the knowledge base: {})", commands.join("; ")),
-        Judgement::Table(why) => format!("no answer; the verdict table decides ({})", why.join("; ")),
+        Judgement::Allow(effects) => format!(
+            "allow (every effect known and inside the project: {})",
+            effects.join(", ")
+        ),
+        Judgement::Unknown(commands) => {
+            format!("ask (not in the knowledge base: {})", commands.join("; "))
+        }
+        Judgement::Table(why) => {
+            format!("no answer; the verdict table decides ({})", why.join("; "))
+        }
     }
 }
 
@@ -119,7 +126,11 @@ pub fn run(args: &Args) -> ExitCode {
         if let Some((commands, autopilot)) = &explained {
             println!("effects:");
             for c in commands {
-                let known = if c.known { "" } else { "  (not in the knowledge base)" };
+                let known = if c.known {
+                    ""
+                } else {
+                    "  (not in the knowledge base)"
+                };
                 println!("  {}{known}", c.command);
                 for (effect, target, place, entry) in &c.effects {
                     let at = match (target, place) {

@@ -33,7 +33,10 @@ mod tests {
     #[test]
     fn stars_and_case() {
         assert!(glob_match("core.pager", "core.Pager"));
-        assert!(glob_match("*core.sshcommand=*", "-c core.sshCommand=/tmp/x"));
+        assert!(glob_match(
+            "*core.sshcommand=*",
+            "-c core.sshCommand=/tmp/x"
+        ));
         assert!(glob_match("http://*", "http://x"));
         assert!(glob_match("*", ""));
         assert!(!glob_match("http://*", "https://x"));

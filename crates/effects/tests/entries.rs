@@ -34,7 +34,10 @@ fn every_entry_fires_on_its_examples_and_not_on_its_neighbours() {
             for ex in e.passes {
                 examples += 1;
                 if applying(ex).contains(&e.id) {
-                    failures.push(format!("{} ({}): fires on its neighbour `{ex}`", e.id, e.family));
+                    failures.push(format!(
+                        "{} ({}): fires on its neighbour `{ex}`",
+                        e.id, e.family
+                    ));
                 }
             }
         }

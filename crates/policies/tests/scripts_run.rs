@@ -40,10 +40,20 @@ fn decide(command: &str, files: &[(&str, &str)]) -> (Decision, Vec<String>) {
         .verdicts
         .iter()
         .filter(|v| v.decision.is_some())
-        .map(|v| format!("{} {}", v.finding.rule.id, v.finding.subject.clone().unwrap_or_default()))
+        .map(|v| {
+            format!(
+                "{} {}",
+                v.finding.rule.id,
+                v.finding.subject.clone().unwrap_or_default()
+            )
+        })
         .collect();
     (answer.decision, subjects)
 }
+
+/// A command, the files in the project, the answer, and text the gated
+/// finding's subject must name.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Decision, &'a str);
 
 #[test]
 fn files_a_command_runs_are_judged() {
@@ -59,17 +69,47 @@ fn files_a_command_runs_are_judged() {
     );
     let py = ("/p/tool.py", "import shutil\nshutil.rmtree('/home/u')\n");
     let conftest = ("/p/conftest.py", "import os\nos.system('rm -rf ~')\n");
-    let cases: &[(&str, &[(&str, &str)], Decision, &str)] = &[
-        ("bash deploy.sh", &[evil_sh], Decision::HardDeny, "CMD001 script deploy.sh"),
-        ("./deploy.sh", &[evil_sh], Decision::HardDeny, "CMD001 script ./deploy.sh"),
+    let cases: &[Case] = &[
+        (
+            "bash deploy.sh",
+            &[evil_sh],
+            Decision::HardDeny,
+            "CMD001 script deploy.sh",
+        ),
+        (
+            "./deploy.sh",
+            &[evil_sh],
+            Decision::HardDeny,
+            "CMD001 script ./deploy.sh",
+        ),
         ("sh build.sh", &[ok_sh], Decision::Allow, ""),
-        ("make setup", &[make], Decision::HardDeny, "recipe of `setup`"),
+        (
+            "make setup",
+            &[make],
+            Decision::HardDeny,
+            "recipe of `setup`",
+        ),
         ("make", &[make], Decision::Allow, ""),
         ("make clean", &[make], Decision::Allow, ""),
-        ("npm install", &[pkg], Decision::HardDeny, "package script `postinstall`"),
+        (
+            "npm install",
+            &[pkg],
+            Decision::HardDeny,
+            "package script `postinstall`",
+        ),
         ("npm test", &[pkg], Decision::Allow, ""),
-        ("python3 tool.py", &[py], Decision::HardDeny, "program tool.py"),
-        ("pytest -q", &[conftest], Decision::HardDeny, "test configuration conftest.py"),
+        (
+            "python3 tool.py",
+            &[py],
+            Decision::HardDeny,
+            "program tool.py",
+        ),
+        (
+            "pytest -q",
+            &[conftest],
+            Decision::HardDeny,
+            "test configuration conftest.py",
+        ),
         // A script that does not exist (yet) is not guessed at.
         ("bash missing.sh", &[], Decision::Allow, ""),
     ];
@@ -78,7 +118,9 @@ fn files_a_command_runs_are_judged() {
         let (got, subjects) = decide(command, files);
         let named = subject.is_empty() || subjects.iter().any(|s| s.contains(subject));
         if got != *want || !named {
-            failures.push(format!("{command}: want {want:?} naming {subject:?}, got {got:?} {subjects:?}"));
+            failures.push(format!(
+                "{command}: want {want:?} naming {subject:?}, got {got:?} {subjects:?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -115,7 +115,11 @@ fn writing_ordinary_files_does_not_prompt() {
         let Ok(content) = fs::read_to_string(p) else {
             continue; // not UTF-8 text: not the kind of file an agent writes
         };
-        let rel = p.strip_prefix(&src).unwrap_or(p).to_string_lossy().into_owned();
+        let rel = p
+            .strip_prefix(&src)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned();
         written += 1;
         let (decision, rules) = decide(&rel, &content);
         if decision >= Decision::Ask {

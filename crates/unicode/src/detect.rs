@@ -342,9 +342,7 @@ pub fn character_table(bytes: &[u8], hits: &[Hit]) -> bool {
         && hits.iter().all(|h| {
             let before = h.offset.checked_sub(1).and_then(|i| bytes.get(i));
             let after = bytes.get(h.end());
-            h.category != Category::Bidi
-                && matches!(before, Some(b'\'' | b'"'))
-                && before == after
+            h.category != Category::Bidi && matches!(before, Some(b'\'' | b'"')) && before == after
         })
 }
 

@@ -128,7 +128,10 @@ fn not_plain(c: &Command) -> Option<&'static str> {
     if dumps_environment {
         return Some("prints the whole environment");
     }
-    if c.wrappers.iter().any(|w| matches!(w.as_str(), "xargs" | "parallel")) {
+    if c.wrappers
+        .iter()
+        .any(|w| matches!(w.as_str(), "xargs" | "parallel"))
+    {
         return Some("its arguments come from its input (xargs), unseen here");
     }
     let computed = c.args.iter().any(|w| w.dynamic || !w.subst.is_empty());
@@ -181,7 +184,11 @@ pub fn judge(analysis: &Analysis, ctx: &Context) -> Judgement {
             unknown.push(c.to_string());
             continue;
         }
-        if let Some(w) = c.wrappers.iter().find(|w| PRIVILEGE_WRAPPERS.contains(&w.as_str())) {
+        if let Some(w) = c
+            .wrappers
+            .iter()
+            .find(|w| PRIVILEGE_WRAPPERS.contains(&w.as_str()))
+        {
             judged.push(format!("{c}: run through {w}"));
         }
         for d in &effects.effects {

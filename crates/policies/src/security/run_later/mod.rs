@@ -172,7 +172,10 @@ fn written_file(input: &HookInput, ctx: &Context) -> Option<(String, String)> {
 fn judge_file(path: &str, content: &str, ctx: &Context, findings: &mut Vec<Finding>) {
     let rel = relative(path, ctx).unwrap_or_else(|| path.trim_start_matches("./").to_string());
     if let Some(modeline) = files::code_modeline(content) {
-        findings.push(Finding::with_subject(&RISKY_SETTING, format!("{rel}: {modeline}")));
+        findings.push(Finding::with_subject(
+            &RISKY_SETTING,
+            format!("{rel}: {modeline}"),
+        ));
     }
     let Some(kind) = kind_of(&rel) else {
         return;
@@ -238,10 +241,14 @@ const UNSEEN_WRITERS: &[&str] = &[
 /// Files a Bash command writes that run later.
 fn bash_writes(analysis: &Analysis, ctx: &Context, findings: &mut Vec<Finding>) {
     for w in &analysis.writes {
-        let rel = relative(&w.path, ctx).unwrap_or_else(|| w.path.trim_start_matches("./").to_string());
+        let rel =
+            relative(&w.path, ctx).unwrap_or_else(|| w.path.trim_start_matches("./").to_string());
         if kind_of(&rel).is_none() {
             if let Some(modeline) = w.content.as_deref().and_then(files::code_modeline) {
-                findings.push(Finding::with_subject(&RISKY_SETTING, format!("{rel}: {modeline}")));
+                findings.push(Finding::with_subject(
+                    &RISKY_SETTING,
+                    format!("{rel}: {modeline}"),
+                ));
             }
             continue;
         }
@@ -253,10 +260,9 @@ fn bash_writes(analysis: &Analysis, ctx: &Context, findings: &mut Vec<Finding>) 
                 };
                 let copied_from_project = writer.name != "curl"
                     && writer.name != "wget"
-                    && writer
-                        .operands()
-                        .next()
-                        .is_some_and(|src| !src.text.starts_with('/') && !src.text.starts_with('~'));
+                    && writer.operands().next().is_some_and(|src| {
+                        !src.text.starts_with('/') && !src.text.starts_with('~')
+                    });
                 if UNSEEN_WRITERS.contains(&writer.name.as_str()) && !copied_from_project {
                     findings.push(Finding::with_subject(&UNSEEN_LATER, subject(writer)));
                 }
@@ -278,9 +284,9 @@ fn bash_writes(analysis: &Analysis, ctx: &Context, findings: &mut Vec<Finding>) 
             ("npm", ["set-script", _, value, ..]) => code.push((*value).to_string()),
             ("husky" | "npx", [.., "add", _, value]) => code.push((*value).to_string()),
             ("sed" | "gsed", _) => {
-                let targets_later = c
-                    .operands()
-                    .any(|o| kind_of(&relative(&o.text, ctx).unwrap_or_else(|| o.text.clone())).is_some());
+                let targets_later = c.operands().any(|o| {
+                    kind_of(&relative(&o.text, ctx).unwrap_or_else(|| o.text.clone())).is_some()
+                });
                 if targets_later {
                     code.extend(
                         args.iter()

@@ -91,7 +91,10 @@ fn critical_delete_by_other_means(scan: &Scan, c: &Command) -> bool {
         "tar" | "gtar" | "bsdtar" => {
             c.has_long("remove-files") && operands.iter().any(|p| critical_word(scan, c, p))
         }
-        "srm" => (c.has_short('r') || c.has_short('R')) && operands.iter().any(|p| critical_word(scan, c, p)),
+        "srm" => {
+            (c.has_short('r') || c.has_short('R'))
+                && operands.iter().any(|p| critical_word(scan, c, p))
+        }
         "mv" => {
             operands.len() >= 2
                 && operands[..operands.len() - 1]
@@ -110,7 +113,10 @@ fn critical_permissions(scan: &Scan, c: &Command) -> bool {
     }
     let recursive = c.has_short('R') || c.has_long("recursive");
     // The mode or owner comes first; the rest are files.
-    recursive && c.operands().skip(1).any(|w| critical_word(scan, c, &w.text))
+    recursive
+        && c.operands()
+            .skip(1)
+            .any(|w| critical_word(scan, c, &w.text))
 }
 
 /// Formatting, wiping or writing raw data to a block device.

@@ -407,7 +407,12 @@ pub(crate) fn check_analysis(
         tamper::check(&scan, c, &mut hits);
         risky::check(&scan, c, &mut hits);
         network::check(analysis, c, &mut hits);
-        effects::check(&scan, c, &agentops_effects::effects_of(c).effects, &mut hits);
+        effects::check(
+            &scan,
+            c,
+            &agentops_effects::effects_of(c).effects,
+            &mut hits,
+        );
     }
     destructive::fork_bombs(analysis, &mut hits);
     let mut from_files = Vec::new();

@@ -80,7 +80,10 @@ pub(crate) fn critical_delete_target(abs: &str, home: Option<&str>) -> bool {
         // project. Caches and scratch space are disposable.
         if let Some(child) = abs.strip_prefix(h).and_then(|r| r.strip_prefix('/')) {
             let child = child.trim_end_matches('/');
-            if !child.is_empty() && !child.contains('/') && !DISPOSABLE_HOME_CHILDREN.contains(&child) {
+            if !child.is_empty()
+                && !child.contains('/')
+                && !DISPOSABLE_HOME_CHILDREN.contains(&child)
+            {
                 return true;
             }
         }
@@ -225,9 +228,11 @@ pub(crate) fn credential_file(path: &str) -> bool {
     // A `.pem` holds a certificate as often as a key; certificates are
     // public (`cert.pem`, `ca.pem`, `fullchain.pem`, `ca-bundle.pem`).
     let certificate = name.ends_with(".pem")
-        && ["cert", "chain", "bundle", "ca.", "ca-", "ca_", "-ca", "_ca", "root", "crt"]
-            .iter()
-            .any(|t| name.contains(t))
+        && [
+            "cert", "chain", "bundle", "ca.", "ca-", "ca_", "-ca", "_ca", "root", "crt",
+        ]
+        .iter()
+        .any(|t| name.contains(t))
         && !name.contains("key");
     if EXTENSIONS.iter().any(|e| name.ends_with(e)) && !name.ends_with(".pub") && !certificate {
         return true;

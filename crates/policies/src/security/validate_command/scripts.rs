@@ -76,7 +76,10 @@ fn runs_of(scan: &Scan, c: &Command) -> Vec<Run> {
     let first = operands.first().copied();
     let name = c.name.as_str();
     let has_code_flag = c.args.iter().any(|a| {
-        matches!(a.text.as_str(), "-c" | "-e" | "-E" | "-r" | "-m" | "--eval" | "-p" | "--print")
+        matches!(
+            a.text.as_str(),
+            "-c" | "-e" | "-E" | "-r" | "-m" | "--eval" | "-p" | "--print"
+        )
     });
     let mut file = |label: &str, path: &str, wrap: Option<&str>| {
         if let Some(text) = read(scan, c, path) {
@@ -107,7 +110,9 @@ fn runs_of(scan: &Scan, c: &Command) -> Vec<Run> {
         }
         "node" | "bun" | "deno" | "tsx" | "ts-node" if !has_code_flag => {
             if let Some(path) = first.filter(|p| {
-                [".js", ".mjs", ".cjs", ".ts", ".mts"].iter().any(|e| p.ends_with(e))
+                [".js", ".mjs", ".cjs", ".ts", ".mts"]
+                    .iter()
+                    .any(|e| p.ends_with(e))
             }) {
                 file("program", path, Some("node -e"));
             }
@@ -129,7 +134,9 @@ fn runs_of(scan: &Scan, c: &Command) -> Vec<Run> {
         "npm" | "pnpm" | "yarn" | "bun" => package_scripts(scan, c, &mut runs),
         "pytest" | "py.test" => conftest(scan, c, &mut runs),
         _ if name.starts_with("python")
-            && c.args.windows(2).any(|w| w[0].text == "-m" && w[1].text == "pytest") =>
+            && c.args
+                .windows(2)
+                .any(|w| w[0].text == "-m" && w[1].text == "pytest") =>
         {
             conftest(scan, c, &mut runs)
         }
@@ -242,10 +249,12 @@ fn package_scripts(scan: &Scan, c: &Command, runs: &mut Vec<Run>) {
         ["start", ..] => vec!["start".into()],
         ["stop", ..] => vec!["stop".into()],
         ["restart", ..] => vec!["restart".into()],
-        [] | ["install" | "i" | "ci" | "add", ..] => ["preinstall", "install", "postinstall", "prepare"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        [] | ["install" | "i" | "ci" | "add", ..] => {
+            ["preinstall", "install", "postinstall", "prepare"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }
         [script, ..] if c.name == "yarn" || c.name == "pnpm" || c.name == "bun" => {
             vec![(*script).to_string()]
         }
