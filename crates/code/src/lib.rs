@@ -34,6 +34,28 @@ pub const MAX_CODE: usize = 64 * 1024;
 /// How many levels of `eval`/`exec` of known text are followed.
 const MAX_EVAL_DEPTH: u8 = 3;
 
+/// Longest text handed to a parser, in bytes; longer text is tokenized.
+const MAX_PARSE: usize = 16 * 1024;
+
+/// Stack for a parser's thread: operator chains (`1+1+…`, `- - -…`) nest
+/// without brackets, and parsers and tree walks recurse on them.
+const PARSER_STACK: usize = 256 * 1024 * 1024;
+
+/// Run a parser on a thread of its own with a large stack; `None` when it
+/// panicked or the thread could not be made.
+fn with_big_stack<T: Send>(f: impl FnOnce() -> Option<T> + Send) -> Option<T> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("agentops-code-parser".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, f)
+            .ok()?
+            .join()
+            .ok()
+            .flatten()
+    })
+}
+
 /// Deepest bracket nesting handed to a parser; deeper text is tokenized.
 const MAX_NESTING: usize = 100;
 
@@ -163,15 +185,18 @@ pub fn analyse(lang: Language, code: &str) -> Facts {
 
 fn analyse_at(lang: Language, code: &str, depth: u8) -> Facts {
     let (code, truncated) = bounded(code);
-    let mut facts = match lang {
-        Language::Python if nesting_ok(code) => {
-            python::analyse(code, depth).unwrap_or_else(|| tokens::analyse(lang, code, depth))
-        }
-        Language::JavaScript if nesting_ok(code) => {
-            js::analyse(code, depth).unwrap_or_else(|| tokens::analyse(lang, code, depth))
-        }
-        _ => tokens::analyse(lang, code, depth),
+    let parser: Option<fn(&str, u8) -> Option<Facts>> = match lang {
+        Language::Python => Some(python::analyse),
+        Language::JavaScript => Some(js::analyse),
+        _ => None,
     };
+    let parsed = match parser {
+        Some(parse) if code.len() <= MAX_PARSE && nesting_ok(code) => {
+            with_big_stack(|| parse(code, depth))
+        }
+        _ => None,
+    };
+    let mut facts = parsed.unwrap_or_else(|| tokens::analyse(lang, code, depth));
     facts.truncated |= truncated;
     dedup(&mut facts.commands);
     dedup(&mut facts.reads);
@@ -580,5 +605,33 @@ mod tests {
         let (cut, t) = bounded(&big);
         assert!(t && cut.len() <= MAX_CODE);
         assert!(!nesting_ok(&"(".repeat(1000)));
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::*;
+
+    #[test]
+    fn long_operator_chains_do_not_overflow() {
+        for n in [1000usize, 8000] {
+            let chain = format!("x = {}1", "1+".repeat(n));
+            let _ = analyse(Language::Python, &chain);
+            let _ = analyse(Language::JavaScript, &chain);
+            let _ = analyse(Language::Perl, &chain);
+            let calls = format!("{}1{}", "f(".repeat(n), ")".repeat(n));
+            let _ = analyse(Language::Python, &calls);
+            let attrs = format!("a{}", ".b".repeat(n));
+            let _ = analyse(Language::Python, &attrs);
+            let _ = analyse(Language::JavaScript, &attrs);
+            let nots = format!("x = {}1", "not ".repeat(n));
+            let _ = analyse(Language::Python, &nots);
+            let neg = format!("x = {}1", "-".repeat(n));
+            let _ = analyse(Language::Python, &neg);
+            let _ = analyse(Language::JavaScript, &neg);
+            let words = "system ".repeat(n);
+            let _ = analyse(Language::Perl, &words);
+            let _ = analyse(Language::Ruby, &"(".repeat(n));
+        }
     }
 }

@@ -26,6 +26,7 @@ pub(crate) fn analyse(lang: Language, code: &str, depth: u8) -> Facts {
         _ => {
             let toks = lex(lang, code);
             let mut g = Generic {
+                nest: std::cell::Cell::new(0),
                 lang,
                 toks,
                 env: HashMap::new(),
@@ -105,9 +106,10 @@ fn lex(lang: Language, code: &str) -> Vec<Tok> {
         // Perl q//, qq//, qx//; Ruby %x(), %q(), %Q(), %w().
         if lang == Language::Perl
             && (rest.starts_with("qx") || rest.starts_with("qq") || rest.starts_with('q'))
-            && !chars
-                .get(i.saturating_sub(1))
-                .is_some_and(|p| p.is_alphanumeric() || *p == '_' || *p == '$')
+            && !(i > 0
+                && chars
+                    .get(i - 1)
+                    .is_some_and(|p| p.is_alphanumeric() || *p == '_' || *p == '$'))
         {
             let kind: String = if rest.starts_with("qx") || rest.starts_with("qq") {
                 rest[..2].to_string()
@@ -185,14 +187,12 @@ fn lex(lang: Language, code: &str) -> Vec<Tok> {
         // Perl's `$ENV{HOME}` / `$ENV{'HOME'}`.
         if lang == Language::Perl && rest.starts_with("$EN") {
             let tail: String = chars[i..chars.len().min(i + 14)].iter().collect();
-            for form in ["$ENV{HOME}", "$ENV{'HOME'}", "$ENV{\"HOME\"}"] {
-                if tail.starts_with(form) {
-                    out.push(Tok::Str(home()));
-                    i += form.chars().count();
-                    break;
-                }
-            }
-            if matches!(out.last(), Some(Tok::Str(_))) && tail.starts_with("$ENV{") {
+            let form = ["$ENV{HOME}", "$ENV{'HOME'}", "$ENV{\"HOME\"}"]
+                .into_iter()
+                .find(|f| tail.starts_with(f));
+            if let Some(form) = form {
+                out.push(Tok::Str(home()));
+                i += form.chars().count();
                 continue;
             }
         }
@@ -596,7 +596,13 @@ fn bare_calls(lang: Language) -> bool {
     matches!(lang, Language::Perl | Language::Ruby | Language::Lua)
 }
 
+/// How far ahead a statement or bracket is looked for, in tokens, so that
+/// long unbroken text costs linear time.
+const MAX_SCAN: usize = 512;
+
 struct Generic {
+    /// How deep `eval`/`atom` recursion is (bracketed operands).
+    nest: std::cell::Cell<u32>,
     lang: Language,
     toks: Vec<Tok>,
     env: HashMap<String, Val>,
@@ -682,11 +688,13 @@ impl Generic {
         self.env.get(w).cloned().unwrap_or(Val::Unknown)
     }
 
-    /// Where the statement starting at `from` ends.
+    /// Where the statement starting at `from` ends (looking at most
+    /// [`MAX_SCAN`] tokens ahead).
     fn stmt_end(&self, from: usize) -> usize {
         let mut depth = 0i32;
         let mut i = from;
-        while i < self.toks.len() {
+        let limit = self.toks.len().min(from.saturating_add(MAX_SCAN));
+        while i < limit {
             match &self.toks[i] {
                 Tok::P("(" | "[" | "{") => depth += 1,
                 Tok::P(")" | "]" | "}") => {
@@ -764,7 +772,8 @@ impl Generic {
 
     fn matching(&self, open: usize) -> usize {
         let mut depth = 0i32;
-        for j in open..self.toks.len() {
+        let limit = self.toks.len().min(open.saturating_add(MAX_SCAN));
+        for j in open..limit {
             match &self.toks[j] {
                 Tok::P("(" | "[" | "{") => depth += 1,
                 Tok::P(")" | "]" | "}") => {
@@ -776,7 +785,7 @@ impl Generic {
                 _ => {}
             }
         }
-        self.toks.len()
+        limit
     }
 
     /// The value of the tokens `from..to`: a concatenation of known pieces.
@@ -826,6 +835,16 @@ impl Generic {
 
     /// One operand at `i`: its value and the index after it.
     fn atom(&self, i: usize, to: usize) -> (Val, usize) {
+        if self.nest.get() > 32 {
+            return (Val::Unknown, to.max(i + 1));
+        }
+        self.nest.set(self.nest.get() + 1);
+        let out = self.atom_inner(i, to);
+        self.nest.set(self.nest.get() - 1);
+        out
+    }
+
+    fn atom_inner(&self, i: usize, to: usize) -> (Val, usize) {
         match &self.toks[i] {
             Tok::Str(v) => (v.clone(), i + 1),
             Tok::Cmd(_) => (Val::Unknown, i + 1),
@@ -1393,7 +1412,9 @@ fn ps_command(w: &[Val], piped: Val, sink: &mut Sink) -> Val {
         out
     };
     match name.as_str() {
-        "remove-item" | "ri" | "rm" | "del" | "erase" | "rd" | "rmdir" => {
+        // `rm`, `ls`, `cat`, `curl`, `wget` are not aliases outside
+        // Windows: they run the native programs, handled below.
+        "remove-item" | "ri" | "del" | "erase" | "rd" => {
             let recursive = has(&["-recurse", "-r"]);
             let mut targets: Vec<Val> = param(&["-path", "-literalpath"]).into_iter().collect();
             targets.extend(positional());
@@ -1407,7 +1428,7 @@ fn ps_command(w: &[Val], piped: Val, sink: &mut Sink) -> Val {
             }
             Val::Unknown
         }
-        "get-childitem" | "gci" | "ls" | "dir" => {
+        "get-childitem" | "gci" | "dir" => {
             let p = param(&["-path", "-literalpath"])
                 .or_else(|| positional().into_iter().next())
                 .unwrap_or(Val::Str(".".into()));
@@ -1433,14 +1454,14 @@ fn ps_command(w: &[Val], piped: Val, sink: &mut Sink) -> Val {
             sink.write(&p, true);
             Val::Unknown
         }
-        "get-content" | "gc" | "cat" | "type" => {
+        "get-content" | "gc" | "type" => {
             let p = param(&["-path", "-literalpath"])
                 .or_else(|| positional().into_iter().next())
                 .unwrap_or(Val::Unknown);
             sink.read(&p);
             Val::Unknown
         }
-        "invoke-webrequest" | "iwr" | "invoke-restmethod" | "irm" | "curl" | "wget" => {
+        "invoke-webrequest" | "iwr" | "invoke-restmethod" | "irm" => {
             let u = param(&["-uri"])
                 .or_else(|| positional().into_iter().next())
                 .unwrap_or(Val::Unknown);
@@ -1511,6 +1532,9 @@ fn ps_command(w: &[Val], piped: Val, sink: &mut Sink) -> Val {
 
 /// The value of a Tcl command substitution `[…]`.
 fn tcl_value(cmd: &str, env: &HashMap<String, Val>) -> Val {
+    if cmd.matches('[').count() > 16 {
+        return Val::Unknown;
+    }
     let w = words(cmd, Language::Tcl, env);
     match (w.first().and_then(Val::str), w.get(1).and_then(Val::str)) {
         (Some("file"), Some("normalize" | "join")) => join_paths(&w[2..]),
@@ -1537,7 +1561,7 @@ fn tcl(code: &str, sink: &mut Sink, env: &mut HashMap<String, Val>) {
                     env.insert(name.to_string(), w[2].clone());
                 }
             }
-            "exec" => {
+            "exec" | "spawn" => {
                 let argv: Vec<Val> = w[1..]
                     .iter()
                     .filter(|v| !v.str().is_some_and(|s| s == "--" || s == "&"))
@@ -1647,11 +1671,14 @@ fn sqlite(code: &str, sink: &mut Sink) {
 
 fn vim(code: &str, sink: &mut Sink) {
     for line in code.lines() {
-        vim_command(line, sink);
+        vim_command(line, sink, 0);
     }
 }
 
-fn vim_command(line: &str, sink: &mut Sink) {
+fn vim_command(line: &str, sink: &mut Sink, depth: u8) {
+    if depth > 8 {
+        return;
+    }
     let mut cmd = line.trim().trim_start_matches(':').trim();
     // Ranges and modifiers: `%`, `1,$`, `silent!`, `exe`.
     cmd = cmd.trim_start_matches(|c: char| c.is_ascii_digit() || ",.$%'<>".contains(c));
@@ -1693,6 +1720,7 @@ fn vim_command(line: &str, sink: &mut Sink) {
             // `exe "!rm …"`, `call system("…")`.
             let toks = lex(Language::Python, rest_t);
             let mut g = Generic {
+                nest: std::cell::Cell::new(0),
                 lang: Language::Python,
                 toks,
                 env: HashMap::new(),
@@ -1700,7 +1728,7 @@ fn vim_command(line: &str, sink: &mut Sink) {
             };
             if word.starts_with("exe") {
                 if let Val::Str(s) = g.eval(0, g.toks.len()) {
-                    vim_command(&s, sink);
+                    vim_command(&s, sink, depth + 1);
                 }
             } else {
                 g.run(sink);
@@ -2008,6 +2036,7 @@ mod tests {
         assert_eq!(dels(Perl, "rmtree($ENV{HOME})"), [del("~", true)]);
         assert_eq!(cmds(Perl, "system(\"rm -rf /\")"), ["rm -rf /"]);
         assert_eq!(cmds(Perl, "`rm -rf ~`"), ["rm -rf ~"]);
+        assert_eq!(cmds(Perl, "qx(id)"), ["id"]);
         assert_eq!(cmds(Perl, "exec \"rm\",\"-rf\",\"/etc\""), ["rm -rf /etc"]);
         assert_eq!(
             analyse(
@@ -2107,6 +2136,11 @@ mod tests {
             ),
             ["rm -rf /home/u"]
         );
+        assert_eq!(
+            cmds(PowerShell, "Invoke-Expression \"rm -rf /\""),
+            ["rm -rf /"]
+        );
+        assert!(analyse(PowerShell, "Get-ChildItem src | Select-Object Name").is_empty());
         assert_eq!(dels(R, "unlink(\"~\", recursive=TRUE)"), [del("~", true)]);
         assert_eq!(cmds(R, "system(\"rm -rf /\")"), ["rm -rf /"]);
         assert_eq!(
