@@ -20,6 +20,7 @@ pub const ALL: &[(&str, Target)] = &[
     ("lockfile_parsers", lockfile_parsers),
     ("unicode_scanner", unicode_scanner),
     ("shell_analysis", shell_analysis),
+    ("inline_code", inline_code),
 ];
 
 /// brush-parser 0.4 panics on some inputs (a redirect fd number that
@@ -267,4 +268,72 @@ pub fn shell_analysis(data: &[u8]) {
         );
     }
     assert_eq!(*agentops_shell::analyse_cached(src), a);
+}
+
+/// Languages `inline_code` picks from with its first byte.
+const LANGUAGES: &[agentops_code::Language] = {
+    use agentops_code::Language::*;
+    &[
+        Python,
+        JavaScript,
+        Perl,
+        Ruby,
+        Php,
+        Lua,
+        Awk,
+        PowerShell,
+        R,
+        Julia,
+        Tcl,
+        AppleScript,
+        Sqlite,
+        Vim,
+        EmacsLisp,
+        Gdb,
+    ]
+};
+
+/// Program text in one of the inline-code languages (first byte picks it;
+/// the rest must be UTF-8): the parsers and tokenizers of `agentops-code`
+/// never panic, facts name non-empty paths and commands, and the same
+/// code given to its interpreter on a command line analyses too.
+pub fn inline_code(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(code) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let lang = LANGUAGES[usize::from(pick) % LANGUAGES.len()];
+    let facts = agentops_code::analyse(lang, code);
+    assert!(
+        facts.commands.iter().all(|c| !c.trim().is_empty()),
+        "an empty command"
+    );
+    assert!(
+        facts.deletes.iter().all(|d| !d.path.is_empty()),
+        "an empty delete"
+    );
+    assert!(
+        facts.writes.iter().all(|w| !w.path.is_empty()),
+        "an empty write"
+    );
+    assert!(facts.truncated == (code.len() > agentops_code::MAX_CODE));
+    let _ = agentops_code::decode_powershell(code);
+    // The same text on an interpreter's command line, through the shell analyser.
+    let program = match lang {
+        agentops_code::Language::Python => "python3 -c",
+        agentops_code::Language::JavaScript => "node -e",
+        agentops_code::Language::Perl => "perl -e",
+        agentops_code::Language::Awk => "awk",
+        agentops_code::Language::PowerShell => "pwsh -c",
+        _ => return,
+    };
+    let quoted = format!("'{}'", code.replace('\'', "'\\''"));
+    tolerate_contained_parser_panics();
+    let a = agentops_shell::analyse(&format!("{program} {quoted}"));
+    let n = a.commands.len();
+    for c in &a.commands {
+        assert!(c.exec_from.iter().all(|&i| i < n), "dangling exec_from");
+    }
 }
