@@ -500,3 +500,38 @@ fn switching_a_guard_off_asks_even_in_bypass_and_unrestricted_mode() {
         assert!(reason.contains("PATH009"), "{reason}");
     }
 }
+
+#[test]
+fn the_permission_autopilot_answers_allow_ask_or_nothing() {
+    let dir = project();
+    let flags = dir.path().join(".agentops/flags.json");
+    std::fs::create_dir_all(dir.path().join(".agentops")).expect("mkdir");
+    std::fs::write(&flags, r#"{"permission_autopilot_enabled": true}"#).expect("flags");
+    let cwd = dir.path().to_string_lossy().into_owned();
+    let bash = |command: &str| {
+        payload(
+            "PreToolUse",
+            json!({"tool_name": "Bash", "cwd": cwd, "tool_input": {"command": command}}),
+        )
+    };
+    let decision = |command: &str| {
+        hook("PreToolUse", &bash(command), dir.path(), &[])
+            .json()
+            .and_then(|v| {
+                v["hookSpecificOutput"]["permissionDecision"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+    };
+    // Every effect known and inside the project: an explicit allow.
+    assert_eq!(decision("git status && ls src").as_deref(), Some("allow"));
+    // A tool the knowledge base does not know: ask.
+    assert_eq!(decision("frobnicate --all").as_deref(), Some("ask"));
+    // Anything that asks or denies wins over the allow.
+    assert_eq!(decision("rm -rf ~/").as_deref(), Some("deny"));
+    // Known but not confined to the project: the client's own rules decide.
+    assert_eq!(decision("git push origin main"), None);
+    // Off by default: no allow without the flag.
+    std::fs::remove_file(&flags).expect("rm flags");
+    assert_eq!(decision("git status && ls src"), None);
+}
