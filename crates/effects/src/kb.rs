@@ -18,7 +18,7 @@
 //!   included) matches one of the globs;
 //! - `no_args`: no argument after the `cmd` words matches any of them;
 //! - `env`: the command's environment sets `NAME` to a value matching
-//!   `NAME=glob`; `no_env`: it sets none of those.
+//!   `NAME=glob` (`NAME` may hold `*` too); `no_env`: it sets none of those.
 //!
 //! Globs: `*` is any run of characters, ASCII case is ignored. Every
 //! applying entry contributes its effects; a command none applies to is
@@ -286,12 +286,13 @@ impl Entry {
     }
 }
 
-/// Whether the command's own environment matches `NAME=glob`.
+/// Whether the command's own environment matches `NAME=glob` (the name is
+/// a glob too: `CARGO_REGISTRIES_*_INDEX=*`).
 fn env_matches(c: &Command, pat: &str) -> bool {
     let (name, glob) = pat.split_once('=').unwrap_or((pat, "*"));
     c.assignments.iter().any(|a| {
         matches!(a.kind, AssignKind::Prefix | AssignKind::Env)
-            && a.name == name
+            && glob_match(name, &a.name)
             && glob_match(glob, &a.value.text)
     })
 }

@@ -271,6 +271,25 @@ const HOME_START_UP: &[&str] = &[
     ".cargo/config",
     ".docker/config.json",
     ".config/direnv",
+    // Package-manager settings: where the next install downloads from and
+    // what it runs.
+    ".condarc",
+    ".gemrc",
+    ".bundle/config",
+    ".m2/settings.xml",
+    ".gradle/init.d",
+    ".gradle/gradle.properties",
+    ".config/go/env",
+    ".nuget/NuGet/NuGet.Config",
+    ".config/nix/nix.conf",
+    ".config/uv/uv.toml",
+    ".yarnrc",
+    ".yarnrc.yml",
+    ".pnpmrc",
+    ".config/pnpm/rc",
+    ".bunfig.toml",
+    ".config/containers",
+    ".kube/config",
 ];
 
 /// System locations that run by themselves.
