@@ -37,6 +37,10 @@ const MAX_EVAL_DEPTH: u8 = 3;
 /// Longest text handed to a parser, in bytes; longer text is tokenized.
 const MAX_PARSE: usize = 16 * 1024;
 
+/// Text this short is parsed on the calling thread (starting a thread
+/// costs more than parsing it).
+const SMALL_PARSE: usize = 256;
+
 /// Stack for a parser's thread: operator chains (`1+1+…`, `- - -…`) nest
 /// without brackets, and parsers and tree walks recurse on them.
 const PARSER_STACK: usize = 256 * 1024 * 1024;
@@ -191,6 +195,9 @@ fn analyse_at(lang: Language, code: &str, depth: u8) -> Facts {
         _ => None,
     };
     let parsed = match parser {
+        // Short text cannot nest deeply enough to exhaust a normal stack;
+        // longer text is parsed on a thread of its own.
+        Some(parse) if code.len() <= SMALL_PARSE && nesting_ok(code) => parse(code, depth),
         Some(parse) if code.len() <= MAX_PARSE && nesting_ok(code) => {
             with_big_stack(|| parse(code, depth))
         }
@@ -614,7 +621,7 @@ mod deep_tests {
 
     #[test]
     fn long_operator_chains_do_not_overflow() {
-        for n in [1000usize, 8000] {
+        for n in [120usize, 250, 500, 1000, 8000] {
             let chain = format!("x = {}1", "1+".repeat(n));
             let _ = analyse(Language::Python, &chain);
             let _ = analyse(Language::JavaScript, &chain);
