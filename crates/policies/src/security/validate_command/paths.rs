@@ -138,12 +138,6 @@ pub(crate) fn system_path(abs: &str) -> bool {
         "/proc/version",
         "/proc/uptime",
         "/etc/os-release",
-        "/etc/passwd",
-        "/etc/group",
-        "/etc/hosts",
-        "/etc/resolv.conf",
-        "/etc/shells",
-        "/etc/issue",
         "/etc/lsb-release",
         "/etc/hostname",
         "/etc/timezone",
@@ -167,6 +161,21 @@ pub(crate) fn system_path(abs: &str) -> bool {
                 .is_some_and(|rest| rest.starts_with('/'))
     })
 }
+
+/// System files everyone may read and that hold nothing secret: account
+/// names (not passwords), host names, resolver and shell lists. Reading
+/// them is routine; changing them is not, so only reads are exempt.
+pub(crate) const READABLE_SYSTEM_FILES: &[&str] = &[
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/shells",
+    "/etc/issue",
+    "/etc/nsswitch.conf",
+    "/etc/protocols",
+    "/etc/services",
+];
 
 /// A whole-disk or partition device (not `/dev/null` and friends).
 pub(crate) fn block_device(abs: &str) -> bool {

@@ -150,9 +150,35 @@ fn is_decoder(c: &Command) -> bool {
     }
 }
 
-/// Runs decoded data as code: `echo … | base64 -d | sh`.
+/// Filters that rewrite text on its way to a shell: reversing it,
+/// translating or deleting characters, editing it with a script,
+/// decompressing it.
+fn is_transform(c: &Command) -> bool {
+    match c.name.as_str() {
+        "rev" | "tr" | "sed" | "gsed" | "awk" | "gawk" | "mawk" | "nawk" | "iconv" | "recode"
+        | "zcat" | "gzcat" | "gunzip" | "bzcat" | "bunzip2" | "xzcat" | "unxz" | "zstdcat"
+        | "unzstd" | "lzcat" | "uncompress" | "rot13" | "caesar" => true,
+        "gzip" | "bzip2" | "xz" | "zstd" | "lzma" | "lz4" | "brotli" | "compress" => {
+            c.has_short('d') || c.has_long("decompress") || c.has_long("uncompress")
+        }
+        "perl" | "ruby" => c.has_short('p') || c.has_short('n'),
+        "printf" => c.arg_texts().any(hides_characters),
+        "echo" => c.has_short('e') && c.arg_texts().any(hides_characters),
+        _ => false,
+    }
+}
+
+/// Escapes that spell characters by number (`\x72`, `\162`, `\u0072`).
+fn hides_characters(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && (matches!(w[1], b'x' | b'u' | b'U') || w[1].is_ascii_digit()))
+}
+
+/// Runs decoded or otherwise transformed text as code: `echo … | base64 -d
+/// | sh`, `… | rev | sh`, `… | tr a-y b-z | bash`, `gzip -dc x.gz | sh`.
 fn decoded_exec(scan: &Scan, c: &Command) -> bool {
-    !c.exec_from.is_empty() && produced_by(scan, &c.exec_from, is_decoder)
+    !c.exec_from.is_empty() && produced_by(scan, &c.exec_from, |p| is_decoder(p) || is_transform(p))
 }
 
 /// `rm -r` of anything but build output inside the project.
@@ -259,10 +285,15 @@ fn files(scan: &Scan, c: &Command, hits: &mut Hits) {
             .filter(|r| r.kind.writes())
             .map(|r| r.target.text.as_str()),
     );
+    let written: Vec<&str> = c.redirect_writes().map(|w| w.text.as_str()).collect();
     let mut system = false;
     let mut dotfile = false;
     for w in &words {
-        if w.starts_with('/') && system_path(&scan.abs(c.id, w)) {
+        let abs = scan.abs(c.id, w);
+        let harmless_read = is_reader
+            && !written.contains(w)
+            && super::paths::READABLE_SYSTEM_FILES.contains(&abs.as_str());
+        if w.starts_with('/') && system_path(&abs) && !harmless_read {
             system = true;
         }
         if w.starts_with(['/', '~', '$']) {
