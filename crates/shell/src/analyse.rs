@@ -10,9 +10,12 @@
 //!   programs and their shell-outs), analysed one level deeper;
 //! - `find_exec`: the commands `find -exec`/`-ok`/`-delete` runs.
 
+mod dataflow;
 mod find_exec;
 mod indirect;
 mod unwrapping;
+
+use dataflow::printed_text;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -38,6 +41,27 @@ const MAX_SYNTAX_NESTING: usize = 64;
 /// More unclosed brackets than this are not given to the parser (it
 /// backtracks exponentially on them).
 const MAX_UNCLOSED_GROUPS: usize = 10;
+/// Variables every shell has: `${HOME:-x}` stays `$HOME`.
+const ALWAYS_SET: &[&str] = &[
+    "HOME",
+    "PWD",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "PATH",
+    "CLAUDE_PROJECT_DIR",
+];
+
+/// What a parameter expansion gives.
+enum Param {
+    /// One known value (split into fields when unquoted).
+    Known(String),
+    /// Known items, one word each (`"${a[@]}"`, `"$@"`).
+    Items(Vec<String>),
+    /// Not known: kept as written.
+    Dynamic(String),
+}
+
 /// Stands for a substitution's output when its word is re-read as code.
 const SUBST_PLACEHOLDER: &str = "__agentops_substitution__";
 
@@ -106,13 +130,25 @@ impl Ctx {
 }
 
 /// A resolved word plus the text to use when it is read again as code.
+#[derive(Clone)]
 struct RWord {
     word: Word,
     /// The text with substitutions replaced by a placeholder.
     code: Option<String>,
+    /// The words it splits into (an unquoted expansion of a value with
+    /// spaces, `"${arr[@]}"`, `"$@"`), when it splits.
+    fields: Option<Vec<String>>,
 }
 
 impl RWord {
+    fn plain(word: Word) -> RWord {
+        RWord {
+            word,
+            code: None,
+            fields: None,
+        }
+    }
+
     fn code_text(&self) -> &str {
         self.code.as_deref().unwrap_or(&self.word.text)
     }
@@ -124,6 +160,16 @@ struct Builder {
     functions: Vec<Function>,
     writes: Vec<FileWrite>,
     vars: Vec<(String, String)>,
+    /// Arrays assigned with constant items (`a=(rm -rf x)`).
+    arrays: Vec<(String, Vec<String>)>,
+    /// The positional parameters after `set -- …`.
+    positional: Option<Vec<String>>,
+    /// Aliases defined in the command (`alias x='rm -rf'`).
+    aliases: Vec<(String, String)>,
+    /// Aliases being expanded (an alias is not expanded inside itself).
+    expanding: Vec<String>,
+    /// The wrappers and runner of the runner's command being built next.
+    runner_wrappers: Vec<String>,
     capped: bool,
     nest: u32,
     error: Option<String>,
@@ -223,55 +269,18 @@ fn normalise_name(text: &str) -> String {
     paths::basename(t).to_ascii_lowercase()
 }
 
-/// The text `echo`/`printf` print for literal arguments (approximate for
-/// printf formats).
-fn printed_text(name: &str, args: &[Word]) -> Option<String> {
-    if args.iter().any(|a| a.dynamic) {
-        return None;
-    }
-    match name {
-        "echo" => {
-            let mut interpret = false;
-            let mut newline = true;
-            let mut words = args.iter().map(|a| a.text.as_str()).peekable();
-            while let Some(flag) = words.peek() {
-                if flag.len() > 1
-                    && flag.starts_with('-')
-                    && flag[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E'))
-                {
-                    interpret |= flag.contains('e');
-                    newline &= !flag.contains('n');
-                    words.next();
-                } else {
-                    break;
-                }
-            }
-            let mut text = words.collect::<Vec<_>>().join(" ");
-            if interpret {
-                text = text.replace("\\n", "\n").replace("\\t", "\t");
-            }
-            if newline {
-                text.push('\n');
-            }
-            Some(text)
-        }
-        "printf" => {
-            let mut it = args.iter().map(|a| a.text.as_str());
-            let mut format = it.next()?;
-            if format == "--" {
-                format = it.next()?;
-            }
-            let mut text = format.replace("\\n", "\n").replace("\\t", "\t");
-            for a in it {
-                if let Some(p) = text.find("%s").or_else(|| text.find("%b")) {
-                    text.replace_range(p..p + 2, a);
-                } else {
-                    text.push_str(a);
-                }
-            }
-            Some(text)
-        }
-        _ => None,
+/// A word written back as shell code (for an alias call's arguments).
+fn quote_word(w: &RWord) -> String {
+    let t = w.code_text();
+    let plain = !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%~".contains(c));
+    if plain {
+        t.to_string()
+    } else if w.word.dynamic {
+        format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        format!("'{}'", t.replace('\'', "'\\''"))
     }
 }
 
@@ -351,10 +360,7 @@ impl Builder {
             .bytes()
             .any(|b| matches!(b, b'\\' | b'\'' | b'"' | b'$' | b'`' | b'~'))
         {
-            return RWord {
-                word: Word::literal(raw),
-                code: None,
-            };
+            return RWord::plain(Word::literal(raw));
         }
         let pieces = scan(raw);
         self.word_of_pieces(pieces, ctx)
@@ -363,39 +369,48 @@ impl Builder {
     fn word_of_pieces(&mut self, pieces: Vec<Piece>, ctx: &Ctx) -> RWord {
         let mut word = Word::default();
         let mut code: Option<String> = None;
+        // The word's fields, when an expansion splits it.
+        let mut fields: Vec<String> = vec![String::new()];
+        let mut split = false;
         for p in pieces {
-            match p {
+            // Text added to the word and to its fields, and the extra fields
+            // an expansion starts.
+            let (piece, more): (String, Vec<String>) = match p {
                 Piece::Lit { text, quoted } => {
                     word.quoted |= quoted;
-                    if let Some(c) = code.as_mut() {
-                        c.push_str(&text);
-                    }
-                    word.text.push_str(&text);
+                    (text, Vec::new())
                 }
-                Piece::Tilde(t) => {
-                    if let Some(c) = code.as_mut() {
-                        c.push_str(&t);
-                    }
-                    word.text.push_str(&t);
-                }
-                Piece::Param { name, raw } => {
-                    let known = self
-                        .vars
-                        .iter()
-                        .rev()
-                        .find(|(n, _)| *n == name)
-                        .map(|(_, v)| v.clone());
-                    let piece = match known {
-                        Some(v) => v,
-                        None => {
-                            word.dynamic = true;
-                            raw
+                Piece::Tilde(t) => (t, Vec::new()),
+                Piece::Param { name, raw, quoted } => {
+                    word.quoted |= quoted;
+                    match self.param(&name, &raw, ctx) {
+                        Param::Known(v) if !quoted => {
+                            let mut parts = self.split_fields(&v);
+                            if parts.len() > 1 {
+                                split = true;
+                                let first = parts.remove(0);
+                                (first, parts)
+                            } else {
+                                (v, Vec::new())
+                            }
                         }
-                    };
-                    if let Some(c) = code.as_mut() {
-                        c.push_str(&piece);
+                        Param::Known(v) => (v, Vec::new()),
+                        Param::Items(mut items) => {
+                            if items.len() > 1 {
+                                split = true;
+                            }
+                            let first = if items.is_empty() {
+                                String::new()
+                            } else {
+                                items.remove(0)
+                            };
+                            (first, items)
+                        }
+                        Param::Dynamic(v) => {
+                            word.dynamic = true;
+                            (v, Vec::new())
+                        }
                     }
-                    word.text.push_str(&piece);
                 }
                 Piece::Arith(raw) => {
                     word.dynamic = true;
@@ -409,22 +424,211 @@ impl Builder {
                             }
                         }
                     }
-                    if let Some(c) = code.as_mut() {
-                        c.push_str(&raw);
-                    }
-                    word.text.push_str(&raw);
+                    (raw, Vec::new())
                 }
-                Piece::Subst { code: inner, raw } => {
-                    word.dynamic = true;
+                Piece::Subst {
+                    code: inner,
+                    raw,
+                    quoted,
+                } => {
                     let ids = self.substitution(&inner, Via::Substitution, ctx);
+                    let constant = self.constant_output(&ids);
                     word.subst.extend(ids);
-                    let c = code.get_or_insert_with(|| word.text.clone());
-                    c.push_str(SUBST_PLACEHOLDER);
-                    word.text.push_str(&raw);
+                    match constant {
+                        // `$(echo rm)`: the output is known text.
+                        Some(out) => {
+                            word.quoted |= quoted;
+                            let mut parts = if quoted {
+                                Vec::new()
+                            } else {
+                                self.split_fields(&out)
+                            };
+                            if parts.len() > 1 {
+                                split = true;
+                                let first = parts.remove(0);
+                                (first, parts)
+                            } else {
+                                (out, Vec::new())
+                            }
+                        }
+                        None => {
+                            word.dynamic = true;
+                            let c = code.get_or_insert_with(|| word.text.clone());
+                            c.push_str(SUBST_PLACEHOLDER);
+                            word.text.push_str(&raw);
+                            if let Some(f) = fields.last_mut() {
+                                f.push_str(&raw);
+                            }
+                            continue;
+                        }
+                    }
                 }
+            };
+            if let Some(c) = code.as_mut() {
+                c.push_str(&piece);
+            }
+            word.text.push_str(&piece);
+            if let Some(f) = fields.last_mut() {
+                f.push_str(&piece);
+            }
+            for m in more {
+                if let Some(c) = code.as_mut() {
+                    c.push(' ');
+                    c.push_str(&m);
+                }
+                word.text.push(' ');
+                word.text.push_str(&m);
+                fields.push(m);
             }
         }
-        RWord { word, code }
+        let fields = (split && fields.len() <= 256).then_some(fields);
+        RWord { word, code, fields }
+    }
+
+    /// The separators of word splitting (`$IFS`, default blank, tab, newline).
+    fn split_fields(&self, value: &str) -> Vec<String> {
+        let ifs = self
+            .vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == "IFS")
+            .map_or(" \t\n", |(_, v)| v.as_str());
+        if ifs.is_empty() || !value.contains(|c| ifs.contains(c)) {
+            return vec![value.to_string()];
+        }
+        value
+            .split(|c| ifs.contains(c))
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A parameter expansion: its value when the command string set it
+    /// (`x=v`, `a=(…)`, `set -- …`) or gave a default (`${X:-v}`).
+    fn param(&mut self, name: &str, raw: &str, ctx: &Ctx) -> Param {
+        let unknown = || Param::Dynamic(raw.to_string());
+        let braced = raw.starts_with("${");
+        let inner = if braced {
+            raw.get(2..raw.len().saturating_sub(1)).unwrap_or("")
+        } else {
+            raw.get(1..).unwrap_or("")
+        };
+        let name = if name.is_empty() && (inner.starts_with('@') || inner.starts_with('*')) {
+            &inner[..1]
+        } else {
+            name
+        };
+        if name.is_empty() || (braced && !inner.starts_with(name)) {
+            // `${#x}`, `${!x}`: lengths and indirection are not followed.
+            return unknown();
+        }
+        let mut rest = &inner[name.len()..];
+        let mut index: Option<&str> = None;
+        if let Some(r) = rest.strip_prefix('[') {
+            let Some((i, after)) = r.split_once(']') else {
+                return unknown();
+            };
+            index = Some(i);
+            rest = after;
+        }
+        let items: Option<Vec<String>> = if name.chars().all(|c| c.is_ascii_digit()) {
+            let n: usize = name.parse().unwrap_or(0);
+            match (n, &self.positional) {
+                (0, _) | (_, None) => None,
+                (n, Some(p)) => Some(p.get(n - 1).cloned().into_iter().collect()),
+            }
+        } else if name == "@" || name == "*" {
+            self.positional.clone()
+        } else {
+            let scalar = self.vars.iter().rev().find(|(n, _)| n == name);
+            let array = self.arrays.iter().rev().find(|(n, _)| n == name);
+            match (array, scalar) {
+                (Some((_, a)), _) => Some(a.clone()),
+                (None, Some((_, v))) => Some(vec![v.clone()]),
+                (None, None) => None,
+            }
+        };
+        let all = name == "@" || name == "*" || matches!(index, Some("@" | "*"));
+        let value: Option<Param> = match (&items, index) {
+            (Some(items), _) if all => Some(Param::Items(items.clone())),
+            (Some(items), None) => Some(Param::Known(items.first().cloned().unwrap_or_default())),
+            (Some(items), Some(i)) => match i.parse::<usize>() {
+                Ok(i) => Some(Param::Known(items.get(i).cloned().unwrap_or_default())),
+                Err(_) => return unknown(),
+            },
+            (None, _) => None,
+        };
+        if rest.is_empty() {
+            return value.unwrap_or_else(unknown);
+        }
+        let ops = [":-", ":=", ":+", ":?", "-", "=", "+", "?"];
+        let Some(op) = ops.iter().find(|op| rest.starts_with(**op)) else {
+            // Other operators (`${x%.txt}`, `${x/a/b}`): the variable's value
+            // stands for the result when known.
+            return value.unwrap_or_else(unknown);
+        };
+        let default = &rest[op.len()..];
+        let set = value.is_some();
+        let empty = match &value {
+            Some(Param::Known(v)) => v.is_empty(),
+            Some(Param::Items(i)) => i.is_empty(),
+            _ => true,
+        };
+        let use_default = match *op {
+            ":-" | ":=" => empty,
+            "-" | "=" => !set,
+            ":+" => !empty,
+            "+" => set,
+            _ => false,
+        };
+        if !use_default {
+            return match *op {
+                ":+" | "+" => Param::Known(String::new()),
+                _ => value.unwrap_or_else(unknown),
+            };
+        }
+        if !set && ALWAYS_SET.contains(&name) {
+            // `${HOME:-/tmp}` is `$HOME`.
+            return Param::Dynamic(format!("${name}"));
+        }
+        if !set && matches!(*op, ":+" | "+") {
+            return unknown();
+        }
+        if default.contains("$(") || default.contains('`') || self.nest >= MAX_NEST {
+            // Its substitutions were visited with the word already.
+            return unknown();
+        }
+        self.nest += 1;
+        let w = self.resolve(default, ctx).word;
+        self.nest -= 1;
+        if w.dynamic {
+            return Param::Dynamic(w.text);
+        }
+        if matches!(*op, ":=" | "=") {
+            self.vars.push((name.to_string(), w.text.clone()));
+        }
+        Param::Known(w.text)
+    }
+
+    /// The output of a substitution whose code is one pipeline of constant
+    /// text (`$(echo rm)`, `$(printf 'r%s' m)`), without trailing newlines.
+    fn constant_output(&self, ids: &[usize]) -> Option<String> {
+        let top: Vec<usize> = ids
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.commands
+                    .get(i)
+                    .is_some_and(|c| c.origin.parent.is_none_or(|p| !ids.contains(&p)))
+            })
+            .collect();
+        let last = *top.last()?;
+        let c = self.commands.get(last)?;
+        if usize::from(c.pipe.1) != top.len() || c.pipe.0 + 1 != c.pipe.1 {
+            return None;
+        }
+        let out = self.output_of(last, 0)?;
+        Some(out.trim_end_matches('\n').to_string())
     }
 
     /// Visit the code of a substitution; returns the ids of its commands.
@@ -710,14 +914,44 @@ impl Builder {
             ast::AssignmentValue::Scalar(w) => self.resolve(&w.value, ctx).word,
             ast::AssignmentValue::Array(items) => {
                 let mut joined = Word::default();
+                let mut elements: Option<Vec<String>> = Some(Vec::new());
                 for (_, w) in items {
-                    let v = self.resolve(&w.value, ctx).word;
-                    if !joined.text.is_empty() {
-                        joined.text.push(' ');
+                    let rw = self.resolve(&w.value, ctx);
+                    let mut one = Vec::new();
+                    self.push_expanded(rw, &mut one);
+                    for v in one.into_iter().map(|r| r.word) {
+                        if !joined.text.is_empty() {
+                            joined.text.push(' ');
+                        }
+                        joined.text.push_str(&v.text);
+                        joined.dynamic |= v.dynamic;
+                        if !v.subst.is_empty() {
+                            elements = None;
+                        }
+                        if let Some(e) = elements.as_mut() {
+                            e.push(v.text);
+                        }
+                        joined.subst.extend(v.subst);
                     }
-                    joined.text.push_str(&v.text);
-                    joined.dynamic |= v.dynamic;
-                    joined.subst.extend(v.subst);
+                }
+                let whole = matches!(a.name, ast::AssignmentName::VariableName(_));
+                if let (true, Some(mut e), AssignKind::Standalone | AssignKind::Declaration) =
+                    (whole, elements, kind)
+                {
+                    // `a=(rm -rf "$HOME")`: each item is one word of "${a[@]}".
+                    if a.append {
+                        let mut old = self
+                            .arrays
+                            .iter()
+                            .rev()
+                            .find(|(n, _)| *n == name)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default();
+                        old.append(&mut e);
+                        e = old;
+                    }
+                    e.truncate(256);
+                    self.arrays.push((name.clone(), e));
                 }
                 joined
             }
@@ -757,11 +991,12 @@ impl Builder {
         let mut declaration = false;
         if let Some(name) = &simple.word_or_name {
             let w = self.resolve(&name.value, ctx);
-            declaration = matches!(
-                normalise_name(&w.word.text).as_str(),
-                "export" | "declare" | "typeset" | "local" | "readonly"
-            );
-            words.push(w);
+            declaration = w.fields.is_none()
+                && matches!(
+                    normalise_name(&w.word.text).as_str(),
+                    "export" | "declare" | "typeset" | "local" | "readonly"
+                );
+            self.push_expanded(w, &mut words);
         }
         if let Some(suffix) = &simple.suffix {
             for item in &suffix.0 {
@@ -827,28 +1062,40 @@ impl Builder {
                         if assignment.append { "+" } else { "" },
                         assignment.value.text
                     );
-                    words.push(RWord { word, code: None });
+                    words.push(RWord::plain(word));
                 }
                 assigns.push(assignment);
             }
             I::ProcessSubstitution(kind, sub) => {
                 let word = self.subshell_substitution(kind, sub, ctx);
-                words.push(RWord { word, code: None });
+                words.push(RWord::plain(word));
             }
         }
     }
 
     fn push_expanded(&mut self, rw: RWord, words: &mut Vec<RWord>) {
+        if let Some(fields) = &rw.fields {
+            for (i, f) in fields.iter().enumerate() {
+                words.push(RWord::plain(Word {
+                    text: f.clone(),
+                    dynamic: false,
+                    quoted: rw.word.quoted,
+                    subst: if i == 0 {
+                        rw.word.subst.clone()
+                    } else {
+                        Vec::new()
+                    },
+                }));
+            }
+            return;
+        }
         let t = &rw.word.text;
         if !rw.word.quoted && !rw.word.dynamic && t.contains('{') && t.contains(',') {
             let mut out = Vec::new();
             brace_expand(t, &mut out);
             if out.len() > 1 {
                 for text in out {
-                    words.push(RWord {
-                        word: Word::literal(text),
-                        code: None,
-                    });
+                    words.push(RWord::plain(Word::literal(text)));
                 }
                 return;
             }
@@ -979,8 +1226,27 @@ impl Builder {
             self.record_writes(id);
             return;
         }
+        if let Some(code) = self.alias_code(&words) {
+            // An alias defined earlier: its text replaces the name.
+            let mut c = ctx.clone();
+            c.redirects = redirects;
+            c.stdin_from = stdin_from;
+            c.stdin_text = stdin_text;
+            let name = words[0].word.text.clone();
+            self.expanding.push(name);
+            self.parse_and_visit(&code, &c);
+            self.expanding.pop();
+            return;
+        }
+        let outer = std::mem::take(&mut self.runner_wrappers);
         let first = words.remove(0);
-        let unwrapped = self.unwrap_wrappers(first, words, &stdin_from, &mut assigns);
+        let mut unwrapped = self.unwrap_wrappers(first, words, &stdin_from, &mut assigns, outer);
+        let runs = unwrapped.runs.take();
+        let runner_wrappers = {
+            let mut w = unwrapped.wrappers.clone();
+            w.push(unwrapped.name.clone());
+            w
+        };
         let indirect = self.indirect_code(
             &unwrapped.name,
             &unwrapped.written_name,
@@ -989,6 +1255,7 @@ impl Builder {
             &stdin_from,
         );
         let find_actions = find_exec::actions(&unwrapped.name, &unwrapped.args);
+        let child_stdin = (stdin_text.clone(), stdin_from.clone());
 
         let mut exec_from = unwrapped.exec_from;
         exec_from.extend(indirect.exec_from);
@@ -1003,15 +1270,111 @@ impl Builder {
             stdin_text,
             exec_from,
             inline_code: indirect.inline_code,
+            synthetic: unwrapped.synthetic,
             ..self.blank(ctx)
         };
         let id = self.push(command);
         self.record_writes(id);
+        self.record_state(id);
         for (code, via) in unwrapped.code.into_iter().chain(indirect.nested) {
             self.nested_code(&code, via, id, ctx);
         }
         self.run_synthetic(id, indirect.synthetic, ctx);
         self.run_find_actions(id, find_actions, ctx);
+        if let Some(words) = runs.filter(|w| !w.is_empty()) {
+            if self.nest < MAX_NEST {
+                let mut child = ctx.child(Via::Runner, Some(id), ctx.depth);
+                child.conditional = ctx.conditional;
+                child.background = ctx.background;
+                self.nest += 1;
+                self.runner_wrappers = runner_wrappers;
+                let redirects = self
+                    .commands
+                    .get(id)
+                    .map(|c| c.redirects.clone())
+                    .unwrap_or_default();
+                self.finish(
+                    words,
+                    Vec::new(),
+                    redirects,
+                    child_stdin.0,
+                    child_stdin.1,
+                    &child,
+                );
+                self.runner_wrappers.clear();
+                self.nest -= 1;
+            }
+        }
+    }
+
+    /// The code an alias call stands for: the alias's text followed by the
+    /// call's other words.
+    fn alias_code(&self, words: &[RWord]) -> Option<String> {
+        if self.aliases.is_empty() {
+            return None;
+        }
+        let first = words.first()?;
+        if first.word.quoted || first.word.dynamic || first.fields.is_some() {
+            return None;
+        }
+        let name = first.word.text.as_str();
+        if self.expanding.iter().any(|e| e == name) || self.nest >= MAX_NEST {
+            return None;
+        }
+        let (_, value) = self.aliases.iter().rev().find(|(n, _)| n == name)?;
+        let mut code = value.clone();
+        for w in &words[1..] {
+            code.push(' ');
+            code.push_str(&quote_word(w));
+        }
+        Some(code)
+    }
+
+    /// Shell state command `id` sets for the commands after it: aliases,
+    /// positional parameters, declared variables.
+    fn record_state(&mut self, id: usize) {
+        let Some(c) = self.commands.get(id) else {
+            return;
+        };
+        match c.name.as_str() {
+            "alias" => {
+                let defs: Vec<(String, String)> = c
+                    .args
+                    .iter()
+                    .filter(|a| !a.dynamic)
+                    .filter_map(|a| a.text.split_once('='))
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect();
+                self.aliases.extend(defs);
+                self.aliases.truncate(256);
+            }
+            "set" => {
+                let texts: Vec<&Word> = c.args.iter().collect();
+                let from = texts
+                    .iter()
+                    .position(|a| a.text == "--")
+                    .map(|i| i + 1)
+                    .or_else(|| texts.iter().position(|a| !a.text.starts_with(['-', '+'])));
+                if let Some(from) = from {
+                    let items: Vec<String> = texts[from..].iter().map(|a| a.text.clone()).collect();
+                    self.positional = if texts[from..].iter().any(|a| !a.subst.is_empty()) {
+                        None
+                    } else {
+                        Some(items)
+                    };
+                }
+            }
+            "export" | "declare" | "typeset" | "local" | "readonly" => {
+                let vars: Vec<(String, String)> = c
+                    .assignments
+                    .iter()
+                    .filter(|a| a.kind == AssignKind::Declaration && !a.value.dynamic)
+                    .map(|a| (a.name.clone(), a.value.text.clone()))
+                    .collect();
+                self.vars.extend(vars);
+            }
+            _ => {}
+        }
     }
 
     fn blank(&self, ctx: &Ctx) -> Command {
@@ -1161,6 +1524,18 @@ impl Builder {
                 // Old-style `tar czf out.tgz …`.
                 if let Some(v) = args.get(1) {
                     add(v, None, c.stdin_from.clone());
+                }
+            }
+        }
+        if c.name == "curl" && (c.has_short('O') || c.has_long("remote-name")) {
+            // `curl -O URL` saves to the URL's last path segment.
+            for o in &operands {
+                if let Some((_, rest)) = o.split_once("://") {
+                    let path = rest.split(['?', '#']).next().unwrap_or("");
+                    let name = path.rsplit('/').next().unwrap_or("");
+                    if path.contains('/') && !name.is_empty() {
+                        add(name, None, c.stdin_from.clone());
+                    }
                 }
             }
         }

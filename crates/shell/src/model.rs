@@ -34,6 +34,9 @@ pub enum Via {
     Interpreter,
     /// `find -exec`/`-execdir`/`-ok` and `-delete`.
     FindExec,
+    /// The command a runner starts with its arguments (`npx rimraf`, `uv
+    /// run`, `strace`, `systemd-run`); the runner is its parent.
+    Runner,
 }
 
 impl Via {

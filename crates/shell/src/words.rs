@@ -9,10 +9,20 @@
 pub(crate) enum Piece {
     /// Literal text; `quoted` when it came from inside quotes or an escape.
     Lit { text: String, quoted: bool },
-    /// `$NAME` / `${NAME…}`: the variable name and the original spelling.
-    Param { name: String, raw: String },
-    /// `$(…)` or backticks: the code inside and the original spelling.
-    Subst { code: String, raw: String },
+    /// `$NAME` / `${NAME…}`: the variable name, the original spelling and
+    /// whether it was inside double quotes (so not split into fields).
+    Param {
+        name: String,
+        raw: String,
+        quoted: bool,
+    },
+    /// `$(…)` or backticks: the code inside, the original spelling and
+    /// whether it was inside double quotes (so its output is not split).
+    Subst {
+        code: String,
+        raw: String,
+        quoted: bool,
+    },
     /// `$((…))`, kept as written.
     Arith(String),
     /// A leading `~` or `~user`.
@@ -136,7 +146,7 @@ impl Scanner<'_> {
                     self.double_quoted();
                 }
                 '$' => self.dollar(false),
-                '`' => self.backtick(),
+                '`' => self.backtick(false),
                 _ => {
                     self.lit(c, false);
                     self.pos += 1;
@@ -166,7 +176,7 @@ impl Scanner<'_> {
                     self.pos += 2;
                 }
                 '$' => self.dollar(true),
-                '`' => self.backtick(),
+                '`' => self.backtick(true),
                 _ => {
                     self.lit(c, true);
                     self.pos += 1;
@@ -194,7 +204,7 @@ impl Scanner<'_> {
                     self.pos += 2;
                 }
                 '$' => self.dollar(true),
-                '`' => self.backtick(),
+                '`' => self.backtick(true),
                 _ => {
                     self.lit(c, false);
                     self.pos += 1;
@@ -203,7 +213,7 @@ impl Scanner<'_> {
         }
     }
 
-    fn backtick(&mut self) {
+    fn backtick(&mut self, quoted: bool) {
         let start = self.pos;
         self.pos += 1;
         let mut code = String::new();
@@ -223,7 +233,7 @@ impl Scanner<'_> {
             self.pos += 1;
         }
         let raw = self.slice(start, self.pos).to_string();
-        self.out.push(Piece::Subst { code, raw });
+        self.out.push(Piece::Subst { code, raw, quoted });
     }
 
     fn dollar(&mut self, in_double: bool) {
@@ -257,7 +267,11 @@ impl Scanner<'_> {
                 };
                 let code = self.slice(inner_start, end).to_string();
                 let raw = self.slice(start, self.pos).to_string();
-                self.out.push(Piece::Subst { code, raw });
+                self.out.push(Piece::Subst {
+                    code,
+                    raw,
+                    quoted: in_double,
+                });
             }
             Some('{') => {
                 self.pos += 2;
@@ -278,7 +292,11 @@ impl Scanner<'_> {
                         }
                     }
                 }
-                self.out.push(Piece::Param { name, raw });
+                self.out.push(Piece::Param {
+                    name,
+                    raw,
+                    quoted: in_double,
+                });
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                 self.pos += 1;
@@ -291,7 +309,11 @@ impl Scanner<'_> {
                 }
                 let name = self.slice(name_start, self.pos).to_string();
                 let raw = self.slice(start, self.pos).to_string();
-                self.out.push(Piece::Param { name, raw });
+                self.out.push(Piece::Param {
+                    name,
+                    raw,
+                    quoted: in_double,
+                });
             }
             Some(c) if c.is_ascii_digit() || "@*#?$!-".contains(c) => {
                 self.pos += 2;
@@ -299,6 +321,7 @@ impl Scanner<'_> {
                 self.out.push(Piece::Param {
                     name: c.to_string(),
                     raw,
+                    quoted: in_double,
                 });
             }
             _ => {

@@ -152,10 +152,7 @@ impl Builder {
             let words = action
                 .words
                 .into_iter()
-                .map(|t| RWord {
-                    word: Word::literal(t),
-                    code: None,
-                })
+                .map(|t| RWord::plain(Word::literal(t)))
                 .collect();
             let start = self.commands.len();
             if self.nest < super::MAX_NEST {

@@ -5,7 +5,7 @@
 //! interpreter code (`python -c`, `node -e`, a program piped into
 //! `python3`) and the shell commands that code hands to a shell.
 
-use super::{printed_text, Builder, Ctx, RWord, MAX_DEPTH, MAX_NEST};
+use super::{Builder, Ctx, RWord, MAX_DEPTH, MAX_NEST};
 use crate::interp::{self, Program};
 use crate::model::{InlineCode, Via, Word};
 
@@ -68,6 +68,8 @@ impl Builder {
             } else {
                 CodeSource::Script(0)
             }
+        } else if let Some(source) = stdin_shell(name, &texts) {
+            source
         } else if name == "eval" {
             let code: Vec<&str> = args.iter().map(RWord::code_text).collect();
             for a in args {
@@ -93,6 +95,7 @@ impl Builder {
             };
             effects_of(facts, input, &mut out);
         }
+        self.code_options(name, args, &texts, stdin_text, stdin_from, &mut out);
         // Running a script by path (`./x.sh`) that was written earlier.
         if written_name.contains('/') {
             if let Some(content) = self.run_written_file(written_name, &mut out.exec_from) {
@@ -202,18 +205,108 @@ impl Builder {
         w.content.clone()
     }
 
-    /// Text piped into a command by `echo`/`printf`/`cat <<EOF` producers.
+    /// Text piped into a command, when it is constant text or a simple
+    /// filter of it (`echo`, `printf`, `cat <<EOF`, `rev`, `tr`, `base64
+    /// -d`, …).
     fn piped_text(&self, producers: &[usize]) -> Option<String> {
         let mut text = String::new();
         for &p in producers {
-            let c = self.commands.get(p)?;
-            match c.name.as_str() {
-                "echo" | "printf" => text.push_str(&printed_text(&c.name, &c.args)?),
-                "cat" if c.args.is_empty() => text.push_str(c.stdin_text.as_deref()?),
-                _ => return None,
+            let nested = self
+                .commands
+                .get(p)?
+                .origin
+                .parent
+                .is_some_and(|q| producers.contains(&q));
+            if nested {
+                continue;
+            }
+            text.push_str(&self.output_of(p, 0)?);
+            if text.len() > super::dataflow::MAX_TEXT {
+                return None;
             }
         }
         (!text.is_empty()).then_some(text)
+    }
+
+    /// Shell code in the options of commands that are not shells: `make`'s
+    /// recipes from a makefile on standard input or `--eval`, git's
+    /// `!`-aliases, `rebase -x` and `difftool -x`, tar's checkpoint actions
+    /// and `--to-command`.
+    fn code_options(
+        &self,
+        name: &str,
+        args: &[RWord],
+        texts: &[&str],
+        stdin_text: Option<&str>,
+        stdin_from: &[usize],
+        out: &mut IndirectCode,
+    ) {
+        let code = |i: usize, text: &str, out: &mut IndirectCode| {
+            if let Some(a) = args.get(i) {
+                out.exec_from.extend(a.word.subst.iter().copied());
+            }
+            out.nested.push((text.to_string(), Via::ShellString));
+        };
+        match name {
+            "make" | "gmake" | "bmake" => {
+                let mut stdin_makefile = false;
+                let mut i = 0;
+                while i < texts.len() {
+                    let t = texts[i];
+                    let value = |i: usize| texts.get(i + 1).copied();
+                    let file = match t {
+                        "-f" | "--file" | "--makefile" => value(i),
+                        _ => t
+                            .strip_prefix("--file=")
+                            .or_else(|| t.strip_prefix("--makefile="))
+                            .or_else(|| t.strip_prefix("-f").filter(|v| !v.is_empty())),
+                    };
+                    stdin_makefile |= matches!(file, Some("-" | "/dev/stdin"));
+                    let eval = match t {
+                        "--eval" | "-E" => value(i).map(|v| (i + 1, v)),
+                        _ => t.strip_prefix("--eval=").map(|v| (i, v)),
+                    };
+                    if let Some((at, text)) = eval {
+                        for r in super::dataflow::makefile_recipes(text) {
+                            code(at, &r, out);
+                        }
+                    }
+                    i += 1;
+                }
+                if stdin_makefile {
+                    out.exec_from.extend(stdin_from.iter().copied());
+                    let (text, via) = match stdin_text {
+                        Some(t) => (Some(t.to_string()), Via::Heredoc),
+                        None => (self.piped_text(stdin_from), Via::Piped),
+                    };
+                    for r in super::dataflow::makefile_recipes(&text.unwrap_or_default()) {
+                        out.nested.push((r, via));
+                    }
+                }
+            }
+            "git" => git_code(texts, &mut |i, t| code(i, t, out)),
+            "tar" | "gtar" | "bsdtar" => {
+                for (i, t) in texts.iter().enumerate() {
+                    let value = |opt: &str| -> Option<(usize, &str)> {
+                        if let Some(v) = t.strip_prefix(opt).and_then(|v| v.strip_prefix('=')) {
+                            return Some((i, v));
+                        }
+                        (*t == opt).then(|| texts.get(i + 1).map(|v| (i + 1, *v)))?
+                    };
+                    if let Some((at, v)) = value("--checkpoint-action") {
+                        if let Some(cmd) = v.strip_prefix("exec=") {
+                            code(at, cmd, out);
+                        }
+                    }
+                    for opt in ["--to-command", "--info-script", "--new-volume-script"] {
+                        if let Some((at, v)) = value(opt) {
+                            code(at, v, out);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Build the synthetic commands for what interpreter command `id`'s
@@ -228,10 +321,7 @@ impl Builder {
             let words = s
                 .words
                 .into_iter()
-                .map(|t| RWord {
-                    word: Word::literal(t),
-                    code: None,
-                })
+                .map(|t| RWord::plain(Word::literal(t)))
                 .collect();
             let start = self.commands.len();
             self.nest += 1;
@@ -340,6 +430,100 @@ fn effects_of(facts: agentops_code::Facts, input: Option<String>, out: &mut Indi
             "$HOST".into(),
             "$PORT".into(),
         ]));
+    }
+}
+
+/// Commands that read shell code on standard input besides the shells:
+/// `at`/`batch` (the job's commands), `sudo -s`/`-i` and `su` without a
+/// command (a shell reading the pipe).
+fn stdin_shell(name: &str, texts: &[&str]) -> Option<CodeSource> {
+    match name {
+        "at" | "batch" => {
+            if texts
+                .iter()
+                .any(|t| matches!(*t, "-l" | "-r" | "-d" | "-c" | "-V"))
+            {
+                return Some(CodeSource::Nothing);
+            }
+            Some(match texts.iter().position(|t| *t == "-f") {
+                Some(i) if i + 1 < texts.len() => CodeSource::Script(i + 1),
+                _ => CodeSource::Stdin,
+            })
+        }
+        "sudo" | "doas" => texts
+            .iter()
+            .any(|t| {
+                matches!(*t, "-s" | "-i" | "--shell" | "--login")
+                    || (t.starts_with('-')
+                        && !t.starts_with("--")
+                        && t.contains(['s', 'i'])
+                        && t.chars().skip(1).all(|c| c.is_ascii_alphabetic()))
+            })
+            .then_some(CodeSource::Stdin),
+        "su" => Some(CodeSource::Stdin),
+        _ => None,
+    }
+}
+
+/// git's shell code: `!`-aliases given with `-c alias.x=!cmd` or `git
+/// config alias.x '!cmd'` (run whenever the alias is), `rebase -x CMD`,
+/// `difftool -x CMD`. `code` gets the argument index and the text.
+fn git_code(texts: &[&str], code: &mut dyn FnMut(usize, &str)) {
+    let alias_body = |key: &str, value: &str| -> Option<String> {
+        let k = key.to_ascii_lowercase();
+        (k.starts_with("alias.") && value.starts_with('!')).then(|| value[1..].to_string())
+    };
+    let mut i = 0;
+    while i < texts.len() {
+        let t = texts[i];
+        match t {
+            "-c" => {
+                if let Some((k, v)) = texts.get(i + 1).and_then(|kv| kv.split_once('=')) {
+                    if let Some(body) = alias_body(k, v) {
+                        code(i + 1, &body);
+                    }
+                }
+                i += 2;
+            }
+            "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env" => i += 2,
+            _ if t.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    let Some(sub) = texts.get(i) else {
+        return;
+    };
+    let rest = &texts[i + 1..];
+    let at = |j: usize| i + 1 + j;
+    match *sub {
+        "config" => {
+            for (j, w) in rest.iter().enumerate() {
+                if let Some(v) = rest.get(j + 1) {
+                    if let Some(body) = alias_body(w, v) {
+                        code(at(j + 1), &body);
+                    }
+                }
+            }
+        }
+        "rebase" | "difftool" | "mergetool" => {
+            let long = if *sub == "rebase" {
+                "--exec"
+            } else {
+                "--extcmd"
+            };
+            for (j, w) in rest.iter().enumerate() {
+                if *w == "-x" || *w == long {
+                    if let Some(v) = rest.get(j + 1) {
+                        code(at(j + 1), v);
+                    }
+                } else if let Some(v) = w.strip_prefix(long).and_then(|v| v.strip_prefix('=')) {
+                    code(at(j), v);
+                } else if let Some(v) = w.strip_prefix("-x").filter(|v| !v.is_empty()) {
+                    code(at(j), v);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

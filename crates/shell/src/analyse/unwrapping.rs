@@ -30,7 +30,28 @@ pub(super) struct Unwrapped {
     /// Shell code a wrapper runs (`su -c`, `flock -c`, `env -S`, `watch`, a
     /// `parallel` command string), to analyse one level deeper.
     pub code: Vec<(String, Via)>,
+    /// The command was rewritten as the one it behaves as (`npx rimraf P`
+    /// is `rm -r -f P`).
+    pub synthetic: bool,
+    /// A runner's command (`npx rimraf P`: `rimraf P`), built as a child of
+    /// the runner, which stays the command.
+    pub runs: Option<Vec<RWord>>,
 }
+
+/// npm command-line tools that delete their operands, run by name or
+/// through a package runner (`npx rimraf dist`), and whether they are only
+/// recognised through a runner (`del`, `trash` are common names).
+const NPM_DELETERS: &[(&str, bool)] = &[
+    ("rimraf", false),
+    ("del-cli", false),
+    ("del", true),
+    ("delete", true),
+    ("trash", true),
+    ("trash-cli", true),
+];
+
+/// Package runners that fetch and run an npm package's command.
+const NPM_RUNNERS: &[&str] = &["npx", "bunx", "npm", "pnpm", "yarn"];
 
 impl Builder {
     /// Remove the wrappers in front of the command named by `first`, adding
@@ -41,13 +62,15 @@ impl Builder {
         args: Vec<RWord>,
         stdin_from: &[usize],
         assigns: &mut Vec<Assignment>,
+        outer: Vec<String>,
     ) -> Unwrapped {
         let mut exec_from: Vec<usize> = first.word.subst.clone();
         let mut written_name = first.word.text.clone();
         let mut name = normalise_name(&written_name);
         let mut args = args;
-        let mut wrappers_used: Vec<String> = Vec::new();
+        let mut wrappers_used: Vec<String> = outer;
         let mut code: Vec<(String, Via)> = Vec::new();
+        let mut runs: Option<Vec<RWord>> = None;
         let mut via_parallel = false;
         for _ in 0..MAX_WRAPPERS {
             let texts: Vec<&str> = args.iter().map(|a| a.word.text.as_str()).collect();
@@ -74,6 +97,11 @@ impl Builder {
                     break;
                 }
             };
+            if wrappers::is_runner(&name) {
+                // The runner stays; what it runs becomes its child.
+                runs = Some(args.get(at..).unwrap_or_default().to_vec());
+                break;
+            }
             for a in args.iter().take(at).skip(assign_from) {
                 if let Some((n, v)) = a.word.text.split_once('=') {
                     let mut value = a.word.clone();
@@ -105,6 +133,19 @@ impl Builder {
                 code.push((written_name.clone(), Via::ShellString));
             }
         }
+        let mut synthetic = false;
+        if runs.is_none() && is_npm_deleter(&name, &wrappers_used) {
+            // `rimraf P…` / `npx del-cli P…` remove their operands recursively.
+            let mut operands: Vec<RWord> = args
+                .into_iter()
+                .filter(|a| !a.word.text.starts_with('-'))
+                .collect();
+            let mut rewritten = vec![plain("-r"), plain("-f")];
+            rewritten.append(&mut operands);
+            args = rewritten;
+            name = "rm".to_string();
+            synthetic = true;
+        }
         Unwrapped {
             name,
             written_name,
@@ -112,11 +153,15 @@ impl Builder {
             wrappers: wrappers_used,
             exec_from,
             code,
+            synthetic,
+            runs,
         }
     }
 
     /// The items `xargs` reads become arguments: add those we can know
-    /// (literal `echo`/`printf` output, `find` starting points).
+    /// (`echo`/`printf` output, even of `$HOME`; `find` starting points;
+    /// `ls -d` operands; `pwd`, the working directory as `$PWD`; the output
+    /// of constant text transformed).
     fn add_xargs_items(&self, stdin_from: &[usize], args: &mut Vec<RWord>) {
         let mut items: Vec<Word> = Vec::new();
         for &p in stdin_from {
@@ -125,12 +170,31 @@ impl Builder {
             };
             match producer.name.as_str() {
                 "echo" | "printf" => {
-                    if let Some(text) = printed_text(&producer.name, &producer.args) {
+                    let lenient: Vec<Word> = producer
+                        .args
+                        .iter()
+                        .map(|a| Word {
+                            dynamic: a.dynamic && !a.subst.is_empty(),
+                            ..a.clone()
+                        })
+                        .collect();
+                    if let Some(text) = printed_text(&producer.name, &lenient) {
                         items.extend(text.split_whitespace().map(Word::literal));
                     }
                 }
                 "find" => items.extend(find_roots(&producer.args).into_iter().map(Word::literal)),
-                _ => {}
+                "pwd" => items.push(Word::literal("$PWD")),
+                "ls" if producer.has_short('d') || producer.has_long("directory") => {
+                    items.extend(producer.operands().map(|w| Word::literal(w.text.clone())));
+                }
+                "realpath" | "readlink" => {
+                    items.extend(producer.operands().map(|w| Word::literal(w.text.clone())));
+                }
+                _ => {
+                    if let Some(text) = self.output_of(p, 0) {
+                        items.extend(text.split_whitespace().map(Word::literal));
+                    }
+                }
             }
         }
         for item in items {
@@ -139,10 +203,34 @@ impl Builder {
                 None => args.push(RWord {
                     word: item,
                     code: None,
+                    fields: None,
                 }),
             }
         }
     }
+}
+
+fn plain(text: &str) -> RWord {
+    RWord {
+        word: Word::literal(text),
+        code: None,
+        fields: None,
+    }
+}
+
+/// `rimraf`, `del-cli` by name, or a deleter run through a package runner.
+fn is_npm_deleter(name: &str, wrappers_used: &[String]) -> bool {
+    // `rimraf@5` names a version of the package.
+    let package = match name.char_indices().skip(1).find(|(_, c)| *c == '@') {
+        Some((i, _)) => &name[..i],
+        None => name,
+    };
+    let via_runner = wrappers_used
+        .last()
+        .is_some_and(|w| NPM_RUNNERS.contains(&w.as_str()));
+    NPM_DELETERS
+        .iter()
+        .any(|(n, runner_only)| *n == package && (via_runner || !runner_only))
 }
 
 /// `parallel CMD ::: INPUT…`: the first input replaces `{}` in the command's

@@ -263,9 +263,9 @@ pub static DECODED_EXEC: Rule = rule(
     "CMD019",
     "decoded-exec",
     Severity::Soft,
-    "runs decoded (obfuscated) data as code",
-    "Running base64- or hex-decoded text as a script hides what it does from the user and from every other check, a favourite trick of injected instructions. Decoding data to look at it passes.",
-    "PreToolUse Bash: echo cm0gLXJmIC8K | base64 -d | sh",
+    "runs decoded or transformed (obfuscated) text as code",
+    "Running base64- or hex-decoded text as a script, or text rewritten on its way to the shell (reversed with rev, translated with tr, edited with sed, awk or perl -p, decompressed, printf escapes), hides what it does from the user and from every other check, a favourite trick of injected instructions. When the text is constant the analyser also runs the decoded commands through every other rule. Decoding or transforming data to look at it passes.",
+    "PreToolUse Bash: echo '/ fr- mr' | rev | sh",
     "PreToolUse Bash: echo aGk= | base64 -d",
 );
 /// CMD021: a shell wired to a network socket.

@@ -43,8 +43,21 @@ impl<'a> Scan<'a> {
         for c in &analysis.commands {
             scan.cwd.push(cwd.clone());
             if matches!(c.name.as_str(), "cd" | "pushd") {
-                if let Some(dir) = c.operands().next().filter(|w| !w.dynamic) {
-                    cwd = scan.resolve_from(&cwd, &dir.text);
+                match c.operands().next() {
+                    Some(dir) => {
+                        // `$HOME/..` is known; other expansions are not.
+                        let to = scan.resolve_from(&cwd, &dir.text);
+                        if !dir.dynamic || !to.contains('$') {
+                            cwd = to;
+                        }
+                    }
+                    // `cd` alone goes home.
+                    None if c.name == "cd" => {
+                        if let Some(h) = &scan.home {
+                            cwd = h.clone();
+                        }
+                    }
+                    None => {}
                 }
             }
         }
@@ -138,6 +151,7 @@ fn via_note(via: Via) -> &'static str {
         Via::ScriptFile => " (script written and run by this command)",
         Via::Interpreter => " (shell-out from inline code)",
         Via::FindExec => " (run by find)",
+        Via::Runner => " (run by a runner)",
     }
 }
 
