@@ -86,6 +86,42 @@ struct Entry {
     note: Option<String>,
 }
 
+/// The generated tables, pointer-free: every string is a `(offset, len)`
+/// span of one text blob and every list a span of one list table, so the
+/// loader has nothing to relocate at start-up (a table of `&'static str`
+/// costs one dynamic relocation per string in a position-independent
+/// binary, tens of thousands here, paid by every hook call).
+#[derive(Default)]
+struct Tables {
+    text: String,
+    spans: std::collections::HashMap<String, (u32, u32)>,
+    lists: Vec<(u32, u32)>,
+    effects: Vec<String>,
+}
+
+impl Tables {
+    fn str(&mut self, s: &str) -> (u32, u32) {
+        if let Some(span) = self.spans.get(s) {
+            return *span;
+        }
+        let span = (to_u32(self.text.len()), to_u32(s.len()));
+        self.text.push_str(s);
+        self.spans.insert(s.to_string(), span);
+        span
+    }
+
+    fn list<S: AsRef<str>>(&mut self, items: &[S]) -> (u32, u32) {
+        let spans: Vec<(u32, u32)> = items.iter().map(|s| self.str(s.as_ref())).collect();
+        let start = to_u32(self.lists.len());
+        self.lists.extend(spans);
+        (start, to_u32(items.len()))
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("the knowledge base fits in u32 offsets")
+}
+
 fn main() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .join("kb");
@@ -97,8 +133,11 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
-    let mut out = String::new();
-    let mut tools = Vec::new();
+    let mut t = Tables::default();
+    let mut entries_out = String::new();
+    let mut tools_out = String::new();
+    let mut entry_count = 0usize;
+    let mut tool_count = 0usize;
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
     let mut lookup = String::new();
@@ -111,12 +150,14 @@ fn main() {
         let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("kb/{family}.toml: {e}"));
         for tool in file.tool {
-            let ti = tools.len();
+            let ti = tool_count;
+            tool_count += 1;
             let first = tool
                 .names
                 .first()
-                .unwrap_or_else(|| panic!("kb/{family}.toml: a tool without names"));
-            let mut entries = String::new();
+                .unwrap_or_else(|| panic!("kb/{family}.toml: a tool without names"))
+                .clone();
+            let entries_start = entry_count;
             for e in &tool.rule {
                 let id = match &e.id {
                     Some(id) => format!("{first}/{id}"),
@@ -136,29 +177,27 @@ fn main() {
                 if e.fires.is_empty() {
                     panic!("kb/{family}.toml: `{id}` has no `fires` example");
                 }
-                let effects: Vec<String> = e
-                    .effects
-                    .iter()
-                    .map(|name| {
-                        EFFECTS
-                            .iter()
-                            .find(|(n, _)| n == name)
-                            .map(|(_, v)| format!("Effect::{v}"))
-                            .unwrap_or_else(|| {
-                                panic!("kb/{family}.toml: `{id}`: unknown effect `{name}`")
-                            })
-                    })
-                    .collect();
-                let target = match e.target.as_deref() {
-                    None => "TargetSpec::None".to_string(),
-                    Some("operands") => "TargetSpec::Operands".to_string(),
-                    Some("first") => "TargetSpec::FirstOperand".to_string(),
-                    Some("last") => "TargetSpec::LastOperand".to_string(),
+                let effects_start = t.effects.len();
+                for name in &e.effects {
+                    let variant = EFFECTS
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| format!("Effect::{v}"))
+                        .unwrap_or_else(|| {
+                            panic!("kb/{family}.toml: `{id}`: unknown effect `{name}`")
+                        });
+                    t.effects.push(variant);
+                }
+                let (target_kind, target_list) = match e.target.as_deref() {
+                    None => (0u8, (0, 0)),
+                    Some("operands") => (1, (0, 0)),
+                    Some("first") => (2, (0, 0)),
+                    Some("last") => (3, (0, 0)),
                     Some(other) => match other.strip_prefix("flag:") {
-                        Some(flags) => format!(
-                            "TargetSpec::FlagValue(&{:?})",
-                            flags.split(',').map(str::trim).collect::<Vec<_>>()
-                        ),
+                        Some(flags) => {
+                            let list: Vec<&str> = flags.split(',').map(str::trim).collect();
+                            (4, t.list(&list))
+                        }
                         None => panic!("kb/{family}.toml: `{id}`: unknown target `{other}`"),
                     },
                 };
@@ -170,52 +209,89 @@ fn main() {
                 if e.flag_value.is_empty() != e.values.is_empty() {
                     panic!("kb/{family}.toml: `{id}`: `flag_value` and `values` go together");
                 }
+                let cmd: Vec<&str> = e.cmd.split_whitespace().collect();
+                let fields = [
+                    ("id", t.str(&id)),
+                    ("family", t.str(family)),
+                    ("cmd", t.list(&cmd)),
+                    ("flags", t.list(&e.flags)),
+                    ("no_flags", t.list(&e.no_flags)),
+                    ("flag_value", t.list(&e.flag_value)),
+                    ("values", t.list(&lower(&e.values))),
+                    ("args", t.list(&lower(&e.args))),
+                    ("no_args", t.list(&lower(&e.no_args))),
+                    ("env", t.list(&e.env)),
+                    ("no_env", t.list(&e.no_env)),
+                    ("effects", (to_u32(effects_start), to_u32(e.effects.len()))),
+                    ("target_list", target_list),
+                    ("fires", t.list(&e.fires)),
+                    ("passes", t.list(&e.passes)),
+                    ("note", t.str(e.note.as_deref().unwrap_or(""))),
+                ];
+                let body: Vec<String> = fields
+                    .iter()
+                    .map(|(k, (a, b))| format!("{k}: ({a}, {b})"))
+                    .collect();
                 writeln!(
-                    entries,
-                    "    Entry {{ id: {id:?}, family: {family:?}, cmd: &{cmd:?}, flags: &{flags:?}, no_flags: &{no_flags:?}, flag_value: &{flag_value:?}, values: &{values:?}, args: &{args:?}, no_args: &{no_args:?}, env: &{env:?}, no_env: &{no_env:?}, effects: &[{effects}], target: {target}, fires: &{fires:?}, passes: &{passes:?}, note: {note:?} }},",
-                    cmd = e.cmd.split_whitespace().collect::<Vec<_>>(),
-                    flags = e.flags,
-                    no_flags = e.no_flags,
-                    flag_value = e.flag_value,
-                    values = lower(&e.values),
-                    args = lower(&e.args),
-                    no_args = lower(&e.no_args),
-                    env = e.env,
-                    no_env = e.no_env,
-                    effects = effects.join(", "),
-                    fires = e.fires,
-                    passes = e.passes,
-                    note = e.note.as_deref().unwrap_or(""),
+                    entries_out,
+                    "    RawEntry {{ {}, target_kind: {target_kind} }},",
+                    body.join(", ")
                 )
                 .expect("writing to a String");
+                entry_count += 1;
             }
+            let names_span = t.list(&tool.names);
+            let family_span = t.str(family);
+            let doc_span = t.str(&tool.doc);
+            let opts_span = t.list(&tool.options_with_value);
             writeln!(
-                out,
-                "static TOOL_{ti}: Tool = Tool {{ names: &{names:?}, family: {family:?}, doc: {doc:?}, options_with_value: &{opts:?}, entries: &[\n{entries}] }};",
-                names = tool.names,
-                doc = tool.doc,
-                opts = tool.options_with_value,
+                tools_out,
+                "    RawTool {{ names: {names_span:?}, family: {family_span:?}, doc: {doc_span:?}, options_with_value: {opts_span:?}, entries: ({entries_start}, {}) }},",
+                entry_count - entries_start,
             )
             .expect("writing to a String");
             for n in &tool.names {
                 if !names.insert(n.clone()) {
                     panic!("kb/{family}.toml: tool name `{n}` is described twice");
                 }
-                writeln!(lookup, "        {n:?} => Some(&TOOL_{ti}),")
-                    .expect("writing to a String");
+                writeln!(lookup, "        {n:?} => Some({ti}),").expect("writing to a String");
             }
-            tools.push(format!("&TOOL_{ti}"));
         }
     }
+    let mut out = String::new();
     writeln!(
         out,
-        "/// Every tool of the knowledge base, in file order.\npub static TOOLS: &[&Tool] = &[{}];",
-        tools.join(", ")
+        "/// Every string of the knowledge base, one after another.\nconst TEXT: &str = {:?};",
+        t.text
     )
     .expect("writing to a String");
     writeln!(
         out,
-        "/// The tool described under this command name.\npub fn tool(name: &str) -> Option<&'static Tool> {{\n    match name {{\n{lookup}        _ => None,\n    }}\n}}"
+        "/// Spans of [`TEXT`] that make up the lists.\nstatic LISTS: [(u32, u32); {}] = {:?};",
+        t.lists.len(),
+        t.lists
+    )
+    .expect("writing to a String");
+    writeln!(
+        out,
+        "/// The effects of every entry, one list after another.\nstatic EFFECTS: [Effect; {}] = [{}];",
+        t.effects.len(),
+        t.effects.join(", ")
+    )
+    .expect("writing to a String");
+    writeln!(
+        out,
+        "/// Every entry, tool by tool.\nstatic ENTRIES: [RawEntry; {entry_count}] = [\n{entries_out}];"
+    )
+    .expect("writing to a String");
+    writeln!(
+        out,
+        "/// Every tool, in file order.\nstatic TOOLS: [RawTool; {tool_count}] = [\n{tools_out}];"
+    )
+    .expect("writing to a String");
+    writeln!(
+        out,
+        "/// The index in [`TOOLS`] of the tool described under this command name.\nfn tool_index(name: &str) -> Option<usize> {{\n    match name {{\n{lookup}        _ => None,\n    }}\n}}"
     )
     .expect("writing to a String");
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("kb.rs");

@@ -16,7 +16,7 @@ pub struct Derived {
     pub target: Option<String>,
     /// The knowledge-base entry that said so; `None` for effects read from
     /// the shell syntax itself (redirections).
-    pub entry: Option<&'static Entry>,
+    pub entry: Option<Entry>,
 }
 
 /// The effects of one simple command.
@@ -54,7 +54,7 @@ pub fn effects_of(c: &Command) -> CommandEffects {
     for applied in tool.applying(c) {
         out.known = true;
         let targets = applied.targets();
-        for &effect in applied.entry.effects {
+        for &effect in applied.entry.effects() {
             if targets.is_empty() {
                 out.effects.push(Derived {
                     command: c.id,

@@ -29,20 +29,152 @@ use agentops_shell::{AssignKind, Command};
 use crate::effect::Effect;
 use crate::glob::glob_match;
 
+/// A span `(offset, len)` of the text blob or of the list table.
+type Span = (u32, u32);
+
+/// One entry as the build script lays it out: spans only, no pointers.
+struct RawEntry {
+    id: Span,
+    family: Span,
+    cmd: Span,
+    flags: Span,
+    no_flags: Span,
+    flag_value: Span,
+    values: Span,
+    args: Span,
+    no_args: Span,
+    env: Span,
+    no_env: Span,
+    effects: Span,
+    target_kind: u8,
+    target_list: Span,
+    fires: Span,
+    passes: Span,
+    note: Span,
+}
+
+/// One tool as the build script lays it out.
+struct RawTool {
+    names: Span,
+    family: Span,
+    doc: Span,
+    options_with_value: Span,
+    entries: Span,
+}
+
+include!(concat!(env!("OUT_DIR"), "/kb.rs"));
+
+fn text((offset, len): Span) -> &'static str {
+    TEXT.get(offset as usize..(offset + len) as usize)
+        .unwrap_or_default()
+}
+
+/// A list of strings of the knowledge base (flags, globs, names,
+/// examples): iterate it, search it, index it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Strs(Span);
+
+impl Strs {
+    fn spans(self) -> &'static [Span] {
+        let (start, len) = self.0;
+        LISTS
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or_default()
+    }
+
+    /// The strings, in order.
+    pub fn iter(self) -> impl Iterator<Item = &'static str> + Clone {
+        self.spans().iter().map(|s| text(*s))
+    }
+
+    /// How many strings.
+    pub fn len(self) -> usize {
+        self.0 .1 as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(self) -> bool {
+        self.0 .1 == 0
+    }
+
+    /// The string at `i`.
+    pub fn get(self, i: usize) -> Option<&'static str> {
+        self.spans().get(i).map(|s| text(*s))
+    }
+
+    /// Whether `s` is one of them.
+    pub fn contains(self, s: &str) -> bool {
+        self.iter().any(|x| x == s)
+    }
+}
+
+impl IntoIterator for Strs {
+    type Item = &'static str;
+    type IntoIter = Box<dyn Iterator<Item = &'static str>>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// One tool (or family of spellings of one tool) and its entries.
-#[derive(Debug)]
-pub struct Tool {
+#[derive(Clone, Copy)]
+pub struct Tool(&'static RawTool);
+
+impl std::fmt::Debug for Tool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tool")
+            .field("names", &self.names().iter().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl PartialEq for Tool {
+    fn eq(&self, other: &Tool) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+/// Every tool of the knowledge base, in file order.
+pub fn tools() -> impl Iterator<Item = Tool> {
+    TOOLS.iter().map(Tool)
+}
+
+/// The tool described under this command name.
+pub fn tool(name: &str) -> Option<Tool> {
+    tool_index(name).and_then(|i| TOOLS.get(i)).map(Tool)
+}
+
+impl Tool {
     /// Command names that select this tool (`names = ["kubectl", "oc"]`).
-    pub names: &'static [&'static str],
+    pub fn names(self) -> Strs {
+        Strs(self.0.names)
+    }
+
     /// The knowledge-base file (tool family) it is written in.
-    pub family: &'static str,
+    pub fn family(self) -> &'static str {
+        text(self.0.family)
+    }
+
     /// Where the entries come from (the manual page, `--help`).
-    pub doc: &'static str,
+    pub fn doc(self) -> &'static str {
+        text(self.0.doc)
+    }
+
     /// Options that take a separate value, so that the value is not taken
     /// for a subcommand (`git -C dir`, `kubectl -n ns`).
-    pub options_with_value: &'static [&'static str],
+    pub fn options_with_value(self) -> Strs {
+        Strs(self.0.options_with_value)
+    }
+
     /// What the tool's subcommands do.
-    pub entries: &'static [Entry],
+    pub fn entries(self) -> impl Iterator<Item = Entry> {
+        let (start, len) = self.0.entries;
+        ENTRIES
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(Entry)
+    }
 }
 
 /// Which words of a command an entry's effects act on.
@@ -59,47 +191,100 @@ pub enum TargetSpec {
     /// The value of one of these options (`-o FILE`, `-oFILE`, `-so FILE`,
     /// `--output=FILE`); an option written with a trailing `=` (`of=`)
     /// names `dd`-style `of=FILE` operands.
-    FlagValue(&'static [&'static str]),
+    FlagValue(Strs),
 }
 
 /// One row of the knowledge base: when it applies and what follows.
-#[derive(Debug)]
-pub struct Entry {
-    /// Stable id: `tool/subcommand` or `tool/<id>` (shown by `check --explain`).
-    pub id: &'static str,
-    /// The knowledge-base file it is written in.
-    pub family: &'static str,
-    /// Leading positional words (`["repo", "delete"]`); empty for the tool itself.
-    pub cmd: &'static [&'static str],
-    /// At least one of these options must be given.
-    pub flags: &'static [&'static str],
-    /// None of these options may be given.
-    pub no_flags: &'static [&'static str],
-    /// Options whose value is tested against `values`.
-    pub flag_value: &'static [&'static str],
-    /// Globs (lowercase) for the value of a `flag_value` option.
-    pub values: &'static [&'static str],
-    /// Globs (lowercase), at least one of which some argument matches.
-    pub args: &'static [&'static str],
-    /// Globs (lowercase) no argument may match.
-    pub no_args: &'static [&'static str],
-    /// `NAME=glob`, one of which the command's environment must set.
-    pub env: &'static [&'static str],
-    /// `NAME=glob` the command's environment must not set.
-    pub no_env: &'static [&'static str],
-    /// What the command does when the entry applies.
-    pub effects: &'static [Effect],
-    /// The words the effects act on.
-    pub target: TargetSpec,
-    /// Commands the entry applies to (tested).
-    pub fires: &'static [&'static str],
-    /// Close commands it does not apply to (tested).
-    pub passes: &'static [&'static str],
-    /// Why, when the manual alone does not make it obvious.
-    pub note: &'static str,
+#[derive(Clone, Copy)]
+pub struct Entry(&'static RawEntry);
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Entry").field(&self.id()).finish()
+    }
 }
 
-include!(concat!(env!("OUT_DIR"), "/kb.rs"));
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Entry {
+    /// Stable id: `tool/subcommand` or `tool/<id>` (shown by `check --explain`).
+    pub fn id(self) -> &'static str {
+        text(self.0.id)
+    }
+    /// The knowledge-base file it is written in.
+    pub fn family(self) -> &'static str {
+        text(self.0.family)
+    }
+    /// Leading positional words (`["repo", "delete"]`); empty for the tool itself.
+    pub fn cmd(self) -> Strs {
+        Strs(self.0.cmd)
+    }
+    /// At least one of these options must be given.
+    pub fn flags(self) -> Strs {
+        Strs(self.0.flags)
+    }
+    /// None of these options may be given.
+    pub fn no_flags(self) -> Strs {
+        Strs(self.0.no_flags)
+    }
+    /// Options whose value is tested against [`Entry::values`].
+    pub fn flag_value(self) -> Strs {
+        Strs(self.0.flag_value)
+    }
+    /// Globs (lowercase) for the value of a `flag_value` option.
+    pub fn values(self) -> Strs {
+        Strs(self.0.values)
+    }
+    /// Globs (lowercase), at least one of which some argument matches.
+    pub fn args(self) -> Strs {
+        Strs(self.0.args)
+    }
+    /// Globs (lowercase) no argument may match.
+    pub fn no_args(self) -> Strs {
+        Strs(self.0.no_args)
+    }
+    /// `NAME=glob`, one of which the command's environment must set.
+    pub fn env(self) -> Strs {
+        Strs(self.0.env)
+    }
+    /// `NAME=glob` the command's environment must not set.
+    pub fn no_env(self) -> Strs {
+        Strs(self.0.no_env)
+    }
+    /// What the command does when the entry applies.
+    pub fn effects(self) -> &'static [Effect] {
+        let (start, len) = self.0.effects;
+        EFFECTS
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or_default()
+    }
+    /// The words the effects act on.
+    pub fn target(self) -> TargetSpec {
+        match self.0.target_kind {
+            1 => TargetSpec::Operands,
+            2 => TargetSpec::FirstOperand,
+            3 => TargetSpec::LastOperand,
+            4 => TargetSpec::FlagValue(Strs(self.0.target_list)),
+            _ => TargetSpec::None,
+        }
+    }
+    /// Commands the entry applies to (tested).
+    pub fn fires(self) -> Strs {
+        Strs(self.0.fires)
+    }
+    /// Close commands it does not apply to (tested).
+    pub fn passes(self) -> Strs {
+        Strs(self.0.passes)
+    }
+    /// Why, when the manual alone does not make it obvious.
+    pub fn note(self) -> &'static str {
+        text(self.0.note)
+    }
+}
 
 /// Whether `arg` is an option (not `-` alone, which names standard input).
 fn is_option(arg: &str) -> bool {
@@ -108,7 +293,7 @@ fn is_option(arg: &str) -> bool {
 
 impl Tool {
     /// Indices of the command's positional arguments, option values skipped.
-    pub fn positionals(&self, c: &Command) -> Vec<usize> {
+    pub fn positionals(self, c: &Command) -> Vec<usize> {
         let mut out = Vec::new();
         let mut skip_next = false;
         let mut after_dashdash = false;
@@ -123,7 +308,7 @@ impl Tool {
                 continue;
             }
             if !after_dashdash && is_option(t) {
-                skip_next = !t.contains('=') && self.options_with_value.contains(&t);
+                skip_next = !t.contains('=') && self.options_with_value().contains(t);
                 continue;
             }
             out.push(i);
@@ -132,28 +317,30 @@ impl Tool {
     }
 
     /// The entries that apply to `c` (which must be a command of this tool).
-    pub fn applying<'c>(&'static self, c: &'c Command) -> impl Iterator<Item = Applied<'c>> + 'c {
-        let positionals = self.positionals(c);
-        self.entries.iter().filter_map(move |e| {
-            let after = e.applies(c, &positionals)?;
-            Some(Applied {
-                entry: e,
-                after,
-                command: c,
-                positionals: positionals.clone(),
+    pub fn applying<'c>(self, c: &'c Command) -> Vec<Applied<'c>> {
+        let positionals = std::rc::Rc::new(self.positionals(c));
+        self.entries()
+            .filter_map(|e| {
+                let after = e.applies(c, &positionals)?;
+                Some(Applied {
+                    entry: e,
+                    after,
+                    command: c,
+                    positionals: std::rc::Rc::clone(&positionals),
+                })
             })
-        })
+            .collect()
     }
 }
 
 /// An entry that applies to a command, and where its `cmd` words end.
 pub struct Applied<'c> {
     /// The entry.
-    pub entry: &'static Entry,
+    pub entry: Entry,
     /// Index of the first argument after the `cmd` words.
     pub after: usize,
     command: &'c Command,
-    positionals: Vec<usize>,
+    positionals: std::rc::Rc<Vec<usize>>,
 }
 
 impl<'c> Applied<'c> {
@@ -167,7 +354,7 @@ impl<'c> Applied<'c> {
             .filter_map(|&i| c.args.get(i))
             .map(|w| w.text.as_str())
             .collect();
-        match self.entry.target {
+        match self.entry.target() {
             TargetSpec::None => Vec::new(),
             TargetSpec::Operands => operands,
             TargetSpec::FirstOperand => operands.into_iter().take(1).collect(),
@@ -180,11 +367,11 @@ impl<'c> Applied<'c> {
 /// The text values given to any of `flags`, in every spelling: `-o F`,
 /// `-oF`, `-so F` (a short option last in a bundle), `--out=F`, `--out F`,
 /// and `of=F` for `dd`-style operands.
-fn flag_value_texts<'c>(c: &'c Command, flags: &'static [&'static str]) -> Vec<&'c str> {
+fn flag_value_texts(c: &Command, flags: Strs) -> Vec<&str> {
     let mut out = Vec::new();
     for (i, a) in c.args.iter().enumerate() {
         let t = a.text.as_str();
-        for f in flags {
+        for f in flags.iter() {
             let bundled = f.len() == 2
                 && f.starts_with('-')
                 && !f.starts_with("--")
@@ -195,7 +382,7 @@ fn flag_value_texts<'c>(c: &'c Command, flags: &'static [&'static str]) -> Vec<&
                 && t[1..t.len() - 1].chars().all(|ch| ch.is_ascii_alphabetic());
             if let Some(v) = f.strip_suffix('=').and_then(|_| t.strip_prefix(f)) {
                 out.push(v);
-            } else if t == *f || bundled {
+            } else if t == f || bundled {
                 if let Some(v) = c.args.get(i + 1) {
                     out.push(v.text.as_str());
                 }
@@ -237,9 +424,9 @@ fn has_flag(c: &Command, flag: &str) -> bool {
 
 impl Entry {
     /// `Some(index after the cmd words)` when the entry applies to `c`.
-    fn applies(&self, c: &Command, positionals: &[usize]) -> Option<usize> {
+    fn applies(self, c: &Command, positionals: &[usize]) -> Option<usize> {
         let mut after = 0;
-        for (k, word) in self.cmd.iter().enumerate() {
+        for (k, word) in self.cmd().iter().enumerate() {
             let i = *positionals.get(k)?;
             let text = &c.args.get(i)?.text;
             if !word.split('|').any(|w| glob_match(w, text)) {
@@ -248,38 +435,44 @@ impl Entry {
             after = i + 1;
         }
         let rest = c.args.get(after..).unwrap_or_default();
-        if !self.flags.is_empty() && !self.flags.iter().any(|f| has_flag(c, f)) {
+        let (flags, no_flags) = (self.flags(), self.no_flags());
+        if !flags.is_empty() && !flags.iter().any(|f| has_flag(c, f)) {
             return None;
         }
-        if self.no_flags.iter().any(|f| has_flag(c, f)) {
+        if no_flags.iter().any(|f| has_flag(c, f)) {
             return None;
         }
-        if !self.flag_value.is_empty() {
-            let values = flag_value_texts(c, self.flag_value);
+        let flag_value = self.flag_value();
+        if !flag_value.is_empty() {
+            let values = flag_value_texts(c, flag_value);
+            let globs = self.values();
             if !values
                 .iter()
-                .any(|v| self.values.iter().any(|g| glob_match(g, v)))
+                .any(|v| globs.iter().any(|g| glob_match(g, v)))
             {
                 return None;
             }
         }
-        if !self.args.is_empty()
+        let (args, no_args) = (self.args(), self.no_args());
+        if !args.is_empty()
             && !rest
                 .iter()
-                .any(|a| self.args.iter().any(|g| glob_match(g, &a.text)))
+                .any(|a| args.iter().any(|g| glob_match(g, &a.text)))
         {
             return None;
         }
-        if rest
-            .iter()
-            .any(|a| self.no_args.iter().any(|g| glob_match(g, &a.text)))
+        if !no_args.is_empty()
+            && rest
+                .iter()
+                .any(|a| no_args.iter().any(|g| glob_match(g, &a.text)))
         {
             return None;
         }
-        if !self.env.is_empty() && !self.env.iter().any(|pat| env_matches(c, pat)) {
+        let env = self.env();
+        if !env.is_empty() && !env.iter().any(|pat| env_matches(c, pat)) {
             return None;
         }
-        if self.no_env.iter().any(|pat| env_matches(c, pat)) {
+        if self.no_env().iter().any(|pat| env_matches(c, pat)) {
             return None;
         }
         Some(after)

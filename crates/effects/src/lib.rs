@@ -21,3 +21,4 @@ pub mod kb;
 pub use derive::{derive, effects_of, CommandEffects, Derived};
 pub use effect::Effect;
 pub use glob::glob_match;
+pub use kb::{Entry, Tool};

@@ -257,7 +257,7 @@ pub fn explain(analysis: &Analysis, ctx: &Context) -> Vec<Explained> {
                             d.effect.to_string(),
                             d.target.clone(),
                             d.target.as_deref().map(|t| place(&scan, c.id, t).name()),
-                            d.entry.map_or("redirection", |e| e.id),
+                            d.entry.map_or("redirection", |e| e.id()),
                         )
                     })
                     .collect(),

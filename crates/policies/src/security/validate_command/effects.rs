@@ -397,7 +397,7 @@ pub(super) fn check(scan: &Scan, c: &Command, effects: &[Derived], hits: &mut Hi
         }
         let at = d.target.as_deref().map(|t| place(scan, c.id, t));
         if let Some(rule) = verdict(d.effect, at) {
-            add(hits, rule, d.entry.map(|e| e.id));
+            add(hits, rule, d.entry.map(|e| e.id()));
         }
     }
     // Writes: what the knowledge base lists plus the writers the tamper
