@@ -373,6 +373,22 @@ fn deeply_nested_shell_syntax_is_caught_without_overflowing() {
             format!("{}rm -rf ~/; {}", "{ ".repeat(n), "}; ".repeat(n)),
         ),
         (
+            "3,000 nested if … then … fi",
+            format!(
+                "{}rm -rf ~/{}",
+                "if true; then ".repeat(3_000),
+                "; fi".repeat(3_000)
+            ),
+        ),
+        (
+            "3,000 nested while … do … done",
+            format!(
+                "{}rm -rf ~/{}",
+                "while true; do ".repeat(3_000),
+                "; done".repeat(3_000)
+            ),
+        ),
+        (
             "1,000 backquote substitutions",
             format!("{}echo `rm -rf ~/`", "echo `true`; ".repeat(1_000)),
         ),

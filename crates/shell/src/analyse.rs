@@ -182,6 +182,12 @@ fn parse(src: &str) -> Result<ast::Program, String> {
     if syntax_nesting(src) > MAX_SYNTAX_NESTING {
         return Err("brackets nested too deeply to parse".into());
     }
+    if keyword_nesting(src) > MAX_SYNTAX_NESTING {
+        // brush-parser and the visitor recurse once per compound command:
+        // thousands of nested `if … then`/`do … done` overflow the stack,
+        // and a crashed hook lets the command through.
+        return Err("compound commands nested too deeply to parse".into());
+    }
     if unclosed_groups(src) > MAX_UNCLOSED_GROUPS {
         // brush-parser backtracks exponentially on unclosed `(`/`{`: with
         // 24 of them a parse takes a second. The shell rejects such text
@@ -258,6 +264,26 @@ fn syntax_nesting(src: &str) -> usize {
                 max = max.max(depth);
             }
             b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// The deepest nesting of compound-command keywords (`if`, `while`,
+/// `until`, `for`, `select`, `case` … `fi`, `done`, `esac`), counted on
+/// words, quotes ignored: an over-estimate is harmless (the tokenizer reads
+/// the text instead), an under-estimate is not.
+fn keyword_nesting(src: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    for word in src.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')')) {
+        match word {
+            "if" | "while" | "until" | "for" | "select" | "case" => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            "fi" | "done" | "esac" => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
