@@ -7,7 +7,8 @@ use agentops_shell::{Analysis, Command, RedirectKind};
 use super::paths::{block_device, critical_delete_target};
 use super::scan::{Hits, Scan};
 use super::{
-    DISK_WIPE, FORK_BOMB, POWER_STATE, RECURSIVE_DELETE_CRITICAL, RECURSIVE_PERMISSIONS_CRITICAL,
+    CREDENTIAL_DESTROY, DISK_WIPE, FORK_BOMB, POWER_STATE, RECURSIVE_DELETE_CRITICAL,
+    RECURSIVE_PERMISSIONS_CRITICAL,
 };
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
@@ -16,6 +17,9 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
     }
     if critical_permissions(scan, c) {
         hits.add(&RECURSIVE_PERMISSIONS_CRITICAL, c);
+    }
+    if destroys_credentials(scan, c) {
+        hits.add(&CREDENTIAL_DESTROY, c);
     }
     if disk_wipe(scan, c) {
         hits.add(&DISK_WIPE, c);
@@ -103,6 +107,25 @@ fn critical_delete_by_other_means(scan: &Scan, c: &Command) -> bool {
         }
         _ => false,
     }
+}
+
+/// Deleting, shredding or emptying a key or credential file of the home
+/// directory (`rm ~/.ssh/id_*`, `shred -u ~/.gnupg/…`, `truncate -s 0
+/// ~/.aws/credentials`); the directory itself is CMD001.
+fn destroys_credentials(scan: &Scan, c: &Command) -> bool {
+    let deleter = match c.name.as_str() {
+        "rm" | "unlink" | "shred" | "srm" | "wipe" => true,
+        "truncate" => true,
+        _ => false,
+    };
+    let Some(home) = scan.home() else {
+        return false;
+    };
+    deleter
+        && c.operands().any(|w| {
+            let abs = scan.abs(c.id, &w.text);
+            abs.starts_with(&format!("{home}/")) && super::paths::sensitive_dotfile(&abs)
+        })
 }
 
 /// `chmod -R`, `chown -R`, `chgrp -R` of the root, the home directory or a

@@ -74,6 +74,16 @@ pub static RECURSIVE_PERMISSIONS_CRITICAL: Rule = rule(
     "PreToolUse Bash: chmod -R 000 ~",
     "PreToolUse Bash: chmod -R go-w ./src",
 );
+/// CMD036: deleting or wiping the user's keys and credentials.
+pub static CREDENTIAL_DESTROY: Rule = rule(
+    "CMD036",
+    "credential-destroy",
+    Severity::Hard,
+    "deletes, shreds or empties the user's keys or credentials (~/.ssh, ~/.gnupg, ~/.aws, ~/.kube, registry tokens)",
+    "A private key or a credential file in the home directory is often the only copy: deleting ~/.ssh/id_ed25519 or shredding ~/.gnupg locks the user out of servers, signing and clouds, and no coding task needs it. Public keys (*.pub) and known_hosts pass, and so do key files inside the project.",
+    "PreToolUse Bash: shred -u ~/.ssh/id_ed25519",
+    "PreToolUse Bash: rm ~/.ssh/id_ed25519.pub",
+);
 /// CMD002: formatting, wiping or writing raw data to a block device.
 pub static DISK_WIPE: Rule = rule(
     "CMD002",
@@ -323,6 +333,7 @@ pub static TOO_DEEP_HARD: Rule = rule(
 static RULES: &[&Rule] = &[
     &RECURSIVE_DELETE_CRITICAL,
     &RECURSIVE_PERMISSIONS_CRITICAL,
+    &CREDENTIAL_DESTROY,
     &DISK_WIPE,
     &FORK_BOMB,
     &POWER_STATE,
