@@ -391,6 +391,16 @@ fn emits_secret(scan: &Scan, f: &Command) -> bool {
     if env_dump {
         return true;
     }
+    // What the command knowledge base knows prints a secret: `gpg
+    // --export-secret-keys`, `kubectl config view --raw`, `gh auth token`,
+    // the cloud metadata address, …
+    if agentops_effects::effects_of(f)
+        .effects
+        .iter()
+        .any(|d| d.effect == agentops_effects::Effect::SecretRead)
+    {
+        return true;
+    }
     if let Some(inline) = &f.inline_code {
         if code::tokens(&inline.code).any(secret_source) || code::env_read(&inline.code) {
             return true;

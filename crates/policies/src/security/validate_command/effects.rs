@@ -17,7 +17,18 @@ use agentops_shell::Command;
 use super::rule;
 use super::scan::{Hits, Scan};
 use super::tamper::modified_paths;
-use super::{AGENTOPS_BINARY, DOWNLOAD_EXEC};
+use super::DOWNLOAD_EXEC;
+
+/// CMD037: running an agent, or agentops, with the guard switched off.
+pub static GUARD_BYPASS: Rule = rule(
+    "CMD037",
+    "guard-bypass",
+    Severity::Hard,
+    "runs an agent or agentops with the guard switched off (skipped permissions, other settings or config directory, a security flag off, agentops uninstalled)",
+    "An agent that starts another agent with --dangerously-skip-permissions, an empty settings file or another config directory, or that switches agentops' flags off or uninstalls it, steps around every guard at once; the next command runs unchecked. It is refused in every mode; the user changes these settings outside the agent.",
+    "PreToolUse Bash: agentops flags set command_validation_enabled false",
+    "PreToolUse Bash: agentops flags list",
+);
 
 /// CMD022: deleting something remote.
 pub static REMOTE_DESTROY: Rule = rule(
@@ -203,7 +214,7 @@ pub static VERDICTS: &[(Effect, Option<Place>, &Rule)] = &[
     (Effect::ProcessControl, None, &SYSTEM_CONTROL),
     (Effect::Destroy, None, &DATA_DESTROY),
     (Effect::CodeDownloadRun, None, &DOWNLOAD_EXEC),
-    (Effect::GuardTamper, None, &AGENTOPS_BINARY),
+    (Effect::GuardTamper, None, &GUARD_BYPASS),
     (Effect::Write, Some(Place::GitInternals), &EXEC_CONFIG),
     (Effect::Write, Some(Place::StartUp), &PERSISTENCE),
 ];

@@ -371,6 +371,7 @@ static RULES: &[&Rule] = &[
     &effects::HOST_ACCESS,
     &effects::SYSTEM_CONTROL,
     &effects::DATA_DESTROY,
+    &effects::GUARD_BYPASS,
 ];
 
 /// The validate-command policy: destructive, self-tampering and risky

@@ -16,6 +16,7 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
         if let Some(kind) = scan
             .protected(c.id, target)
             .or_else(|| removes_protected_dir(scan, c, target))
+            .or_else(|| names_the_binary(target))
         {
             let rule = match kind {
                 Protected::AgentopsState => &AGENTOPS_STATE,
@@ -35,11 +36,57 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
             hits.add(&FLAGS_WRITE, c);
         }
     }
+    if let Some(kind) = links_protected_state(scan, c) {
+        hits.add(
+            match kind {
+                Protected::AgentopsState => &AGENTOPS_STATE,
+                Protected::HookWiring => &HOOK_WIRING,
+                Protected::Binary => &AGENTOPS_BINARY,
+            },
+            c,
+        );
+    }
     if let Some(code) = &c.inline_code {
         if code_touches_protected(scan, c, &code.code) {
             hits.add(&INTERPRETER_PROTECTED, c);
         }
     }
+}
+
+/// A word that looks the agentops binary up on PATH: `$(which agentops)`,
+/// `$(command -v agentops)`, `` `type -p agentops` ``.
+fn names_the_binary(word: &str) -> Option<Protected> {
+    let lookup = [
+        "which agentops",
+        "command -v agentops",
+        "type -p agentops",
+        "type -P agentops",
+        "whereis agentops",
+    ];
+    lookup
+        .iter()
+        .any(|l| word.contains(l))
+        .then_some(Protected::Binary)
+}
+
+/// Hard links to agentops state (`ln .agentops/flags.json /tmp/f`) make
+/// the state writable under another name, where no path check sees it.
+fn links_protected_state(scan: &Scan, c: &Command) -> Option<Protected> {
+    if !matches!(c.name.as_str(), "ln" | "link") || c.has_short('s') || c.has_long("symbolic") {
+        return None;
+    }
+    let operands: Vec<&str> = c.operands().map(|w| w.text.as_str()).collect();
+    let sources = if operands.len() >= 2 {
+        &operands[..operands.len() - 1]
+    } else {
+        &operands[..]
+    };
+    sources.iter().find_map(|s| {
+        scan.protected(c.id, s).or_else(|| {
+            protected::is_flags_file(&protected::normalise(&scan.abs(c.id, s)))
+                .then_some(Protected::AgentopsState)
+        })
+    })
 }
 
 /// Deleting or moving the directory that holds what is protected (the
@@ -132,7 +179,7 @@ pub(super) fn modified_paths(c: &Command) -> Vec<&str> {
     };
     match c.name.as_str() {
         "rm" | "unlink" | "shred" | "truncate" | "rmdir" | "srm" | "touch" | "tee" | "mv"
-        | "patch" | "mkfifo" => out.extend(&operands),
+        | "patch" | "mkfifo" | "sponge" => out.extend(&operands),
         "cp" | "install" | "rsync" | "scp" | "ditto" => {
             out.extend(operands.last());
             out.extend(option_value(&["-t", "--target-directory"]));
