@@ -113,11 +113,10 @@ fn critical_delete_by_other_means(scan: &Scan, c: &Command) -> bool {
 /// directory (`rm ~/.ssh/id_*`, `shred -u ~/.gnupg/…`, `truncate -s 0
 /// ~/.aws/credentials`); the directory itself is CMD001.
 fn destroys_credentials(scan: &Scan, c: &Command) -> bool {
-    let deleter = match c.name.as_str() {
-        "rm" | "unlink" | "shred" | "srm" | "wipe" => true,
-        "truncate" => true,
-        _ => false,
-    };
+    let deleter = matches!(
+        c.name.as_str(),
+        "rm" | "unlink" | "shred" | "srm" | "wipe" | "truncate"
+    );
     let Some(home) = scan.home() else {
         return false;
     };
