@@ -36,6 +36,17 @@ const EFFECTS: &[(&str, &str)] = &[
     ("runs-code", "RunsCode"),
 ];
 
+/// Effects no rule gates by themselves (the rest need a `passes` example).
+const AUTOPILOT_SAFE_OR_UNGATED: &[&str] = &[
+    "read",
+    "write",
+    "delete",
+    "network-read",
+    "network-send",
+    "package-install",
+    "runs-code",
+];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -176,6 +187,18 @@ fn main() {
                 }
                 if e.fires.is_empty() {
                     panic!("kb/{family}.toml: `{id}` has no `fires` example");
+                }
+                // An entry that gates something names the read-only
+                // neighbour it must leave alone (false positives are bugs).
+                let gates = e
+                    .effects
+                    .iter()
+                    .any(|x| !AUTOPILOT_SAFE_OR_UNGATED.contains(&x.as_str()));
+                if gates && e.passes.is_empty() {
+                    panic!(
+                        "kb/{family}.toml: `{id}` gates ({:?}) but has no `passes` example",
+                        e.effects
+                    );
                 }
                 let effects_start = t.effects.len();
                 for name in &e.effects {
