@@ -252,7 +252,7 @@ fn a_read_only_state_directory_keeps_its_flags_and_reports_writes() {
     // The blocking flag was read: a soft rule now denies instead of asking.
     let secret = json!({
         "session_id": "faults", "cwd": dir.path(), "hook_event_name": "PreToolUse",
-        "tool_name": "Bash", "tool_input": {"command": "git push --force origin main"},
+        "tool_name": "Bash", "tool_input": {"command": "git reset --hard HEAD~3"},
     });
     let advisory = common::project();
     let asked = common::hook("PreToolUse", &secret, advisory.path(), &[]);
