@@ -695,12 +695,16 @@ impl Prefilter {
 static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
     let mut needles: Vec<&str> = Vec::new();
     let mut owners: Vec<Vec<(usize, usize)>> = Vec::new();
+    // Every hook process builds this: a map keeps it linear (a search of
+    // the list for each needle cost a third of a Bash hook's own work).
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for index in 0..entry_count() {
         for (group, literals) in entry(index).0 .2.iter().enumerate() {
             for needle in literals.iter() {
-                match needles.iter().position(|n| n == needle) {
-                    Some(at) => owners[at].push((index, group)),
+                match seen.get(needle) {
+                    Some(&at) => owners[at].push((index, group)),
                     None => {
+                        seen.insert(needle, needles.len());
                         needles.push(needle);
                         owners.push(vec![(index, group)]);
                     }

@@ -127,6 +127,9 @@ type RuleSet = u64;
 
 struct Prefilter {
     needles: Vec<&'static str>,
+    /// The needles as compared: lowercased once here for the
+    /// case-insensitive set, not once per needle per text.
+    compared: Vec<String>,
     case_sensitive: bool,
     /// Built on first use by a long text only: short texts are checked
     /// needle by needle, which costs less than building the automaton in
@@ -151,8 +154,19 @@ impl Prefilter {
                 }
             }
         }
+        let compared = needles
+            .iter()
+            .map(|n| {
+                if case_sensitive {
+                    n.to_string()
+                } else {
+                    n.to_ascii_lowercase()
+                }
+            })
+            .collect();
         Prefilter {
             needles,
+            compared,
             case_sensitive,
             automaton: OnceLock::new(),
             owner,
@@ -169,13 +183,8 @@ impl Prefilter {
                 folded = text.to_ascii_lowercase();
                 &folded
             };
-            for (i, needle) in self.needles.iter().enumerate() {
-                let found = if self.case_sensitive {
-                    hay.contains(needle)
-                } else {
-                    hay.contains(needle.to_ascii_lowercase().as_str())
-                };
-                if found {
+            for (i, needle) in self.compared.iter().enumerate() {
+                if hay.contains(needle.as_str()) {
                     set |= 1 << self.owner[i];
                 }
             }
