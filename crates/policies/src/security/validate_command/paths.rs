@@ -319,7 +319,10 @@ pub(crate) fn secret_source(path: &str) -> bool {
     if p.ends_with(".pub") || p.ends_with("known_hosts") {
         return false;
     }
+    // A `.pem` named like a certificate may still carry its private key
+    // (combined PEM files): reading one is fine, sending it away is not.
     credential_file(p)
+        || p.to_ascii_lowercase().ends_with(".pem")
         || sensitive_dotfile(p)
         || [".ssh", ".gnupg", ".aws"]
             .iter()
@@ -573,6 +576,9 @@ mod tests {
         }
         assert!(secret_source(".ssh/id_ed25519"));
         assert!(!secret_source("~/.ssh/id_ed25519.pub"));
+        // Reading a certificate is fine; sending any PEM away is not.
+        assert!(!credential_file("/app/cert.pem"));
+        assert!(secret_source("/app/cert.pem"));
     }
 
     #[test]
