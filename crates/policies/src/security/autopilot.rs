@@ -17,7 +17,7 @@ use agentops_core::outcome::Finding;
 use agentops_core::{
     Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
 };
-use agentops_effects::{effects_of, Effect};
+use agentops_effects::{effects_of, CommandEffects, Effect};
 use agentops_shell::{Analysis, Command};
 
 use crate::security::validate_command::effects::{place, Place};
@@ -109,7 +109,7 @@ const HARMLESS_DEVICES: &[&str] = &["/dev/null", "/dev/stdout", "/dev/stderr", "
 /// secret-looking variable anywhere in it (printed, sent or passed on), a
 /// dump of the whole environment, or a network request whose words are
 /// computed (a URL built from a substitution can carry anything out).
-fn not_plain(c: &Command) -> Option<&'static str> {
+fn not_plain(c: &Command, effects: &CommandEffects) -> Option<&'static str> {
     let secret_var = c
         .args
         .iter()
@@ -135,7 +135,6 @@ fn not_plain(c: &Command) -> Option<&'static str> {
         return Some("its arguments come from its input (xargs), unseen here");
     }
     let computed = c.args.iter().any(|w| w.dynamic || !w.subst.is_empty());
-    let effects = effects_of(c);
     if computed
         && effects
             .effects
@@ -176,10 +175,10 @@ pub fn judge(analysis: &Analysis, ctx: &Context) -> Judgement {
             judged.push(format!("{c}: structure is a best guess"));
             continue;
         }
-        if let Some(why) = not_plain(c) {
+        let effects = effects_of(c);
+        if let Some(why) = not_plain(c, &effects) {
             judged.push(format!("{c}: {why}"));
         }
-        let effects = effects_of(c);
         if !effects.known {
             unknown.push(c.to_string());
             continue;
