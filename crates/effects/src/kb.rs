@@ -108,14 +108,6 @@ impl Strs {
     }
 }
 
-impl IntoIterator for Strs {
-    type Item = &'static str;
-    type IntoIter = Box<dyn Iterator<Item = &'static str>>;
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
 /// One tool (or family of spellings of one tool) and its entries.
 #[derive(Clone, Copy)]
 pub struct Tool(&'static RawTool);

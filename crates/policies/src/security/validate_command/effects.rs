@@ -176,14 +176,6 @@ pub enum Place {
 }
 
 impl Place {
-    /// Every place, for the verdict table.
-    pub const ALL: &'static [Place] = &[
-        Place::Project,
-        Place::GitInternals,
-        Place::StartUp,
-        Place::Elsewhere,
-    ];
-
     /// Its name in the verdict table.
     pub fn name(self) -> &'static str {
         match self {
