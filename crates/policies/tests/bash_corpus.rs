@@ -17,11 +17,10 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 mod support;
 
-use agentops_core::{Context, Decision, HookEvent, HookInput, MemoryWorld};
+use agentops_core::{Decision, HookEvent};
 use serde_json::json;
 
 fn corpus_dir() -> PathBuf {
@@ -57,34 +56,13 @@ fn decide(command: &str) -> (Decision, Vec<&'static str>) {
 
 /// [`decide`], with the permission autopilot on or off.
 fn decide_with(command: &str, autopilot: bool) -> (Decision, Vec<&'static str>) {
-    let input = HookInput {
-        session_id: Some("corpus".into()),
-        cwd: Some("/p".into()),
-        permission_mode: Some("default".into()),
-        hook_event_name: Some("PreToolUse".into()),
-        tool_name: Some("Bash".into()),
-        tool_input: Some(json!({ "command": command })),
-        ..HookInput::default()
-    };
-    let world = MemoryWorld::new()
-        .dir("/p")
-        .dir("/home/u")
-        .env("HOME", "/home/u")
-        // A plan exists, so star-gate's guidance stays out of the way.
-        .file("/p/tasks/todo.md", "- [ ] the task\n");
+    let input = support::pre_tool_use("corpus", "Bash", json!({ "command": command }));
     let flags = if autopilot {
         agentops_core::Flags::from_pairs([("permission_autopilot_enabled", json!(true))])
     } else {
         agentops_core::Flags::default()
     };
-    let ctx = Context {
-        flags,
-        project_dir: "/p".into(),
-        home: Some("/home/u".into()),
-        world: Arc::new(world),
-        policy_flags: agentops_policies::policy_flags(),
-        ..Context::default()
-    };
+    let ctx = support::in_project(support::project(), flags);
     let answer = support::answer(HookEvent::PreToolUse, &input, &ctx);
     let gated = answer
         .verdicts

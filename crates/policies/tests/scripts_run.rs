@@ -3,38 +3,18 @@
 //! scripts and pytest's conftest.py. Both sides: the dangerous file is
 //! caught, the harmless one passes.
 
-use std::sync::Arc;
-
 mod support;
 
-use agentops_core::{Context, Decision, HookEvent, HookInput, MemoryWorld};
+use agentops_core::{Decision, HookEvent};
 use serde_json::json;
 
 fn decide(command: &str, files: &[(&str, &str)]) -> (Decision, Vec<String>) {
-    let input = HookInput {
-        session_id: Some("scripts".into()),
-        cwd: Some("/p".into()),
-        permission_mode: Some("default".into()),
-        hook_event_name: Some("PreToolUse".into()),
-        tool_name: Some("Bash".into()),
-        tool_input: Some(json!({ "command": command })),
-        ..HookInput::default()
-    };
-    let mut world = MemoryWorld::new()
-        .dir("/p")
-        .dir("/home/u")
-        .env("HOME", "/home/u")
-        .file("/p/tasks/todo.md", "- [ ] the task\n");
+    let input = support::pre_tool_use("scripts", "Bash", json!({ "command": command }));
+    let mut world = support::project();
     for (path, text) in files {
         world = world.file(path, text);
     }
-    let ctx = Context {
-        project_dir: "/p".into(),
-        home: Some("/home/u".into()),
-        world: Arc::new(world),
-        policy_flags: agentops_policies::policy_flags(),
-        ..Context::default()
-    };
+    let ctx = support::in_project(world, agentops_core::Flags::default());
     let answer = support::answer(HookEvent::PreToolUse, &input, &ctx);
     let subjects = answer
         .verdicts

@@ -8,11 +8,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 mod support;
 
-use agentops_core::{Context, Decision, HookEvent, HookInput, MemoryWorld};
+use agentops_core::{Decision, HookEvent};
 use serde_json::json;
 
 /// Where cargo unpacks crate sources.
@@ -58,27 +57,12 @@ fn locked_crates() -> Vec<String> {
 
 fn decide(rel: &str, content: &str) -> (Decision, Vec<&'static str>) {
     let path = format!("/p/{rel}");
-    let input = HookInput {
-        session_id: Some("sample".into()),
-        cwd: Some("/p".into()),
-        permission_mode: Some("default".into()),
-        hook_event_name: Some("PreToolUse".into()),
-        tool_name: Some("Write".into()),
-        tool_input: Some(json!({ "file_path": path, "content": content })),
-        ..HookInput::default()
-    };
-    let world = MemoryWorld::new()
-        .dir("/p")
-        .dir("/home/u")
-        .env("HOME", "/home/u")
-        .file("/p/tasks/todo.md", "- [ ] the task\n");
-    let ctx = Context {
-        project_dir: "/p".into(),
-        home: Some("/home/u".into()),
-        world: Arc::new(world),
-        policy_flags: agentops_policies::policy_flags(),
-        ..Context::default()
-    };
+    let input = support::pre_tool_use(
+        "sample",
+        "Write",
+        json!({ "file_path": path, "content": content }),
+    );
+    let ctx = support::in_project(support::project(), agentops_core::Flags::default());
     let answer = support::answer(HookEvent::PreToolUse, &input, &ctx);
     let rules = answer
         .verdicts
