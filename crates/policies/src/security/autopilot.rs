@@ -21,7 +21,7 @@ use agentops_effects::{effects_of, CommandEffects, Effect};
 use agentops_shell::{Analysis, Command};
 
 use crate::security::validate_command::effects::{place, Place};
-use crate::security::validate_command::paths::{expanded_vars, secret_var_name};
+use crate::security::validate_command::paths::expands_secret_variable;
 use crate::security::validate_command::scan::Scan;
 
 const POLICY: &str = "permission-autopilot";
@@ -110,13 +110,8 @@ const HARMLESS_DEVICES: &[&str] = &["/dev/null", "/dev/stdout", "/dev/stderr", "
 /// dump of the whole environment, or a network request whose words are
 /// computed (a URL built from a substitution can carry anything out).
 fn not_plain(c: &Command, effects: &CommandEffects) -> Option<&'static str> {
-    let secret_var = c
-        .args
-        .iter()
-        .chain(c.assignments.iter().map(|a| &a.value))
-        .filter(|w| w.dynamic)
-        .flat_map(|w| expanded_vars(&w.text))
-        .any(secret_var_name);
+    let secret_var =
+        expands_secret_variable(c.args.iter().chain(c.assignments.iter().map(|a| &a.value)));
     if secret_var {
         return Some("uses a secret-looking variable");
     }

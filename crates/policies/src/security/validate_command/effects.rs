@@ -373,11 +373,7 @@ pub(crate) fn place(scan: &Scan, id: usize, target: &str) -> Place {
 /// in the transcript.
 fn prints_secret_variable(c: &Command) -> bool {
     matches!(c.name.as_str(), "echo" | "printf" | "print")
-        && c.args
-            .iter()
-            .filter(|w| w.dynamic)
-            .flat_map(|w| super::paths::expanded_vars(&w.text))
-            .any(super::paths::secret_var_name)
+        && super::paths::expands_secret_variable(&c.args)
 }
 
 /// The effects of command `c` that a rule answers, as hits. A command a

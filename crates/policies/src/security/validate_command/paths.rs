@@ -384,6 +384,15 @@ pub(crate) fn expanded_vars(text: &str) -> Vec<&str> {
     out
 }
 
+/// Whether any of `words` expands a secret-looking variable (`$GITHUB_TOKEN`).
+pub(crate) fn expands_secret_variable<'a>(words: impl IntoIterator<Item = &'a Word>) -> bool {
+    words
+        .into_iter()
+        .filter(|w| w.dynamic)
+        .flat_map(|w| expanded_vars(&w.text))
+        .any(secret_var_name)
+}
+
 /// The words of a command that name files: its operands, minus what the
 /// command treats as data (an `echo` string, a grep or sed pattern, an awk
 /// or jq program, a commit message), plus `--opt=/path` values and `@file`.
