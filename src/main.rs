@@ -1,11 +1,44 @@
 //! `agentops`: guardrails, audit and a delivery lifecycle for AI coding
 //! agents, as one binary behind every Claude Code hook.
+//!
+//! On Linux with glibc the binary brings its own C `main` (`no_main`):
+//! Rust's runtime start-up looks up the main thread's stack guard, which
+//! glibc answers by reading and parsing `/proc/self/maps`, about a tenth of
+//! a whole hook process. `process_start` does the parts of that start-up
+//! this program relies on (standard streams, SIGPIPE); arguments still come
+//! from `std::env`, which glibc fills before `main`.
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
 use agentops::cli;
 
 use std::process::ExitCode;
 
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
+mod process_start;
+
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
+#[allow(unsafe_code)]
+#[no_mangle]
+extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    process_start::prepare();
+    // A panic must not unwind out of a C function; report it as Rust's own
+    // runtime would (the panic hook has printed it, exit status 101).
+    let code = std::panic::catch_unwind(run).unwrap_or(ExitCode::from(101));
+    // Rust's runtime flushes stdout on the way out; without it, do it here.
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    process_start::exit_status(code)
+}
+
+// The test harness brings its own `main`.
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
 fn main() -> ExitCode {
+    run()
+}
+
+fn run() -> ExitCode {
     // Panics are contained and reported by the engine; keep stderr to one
     // line and never let the default hook write anything to stdout.
     std::panic::set_hook(Box::new(|info| {

@@ -10,6 +10,8 @@
 
 use std::sync::{LazyLock, OnceLock};
 
+use agentops_literals::{Index, Literal};
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use regex::bytes::Regex;
 
@@ -640,7 +642,7 @@ const DELIMITERS: &[Entry] = &[
 
 /// The three tables in one index space: phrases, then line markers (which
 /// get [`LINE_START`] in front), then delimiters.
-fn entry(index: usize) -> (&'static Entry, bool) {
+const fn entry(index: usize) -> (&'static Entry, bool) {
     let lines = PHRASES.len();
     let delimiters = lines + LINE_MARKERS.len();
     if index < lines {
@@ -652,72 +654,83 @@ fn entry(index: usize) -> (&'static Entry, bool) {
     }
 }
 
-fn entry_count() -> usize {
+const fn entry_count() -> usize {
     PHRASES.len() + LINE_MARKERS.len() + DELIMITERS.len()
 }
 
-/// Every needle of every entry in one automaton, run once over the folded
-/// text to find the entries worth compiling.
-struct Prefilter {
-    needles: Vec<&'static str>,
-    /// Built on first use by a long text only: short texts (most commands
-    /// and paths) are checked needle by needle, which costs less than
-    /// building the automaton in a fresh hook process.
-    automaton: OnceLock<AhoCorasick>,
-    /// For each needle, the (entry, group) pairs it satisfies.
-    owners: Vec<Vec<(usize, usize)>>,
-}
+/// Every needle of every entry, indexed by the compiler: what a folded text
+/// of up to [`LONG_TEXT`] bytes is searched with, at no start-up cost. A
+/// needle's owner is its entry's index times eight plus its group.
+static NEEDLES: Index<NEEDLE_COUNT> = Index::new(needle_literals());
 
-/// Texts up to this many bytes skip the automaton.
-const SHORT_TEXT: usize = 512;
-
-impl Prefilter {
-    /// Indices of the needles that occur in `folded`.
-    fn hits(&self, folded: &str) -> Vec<usize> {
-        if folded.len() <= SHORT_TEXT {
-            return (0..self.needles.len())
-                .filter(|&i| folded.contains(self.needles[i]))
-                .collect();
+const NEEDLE_COUNT: usize = {
+    let mut count = 0;
+    let mut index = 0;
+    while index < entry_count() {
+        let groups = entry(index).0 .2;
+        let mut group = 0;
+        while group < groups.len() {
+            count += groups[group].len();
+            group += 1;
         }
-        let automaton = self.automaton.get_or_init(|| {
-            AhoCorasickBuilder::new()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .build(&self.needles)
-                .expect("needles are a fixed list of literals")
-        });
-        automaton
-            .find_overlapping_iter(folded)
-            .map(|m| m.pattern().as_usize())
-            .collect()
+        index += 1;
     }
-}
+    count
+};
 
-static PREFILTER: LazyLock<Prefilter> = LazyLock::new(|| {
-    let mut needles: Vec<&str> = Vec::new();
-    let mut owners: Vec<Vec<(usize, usize)>> = Vec::new();
-    // Every hook process builds this: a map keeps it linear (a search of
-    // the list for each needle cost a third of a Bash hook's own work).
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for index in 0..entry_count() {
-        for (group, literals) in entry(index).0 .2.iter().enumerate() {
-            for needle in literals.iter() {
-                match seen.get(needle) {
-                    Some(&at) => owners[at].push((index, group)),
-                    None => {
-                        seen.insert(needle, needles.len());
-                        needles.push(needle);
-                        owners.push(vec![(index, group)]);
-                    }
-                }
+const fn needle_literals() -> [Literal; NEEDLE_COUNT] {
+    let mut literals = [Literal::exact("", 0); NEEDLE_COUNT];
+    let mut at = 0;
+    let mut index = 0;
+    while index < entry_count() {
+        let groups = entry(index).0 .2;
+        assert!(
+            !groups.is_empty() && groups.len() <= 8,
+            "1 to 8 needle groups"
+        );
+        let mut group = 0;
+        while group < groups.len() {
+            let mut n = 0;
+            while n < groups[group].len() {
+                let owner = (index * 8 + group) as u32;
+                literals[at] = Literal::exact(groups[group][n], owner);
+                at += 1;
+                n += 1;
             }
+            group += 1;
+        }
+        index += 1;
+    }
+    literals
+}
+
+/// Folded texts longer than this are searched with an Aho-Corasick
+/// automaton, whose cost per byte does not depend on how the needles share
+/// their first bytes; building it is worth it only for long texts.
+const LONG_TEXT: usize = 64 * 1024;
+
+/// The same needles as one automaton, for long texts.
+static AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    // A non-contiguous NFA is the cheapest automaton to build.
+    AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .build(NEEDLES.literals().iter().map(|l| l.text))
+        .expect("needles are a fixed list of literals")
+});
+
+/// For each entry, bit `g` set when group `g` has a needle in `folded`.
+fn groups_seen(folded: &str) -> Vec<u8> {
+    let mut seen = vec![0u8; entry_count()];
+    let mut mark = |owner: u32| seen[owner as usize / 8] |= 1 << (owner % 8);
+    if folded.len() <= LONG_TEXT {
+        NEEDLES.find(folded.as_bytes(), |needle| mark(needle.owner));
+    } else {
+        for m in AUTOMATON.find_overlapping_iter(folded) {
+            mark(NEEDLES.literals()[m.pattern().as_usize()].owner);
         }
     }
-    Prefilter {
-        needles,
-        automaton: OnceLock::new(),
-        owners,
-    }
-});
+    seen
+}
 
 static COMPILED: LazyLock<Vec<OnceLock<Regex>>> =
     LazyLock::new(|| (0..entry_count()).map(|_| OnceLock::new()).collect());
@@ -782,15 +795,8 @@ const IMPERATIVE_NEEDLES: &[&str] = &[
 /// word statistics mean nothing.
 pub(crate) fn scan(text: &str, primary: bool) -> Vec<Signal> {
     let folded = fold(text);
-    // Bit g of groups_seen[i]: group g of entry i has a literal in the text.
-    let mut groups_seen = vec![0u8; entry_count()];
-    for needle in PREFILTER.hits(&folded) {
-        for &(index, group) in &PREFILTER.owners[needle] {
-            groups_seen[index] |= 1 << group;
-        }
-    }
     let mut found = Vec::new();
-    for (index, seen) in groups_seen.iter().enumerate() {
+    for (index, seen) in groups_seen(&folded).iter().enumerate() {
         let groups = entry(index).0 .2.len();
         if u32::from(*seen) != (1u32 << groups) - 1 {
             continue;
@@ -884,6 +890,11 @@ pub(crate) fn all_patterns_compile() {
         &*SYSTEM_TAG,
         &*SHORT_SYSTEM_ELEMENT,
         &*IMPERATIVE,
-        &*PREFILTER,
+        &*AUTOMATON,
     );
+}
+
+#[cfg(test)]
+pub(crate) fn largest_needle_bucket() -> usize {
+    NEEDLES.largest_bucket()
 }

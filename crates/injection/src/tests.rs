@@ -31,6 +31,13 @@ fn patterns_compile() {
 }
 
 #[test]
+fn needle_buckets_stay_small() {
+    // A search compares at most this many needles per byte of text.
+    let largest = patterns::largest_needle_bucket();
+    assert!(largest <= 48, "{largest} needles share a bucket");
+}
+
+#[test]
 fn injections_are_caught() {
     use Band::*;
     let hidden = format!(
@@ -113,6 +120,25 @@ fn injections_are_caught() {
     for (text, want) in cases {
         let s = score(text);
         assert_eq!(band(s.total), *want, "{text:?}: {s}");
+        // Past 64 KiB the needles are found by an automaton instead of the
+        // compile-time index; both must select the same patterns (the
+        // density of imperative verbs is diluted by the padding).
+        let padded = format!("{}\n{text}", "word ".repeat(14_000));
+        let techniques = |total: &crate::Score| {
+            let mut t: Vec<_> = total
+                .signals
+                .iter()
+                .map(|s| s.technique)
+                .filter(|t| *t != crate::Technique::ImperativeDensity)
+                .collect();
+            t.sort_by_key(|t| format!("{t:?}"));
+            t
+        };
+        assert_eq!(
+            techniques(&score(&padded)),
+            techniques(&s),
+            "{text:?} after 70 KB"
+        );
     }
 }
 

@@ -127,6 +127,15 @@ pub fn parse_link(line: &str) -> Option<Link> {
     })
 }
 
+/// The hash a chained line claims, read from its fixed-size suffix without
+/// parsing or hashing the line.
+fn claimed_hash(line: &str) -> Option<&str> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let suffix = line.get(line.len().checked_sub(HASH_SUFFIX_LEN)?..)?;
+    let hash = suffix.strip_prefix(HASH_MEMBER)?.strip_suffix("\"}")?;
+    is_hex64(hash).then_some(hash)
+}
+
 /// The line to append for `record` after a record hashed `prev`, and its
 /// hash. Existing `prev`/`hash` members of the record are replaced.
 pub fn seal(record: &Value, prev: &str) -> (String, String) {
@@ -233,11 +242,15 @@ pub fn next_head(
     tail: Option<&str>,
     whole: impl FnOnce() -> io::Result<String>,
 ) -> io::Result<Head> {
-    let tail_link = tail.and_then(parse_link);
     match head {
         Some(h) => {
-            let recovered = tail_link
-                .as_ref()
+            // The usual case, the tail is the record the head names: no need
+            // to parse and hash it again.
+            if tail.and_then(claimed_hash) == Some(h.last.as_str()) {
+                return Ok(h);
+            }
+            let recovered = tail
+                .and_then(parse_link)
                 .filter(|t| t.hash != h.last && t.prev == h.last && t.intact);
             Ok(match recovered {
                 // A writer appended its line but died before updating the
@@ -262,7 +275,7 @@ pub fn next_head(
                 rebuilt_at: None,
             })
         }
-        None if tail_link.is_none() => {
+        None if tail.and_then(parse_link).is_none() => {
             // An unchained log (written by an older version): keep its
             // lines as legacy and start the chain after them.
             let lines = whole()?.lines().filter(|l| !l.trim().is_empty()).count() as u64;

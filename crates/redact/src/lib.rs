@@ -8,10 +8,12 @@
 //! - [`redact_json`] does both for a JSON record: string values are redacted
 //!   and fields whose name says they hold a secret are masked whole.
 //!
-//! The hook path stays cheap: one pass of two Aho-Corasick automata over the
-//! text selects the rules whose literal anchors occur, and only those rules'
-//! regexes are compiled (once per process) and run. Text with no anchor is
-//! returned borrowed, without allocation.
+//! The hook path stays cheap: one pass over the text with an index of the
+//! rules' literal anchors that the compiler built (`agentops-literals`;
+//! an Aho-Corasick automaton for texts over 64 KiB) selects the rules whose
+//! anchors occur, and only those rules' regexes are compiled (once per
+//! process) and run. Text with no anchor is returned borrowed, without
+//! allocation.
 
 #![warn(missing_docs)]
 
@@ -22,6 +24,7 @@ mod rules;
 use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
+use agentops_literals::{Index, Literal};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use regex::Regex;
 use serde_json::Value;
@@ -125,89 +128,72 @@ fn marker(kind: SecretKind) -> String {
 /// Rule indices whose anchors occur in the text, as a bit set.
 type RuleSet = u64;
 
-struct Prefilter {
-    needles: Vec<&'static str>,
-    /// The needles as compared: lowercased once here for the
-    /// case-insensitive set, not once per needle per text.
-    compared: Vec<String>,
-    case_sensitive: bool,
-    /// Built on first use by a long text only: short texts are checked
-    /// needle by needle, which costs less than building the automaton in
-    /// a fresh hook process.
-    automaton: OnceLock<AhoCorasick>,
-    /// Rule index of each needle.
-    owner: Vec<usize>,
-}
+/// Every rule's needles, indexed by the compiler: what a text of up to
+/// [`LONG_TEXT`] bytes is searched with, at no start-up cost.
+static NEEDLES: Index<NEEDLE_COUNT> = Index::new(needle_literals());
 
-/// Texts up to this many bytes skip the automaton.
-const SHORT_TEXT: usize = 512;
-
-impl Prefilter {
-    fn build(case_sensitive: bool) -> Prefilter {
-        let mut needles = Vec::new();
-        let mut owner = Vec::new();
-        for (i, rule) in RULES.iter().enumerate() {
-            if rule.case_sensitive == case_sensitive {
-                for n in rule.needles {
-                    needles.push(*n);
-                    owner.push(i);
-                }
-            }
-        }
-        let compared = needles
-            .iter()
-            .map(|n| {
-                if case_sensitive {
-                    n.to_string()
-                } else {
-                    n.to_ascii_lowercase()
-                }
-            })
-            .collect();
-        Prefilter {
-            needles,
-            compared,
-            case_sensitive,
-            automaton: OnceLock::new(),
-            owner,
-        }
+const NEEDLE_COUNT: usize = {
+    let mut count = 0;
+    let mut rule = 0;
+    while rule < RULES.len() {
+        count += RULES[rule].needles.len();
+        rule += 1;
     }
+    count
+};
 
-    fn candidates(&self, text: &str) -> RuleSet {
-        let mut set = 0;
-        if text.len() <= SHORT_TEXT {
-            let folded;
-            let hay = if self.case_sensitive {
-                text
+const fn needle_literals() -> [Literal; NEEDLE_COUNT] {
+    assert!(RULES.len() <= RuleSet::BITS as usize, "one bit per rule");
+    let mut literals = [Literal::exact("", 0); NEEDLE_COUNT];
+    let mut at = 0;
+    let mut rule = 0;
+    while rule < RULES.len() {
+        let mut n = 0;
+        while n < RULES[rule].needles.len() {
+            let text = RULES[rule].needles[n];
+            literals[at] = if RULES[rule].case_sensitive {
+                Literal::exact(text, rule as u32)
             } else {
-                folded = text.to_ascii_lowercase();
-                &folded
+                Literal::ascii_case_insensitive(text, rule as u32)
             };
-            for (i, needle) in self.compared.iter().enumerate() {
-                if hay.contains(needle.as_str()) {
-                    set |= 1 << self.owner[i];
-                }
-            }
-            return set;
+            at += 1;
+            n += 1;
         }
-        // A non-contiguous NFA is the cheapest automaton to build; a DFA
-        // (the default for small sets) costs more than a hook process saves.
-        let automaton = self.automaton.get_or_init(|| {
-            AhoCorasickBuilder::new()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .ascii_case_insensitive(!self.case_sensitive)
-                .build(&self.needles)
-                .expect("the needle table is a fixed list of short literals")
-        });
-        for m in automaton.find_overlapping_iter(text) {
-            set |= 1 << self.owner[m.pattern().as_usize()];
-        }
-        set
+        rule += 1;
     }
+    literals
 }
 
-static EXACT: LazyLock<Prefilter> = LazyLock::new(|| Prefilter::build(true));
-static FOLDED: LazyLock<Prefilter> = LazyLock::new(|| Prefilter::build(false));
+/// Texts longer than this are searched with an Aho-Corasick automaton,
+/// whose cost per byte does not depend on how the needles share their
+/// first bytes; building it is worth it only for long texts.
+const LONG_TEXT: usize = 64 * 1024;
+
+/// Rules whose needles occur in `text`.
+fn candidates(text: &str) -> RuleSet {
+    let mut set: RuleSet = 0;
+    if text.len() <= LONG_TEXT {
+        NEEDLES.find(text.as_bytes(), |needle| set |= 1 << needle.owner);
+    } else {
+        for m in AUTOMATON.find_overlapping_iter(text) {
+            set |= 1 << NEEDLES.literals()[m.pattern().as_usize()].owner;
+        }
+    }
+    set
+}
+
+/// The same needles as one automaton, for long texts. An automaton has one
+/// case mode, so this one ignores ASCII case for every needle: an exact
+/// needle may then select its rule in vain, never miss it, and the rule's
+/// regex (exact) decides.
+static AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    // A non-contiguous NFA is the cheapest automaton to build.
+    AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .ascii_case_insensitive(true)
+        .build(NEEDLES.literals().iter().map(|l| l.text))
+        .expect("the needle table is a fixed list of short literals")
+});
 
 static COMPILED: [OnceLock<Regex>; RuleSet::BITS as usize] =
     [const { OnceLock::new() }; RuleSet::BITS as usize];
@@ -221,7 +207,7 @@ fn regex(index: usize) -> &'static Regex {
 /// Apply every candidate rule in order, reporting each kind found, and
 /// return the redacted text (borrowed when nothing matched).
 fn scan<'t>(text: &'t str, found: &mut dyn FnMut(SecretKind)) -> Cow<'t, str> {
-    let candidates = EXACT.candidates(text) | FOLDED.candidates(text);
+    let candidates = candidates(text);
     if candidates == 0 {
         return Cow::Borrowed(text);
     }

@@ -227,3 +227,32 @@ fn hostile_input_does_not_panic() {
         let _ = find_secrets(text);
     }
 }
+
+/// Texts over 64 KiB are searched with an automaton instead of the
+/// compile-time index: both must select the same rules.
+#[test]
+fn long_and_short_texts_find_the_same_secrets() {
+    let filler = "let total = items.iter().map(|i| i.price).sum::<u64>();\n";
+    for secret in [
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234567890abcdefgh\n-----END RSA PRIVATE KEY-----",
+        "token: ghp_1234567890abcdefghijklmnopqrstuvwxyzAB",
+        "DATABASE_URL=postgres://app:s3cretPassw0rd@db.internal:5432/app",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl",
+    ] {
+        let short = format!("{filler}{secret}\n");
+        let long = format!("{}{secret}\n", filler.repeat(70 * 1024 / filler.len()));
+        assert!(long.len() > 64 * 1024);
+        let expected = find_secrets(&short);
+        assert!(!expected.is_empty(), "the short text holds a secret: {secret}");
+        assert_eq!(find_secrets(&long), expected, "{secret}");
+        let redacted_short = redact(&short);
+        let redacted_long = redact(&long);
+        let tail = redacted_short.strip_prefix(filler).expect("the filler holds no secret");
+        assert_ne!(tail, format!("{secret}\n"), "the short text is redacted");
+        assert!(redacted_long.ends_with(tail), "{secret}: {tail}");
+    }
+    // Exact needles stay exact on the automaton path: the lowercase spelling
+    // of a private-key header is not a private key.
+    let lower = format!("{}-----begin private key-----\n", filler.repeat(1300));
+    assert_eq!(find_secrets(&lower), []);
+}
