@@ -57,3 +57,22 @@ fn run() -> ExitCode {
     }
     cli::main(args)
 }
+
+/// `log2` for the one caller that needs it (num-bigint, under the Python
+/// parser), so that the binary does not load libm just for it.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn log2(x: f64) -> f64 {
+    libm::log2(x)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log2_is_the_base_two_logarithm() {
+        assert_eq!(super::log2(1.0), 0.0);
+        assert_eq!(super::log2(8.0), 3.0);
+        assert!((super::log2(10.0) - 3.321928094887362).abs() < 1e-15);
+        assert!(super::log2(-1.0).is_nan());
+    }
+}

@@ -48,6 +48,15 @@ impl Cleaned {
 }
 
 pub(crate) fn clean(text: &str) -> Cleaned {
+    // Everything removed or read back below is outside ASCII.
+    if text.is_ascii() {
+        return Cleaned {
+            text: escaped_breaks_read(text.to_string()),
+            tags: String::new(),
+            invisible: 0,
+            bidi: 0,
+        };
+    }
     let mut out = String::with_capacity(text.len());
     let mut tags = String::new();
     let mut invisible = 0;
@@ -105,19 +114,23 @@ pub(crate) fn clean(text: &str) -> Cleaned {
     if let Some(run) = flag {
         tags.push_str(&run);
     }
-    // Escaped line breaks inside a command or JSON string still start a new
-    // line for a model reading the text.
-    if out.contains("\\n") || out.contains("\\r") {
-        out = out
-            .replace("\\r\\n", "\n")
-            .replace("\\n", "\n")
-            .replace("\\r", "\n");
-    }
     Cleaned {
-        text: out,
+        text: escaped_breaks_read(out),
         tags,
         invisible,
         bidi,
+    }
+}
+
+/// Escaped line breaks inside a command or JSON string still start a new
+/// line for a model reading the text.
+fn escaped_breaks_read(text: String) -> String {
+    if text.contains("\\n") || text.contains("\\r") {
+        text.replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\\r", "\n")
+    } else {
+        text
     }
 }
 
@@ -311,16 +324,19 @@ fn has_run(text: &str, len: usize, pred: impl Fn(char) -> bool) -> bool {
 fn obfuscation_undone(text: &str) -> Option<String> {
     let mut out = String::new();
     // Leetspeak: lines where at least three words, and a third of all,
-    // mix letters and digits (code mentions such as `u64` stay below that).
+    // have a digit standing for a letter, that is a digit followed by a
+    // letter (`1gn0r3`, `n0w`). Code names with digits at the end (`i32`,
+    // `sha256`, `x86_64`) are not leet, however many a line has.
     for line in text.lines() {
+        if !line.as_bytes().windows(2).any(digit_for_letter) {
+            continue;
+        }
         let words = line.split_whitespace().count();
-        let mixed = line
+        let leet = line
             .split_whitespace()
-            .filter(|w| {
-                w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic())
-            })
+            .filter(|w| w.as_bytes().windows(2).any(digit_for_letter))
             .count();
-        if mixed >= 3 && mixed * 3 >= words {
+        if leet >= 3 && leet * 3 >= words {
             out.push_str(&unleet(line));
             out.push('\n');
         }
@@ -345,6 +361,11 @@ fn obfuscation_undone(text: &str) -> Option<String> {
         out.push('\n');
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// A digit directly followed by a letter.
+fn digit_for_letter(pair: &[u8]) -> bool {
+    pair[0].is_ascii_digit() && pair[1].is_ascii_alphabetic()
 }
 
 fn unleet(text: &str) -> String {

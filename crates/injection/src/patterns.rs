@@ -770,7 +770,12 @@ fn fold(text: &str) -> String {
             space = true;
         } else {
             space = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                // Most text is ASCII: skip the Unicode case tables.
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
     }
     out
@@ -897,4 +902,11 @@ pub(crate) fn all_patterns_compile() {
 #[cfg(test)]
 pub(crate) fn largest_needle_bucket() -> usize {
     NEEDLES.largest_bucket()
+}
+
+#[cfg(test)]
+pub(crate) fn bucket_stats(text: &str) -> (usize, usize) {
+    let mut hits = 0;
+    NEEDLES.find(fold(text).as_bytes(), |_| hits += 1);
+    (NEEDLES.literals().len(), hits)
 }

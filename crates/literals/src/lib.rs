@@ -90,6 +90,13 @@ const fn bucket(first: u8, second: u8) -> usize {
 #[derive(Debug)]
 pub struct Index<const N: usize> {
     literals: [Literal; N],
+    /// Each literal's first four bytes (fewer for shorter literals, the
+    /// rest zero) as a little-endian word, lowercased when it ignores case:
+    /// one comparison with the text's next four bytes rejects almost every
+    /// literal of a bucket.
+    heads: [u32; N],
+    /// Which bytes of `heads` count.
+    masks: [u32; N],
     /// Bucket `b` holds `literals[starts[b]..starts[b + 1]]`.
     starts: [u16; BUCKETS + 1],
 }
@@ -124,8 +131,28 @@ impl<const N: usize> Index<N> {
             next[b] += 1;
             i += 1;
         }
+        let mut heads = [0u32; N];
+        let mut masks = [0u32; N];
+        i = 0;
+        while i < N {
+            let text = sorted[i].text.as_bytes();
+            let mut k = 0;
+            while k < 4 && k < text.len() {
+                let byte = if sorted[i].ascii_case_insensitive {
+                    text[k].to_ascii_lowercase()
+                } else {
+                    text[k]
+                };
+                heads[i] |= (byte as u32) << (8 * k);
+                masks[i] |= 0xFF << (8 * k);
+                k += 1;
+            }
+            i += 1;
+        }
         Index {
             literals: sorted,
+            heads,
+            masks,
             starts,
         }
     }
@@ -133,14 +160,33 @@ impl<const N: usize> Index<N> {
     /// Call `found` for every occurrence of every literal in `text`
     /// (overlapping ones included), in order of position.
     pub fn find(&self, text: &[u8], mut found: impl FnMut(&Literal)) {
-        for (at, pair) in text.windows(2).enumerate() {
-            let b = bucket(pair[0], pair[1]);
+        if text.len() < 2 {
+            return;
+        }
+        // The next four bytes of the text as a word, as they are and
+        // lowercased, slid along one byte at a time (zero past the end).
+        let byte = |at: usize| text.get(at).copied().unwrap_or(0);
+        let mut exact = u32::from_le_bytes([0, byte(0), byte(1), byte(2)]);
+        let mut lower =
+            u32::from_le_bytes([0, byte(0), byte(1), byte(2)].map(|b| b.to_ascii_lowercase()));
+        for at in 0..text.len() - 1 {
+            let next = byte(at + 3);
+            exact = (exact >> 8) | (u32::from(next) << 24);
+            lower = (lower >> 8) | (u32::from(next.to_ascii_lowercase()) << 24);
+            let b = bucket(lower as u8, (lower >> 8) as u8);
             let (lo, hi) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-            if lo == hi {
-                continue;
-            }
-            for literal in &self.literals[lo..hi] {
-                if literal.starts(&text[at..]) {
+            for i in lo..hi {
+                let literal = &self.literals[i];
+                let window = if literal.ascii_case_insensitive {
+                    lower
+                } else {
+                    exact
+                };
+                if window & self.masks[i] != self.heads[i] {
+                    continue;
+                }
+                let end = at + literal.text.len();
+                if end <= text.len() && (literal.text.len() <= 4 || literal.starts(&text[at..])) {
                     found(literal);
                 }
             }

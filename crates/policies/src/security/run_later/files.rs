@@ -315,16 +315,19 @@ pub fn code_modeline(content: &str) -> Option<&'static str> {
         "stl=%!",
         "tabline=%!",
     ];
-    let found = cut(content, MAX_CONTENT).lines().any(|line| {
-        let l = line.to_ascii_lowercase();
-        // vim's modeline forms: `vim: set opt=…:` / `vi: opt=…` after
-        // white space or at the start of the line.
-        let modeline = ["vim:", "vi:", "ex:", "vim<", "vim>", "vim="]
-            .iter()
-            .any(|m| {
-                l.match_indices(m)
-                    .any(|(i, _)| i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace())
-            });
+    // vim's modeline forms: `vim: set opt=…:` / `vi: opt=…` after white
+    // space or at the start of the line.
+    const MARKERS: &[&str] = &["vim:", "vi:", "ex:", "vim<", "vim>", "vim="];
+    let lower = cut(content, MAX_CONTENT).to_ascii_lowercase();
+    // Most files have no marker at all: one pass each, not one per line.
+    if !MARKERS.iter().any(|m| lower.contains(m)) {
+        return None;
+    }
+    let found = lower.lines().any(|l| {
+        let modeline = MARKERS.iter().any(|m| {
+            l.match_indices(m)
+                .any(|(i, _)| i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace())
+        });
         modeline && EXPRESSION_OPTIONS.iter().any(|o| l.contains(o))
     });
     found.then_some(
