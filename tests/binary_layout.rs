@@ -25,7 +25,9 @@ fn the_binary_is_not_position_independent_and_needs_no_libm() {
     };
     // EXEC, not DYN: the loader has no relative relocations to apply.
     assert!(
-        header.lines().any(|l| l.contains("Type:") && l.contains("EXEC")),
+        header
+            .lines()
+            .any(|l| l.contains("Type:") && l.contains("EXEC")),
         "{header}"
     );
     assert!(!dynamic.contains("RELACOUNT"), "{dynamic}");

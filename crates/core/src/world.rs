@@ -42,6 +42,10 @@ pub struct WalkEntry {
     pub path: PathBuf,
     /// Its size and modification time.
     pub meta: FileMeta,
+    /// Its status-change time and inode, as [`World::change_stamp`] gives
+    /// them, when the walk read them anyway (saves a second `stat` per file
+    /// for a metadata cache); `None` otherwise.
+    pub change: Option<(i128, u64)>,
 }
 
 /// What a program run through [`World::run`] printed and how it ended.
@@ -349,6 +353,7 @@ impl World for MemoryWorld {
                     len: bytes.len() as u64,
                     modified: Some(*modified),
                 },
+                change: None,
             })
             .collect())
     }

@@ -3,9 +3,45 @@
 
 /// Whether `text` matches `pattern` (`*` is any run of characters; ASCII
 /// case is ignored). Linear in practice: patterns hold a few stars.
+#[inline]
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    // A command is checked against hundreds of patterns, most of which it
+    // does not match: its first or last byte already tells, without
+    // looking at the rest.
+    let (Some(&p_first), Some(&p_last)) = (p.first(), p.last()) else {
+        return t.is_empty();
+    };
+    let (Some(&t_first), Some(&t_last)) = (t.first(), t.last()) else {
+        return p.iter().all(|&b| b == b'*');
+    };
+    if (p_first != b'*' && !p_first.eq_ignore_ascii_case(&t_first))
+        || (p_last != b'*' && !p_last.eq_ignore_ascii_case(&t_last))
+    {
+        return false;
+    }
+    matches_after_ends(p, t)
+}
+
+/// [`glob_match`] once the first and last bytes allow a match. Most
+/// patterns are a literal or have one star (`*.pem`, `id_*`): a length
+/// check and a comparison at each end decide those.
+fn matches_after_ends(p: &[u8], t: &[u8]) -> bool {
+    let first_star = p.iter().position(|&b| b == b'*');
+    let Some(at) = first_star else {
+        return p.eq_ignore_ascii_case(t);
+    };
+    if !p[at + 1..].contains(&b'*') {
+        let (head, tail) = (&p[..at], &p[at + 1..]);
+        return t.len() >= head.len() + tail.len()
+            && t[..head.len()].eq_ignore_ascii_case(head)
+            && t[t.len() - tail.len()..].eq_ignore_ascii_case(tail);
+    }
+    general_match(p, t)
+}
+
+/// Any number of stars, by backtracking to the last star.
+fn general_match(p: &[u8], t: &[u8]) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
@@ -45,5 +81,55 @@ mod tests {
         assert!(!glob_match("*.service", "a.service.bak"));
         assert!(glob_match("a*b*c", "axxbyyc"));
         assert!(!glob_match("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn literal_and_one_star_patterns_agree_with_the_general_matcher() {
+        let patterns = [
+            "",
+            "*",
+            "~",
+            "/home",
+            "*.pem",
+            "id_*",
+            "a*a",
+            "credentials*",
+            "*_HISTORY",
+            "**",
+            "*secret*",
+            "x*y*",
+            "*.tar.gz",
+        ];
+        let texts = [
+            "",
+            "~",
+            "/HOME",
+            "/home/",
+            "key.pem",
+            ".pem",
+            "pem",
+            "id_rsa",
+            "id_",
+            "a",
+            "aa",
+            "aba",
+            "Credentials.json",
+            "bash_history",
+            "my-secret-file",
+            "xy",
+            "x1y2",
+            "a.tar.gz",
+        ];
+        for p in patterns {
+            for t in texts {
+                assert_eq!(
+                    glob_match(p, t),
+                    super::general_match(p.as_bytes(), t.as_bytes()),
+                    "{p:?} on {t:?}"
+                );
+            }
+        }
+        assert!(glob_match("*.pem", "KEY.PEM"));
+        assert!(!glob_match("a*a", "a"));
     }
 }

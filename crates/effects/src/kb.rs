@@ -446,18 +446,17 @@ impl Entry {
             }
         }
         let (args, no_args) = (self.args(), self.no_args());
-        if !args.is_empty()
-            && !rest
+        // Patterns outside, words inside: each pattern is read from the
+        // table once, and most are rejected by their first or last byte.
+        let any_word_matches = |globs: Strs| {
+            globs
                 .iter()
-                .any(|a| args.iter().any(|g| glob_match(g, &a.text)))
-        {
+                .any(|g| rest.iter().any(|a| glob_match(g, &a.text)))
+        };
+        if !args.is_empty() && !any_word_matches(args) {
             return None;
         }
-        if !no_args.is_empty()
-            && rest
-                .iter()
-                .any(|a| no_args.iter().any(|g| glob_match(g, &a.text)))
-        {
+        if !no_args.is_empty() && any_word_matches(no_args) {
             return None;
         }
         let env = self.env();

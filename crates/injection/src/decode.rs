@@ -202,6 +202,22 @@ fn hex_runs(text: &str) -> impl Iterator<Item = &str> {
 /// spaces (`i g n o r e`), as whole words, with its spaces removed; the
 /// rest of the text as it is. `None` when there is no such run.
 fn spaced_letters_joined(text: &str) -> Option<String> {
+    // In ASCII text a run needs four word bytes at every other position;
+    // most text has none, and is not taken apart character by character.
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    if text.is_ascii()
+        && !text.as_bytes().windows(7).any(|w| {
+            word_byte(w[0])
+                && w[1] == b' '
+                && word_byte(w[2])
+                && w[3] == b' '
+                && word_byte(w[4])
+                && w[5] == b' '
+                && word_byte(w[6])
+        })
+    {
+        return None;
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let word_at = |i: usize| chars.get(i).is_some_and(|&(_, c)| is_word(c));
     let mut out = String::with_capacity(text.len());

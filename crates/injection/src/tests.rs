@@ -233,5 +233,9 @@ fn huge_and_odd_input_does_not_panic() {
 #[test]
 fn zz_stats() {
     let body: String = (0..110).map(|i| format!("/// Adds {i}.\npub fn add_{i}(a: i32, b: i32) -> i32 {{\n    a.wrapping_add(b).wrapping_add({i})\n}}\n\n")).collect();
-    eprintln!("{:?} largest {}", patterns::bucket_stats(&body), patterns::largest_needle_bucket());
+    eprintln!(
+        "{:?} largest {}",
+        patterns::bucket_stats(&body),
+        patterns::largest_needle_bucket()
+    );
 }

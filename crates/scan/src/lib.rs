@@ -309,7 +309,7 @@ pub fn unicode(root: &Path, opts: &UnicodeOptions) -> UnicodeReport {
         .then(|| ProgressLine::start(Arc::clone(&progress)));
     let tree = scan_tree(root, &tree_opts);
     drop(line);
-    if !opts.no_cache && state.is_dir() {
+    if !opts.no_cache && state.is_dir() && tree.cache_changed {
         let _ = agentops_state::replace_atomically(&cache_path, &tree.cache);
     }
     let fixed = if opts.fix {

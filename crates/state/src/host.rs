@@ -27,6 +27,23 @@ fn meta_of(m: &fs::Metadata) -> FileMeta {
     }
 }
 
+/// Status-change time (ns since the epoch) and inode, where the platform has them.
+fn change_of(m: &fs::Metadata) -> Option<(i128, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((
+            i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+            m.ino(),
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
+}
+
 impl World for HostWorld {
     fn now(&self) -> SystemTime {
         SystemTime::now()
@@ -106,23 +123,21 @@ impl World for HostWorld {
                         out.push(WalkEntry {
                             path,
                             meta: meta_of(&meta),
+                            change: change_of(&meta),
                         });
                     }
                 }
             }
         }
-        out.sort_by(|a, b| a.path.cmp(&b.path));
+        // Byte order: comparing paths component by component costs more
+        // than the rest of a cached project scan.
+        out.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
         Ok(out)
     }
 
     #[cfg(unix)]
     fn change_stamp(&self, path: &Path) -> Option<(i128, u64)> {
-        use std::os::unix::fs::MetadataExt;
-        let m = fs::symlink_metadata(path).ok()?;
-        Some((
-            i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
-            m.ino(),
-        ))
+        change_of(&fs::symlink_metadata(path).ok()?)
     }
 
     fn run(&self, program: &str, args: &[&str], cwd: &Path) -> io::Result<ProcessOutput> {

@@ -130,8 +130,11 @@ pub struct TreeReport {
     pub partial: bool,
     /// Wall-clock time the scan took.
     pub elapsed: Duration,
-    /// New cache contents for the caller to store.
+    /// New cache contents for the caller to store; empty when unchanged.
     pub cache: Vec<u8>,
+    /// Whether the cache differs from the one the scan was given; when it
+    /// does not, `cache` is left empty and there is nothing to store.
+    pub cache_changed: bool,
 }
 
 impl TreeReport {
@@ -172,27 +175,158 @@ impl Stamp {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct CacheEntry {
     stamp: Stamp,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     findings: Vec<Finding>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CacheFile {
-    version: u32,
-    /// The root the entries are relative to.
-    root: PathBuf,
-    entries: HashMap<PathBuf, CacheEntry>,
+/// Previous results by path relative to the root.
+type Cache = HashMap<String, CacheEntry>;
+
+/// First line of a cache file: the format and the detection version.
+fn cache_header() -> String {
+    format!("agentops unicode-scan cache {CACHE_VERSION}")
 }
 
-fn load_cache(bytes: Option<&[u8]>, root: &Path) -> HashMap<PathBuf, CacheEntry> {
-    bytes
-        .and_then(|b| serde_json::from_slice::<CacheFile>(b).ok())
-        .filter(|c| c.version == CACHE_VERSION && c.root == root)
-        .map(|c| c.entries)
-        .unwrap_or_default()
+/// The cache file: a header line, the root as a JSON string, then one line
+/// per file, sorted by path: the path as a JSON string, size, modification
+/// time, change time, inode and the findings as a JSON array (empty when
+/// none), separated by tabs (JSON escapes any tab inside a string). Read in
+/// step with a sorted listing ([`scan_listed`]), a line is only taken apart
+/// for a file that is still there; a project of thousands of files costs a
+/// session start well under a millisecond here, where JSON objects keyed by
+/// path cost tens of milliseconds.
+fn write_cache(root: &Path, entries: &mut [(String, CacheEntry)]) -> Vec<u8> {
+    use std::fmt::Write as _;
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(64 + entries.len() * 80);
+    let _ = writeln!(out, "{}", cache_header());
+    let _ = writeln!(out, "{}", json_string(&root.to_string_lossy()));
+    for (path, e) in entries.iter() {
+        let s = &e.stamp;
+        let _ = write!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t",
+            json_string(path),
+            s.size,
+            s.mtime_ns,
+            s.ctime_ns,
+            s.inode,
+        );
+        if !e.findings.is_empty() {
+            out.push_str(&serde_json::to_string(&e.findings).unwrap_or_default());
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// The lines of `bytes` after the header, if it is a cache of this format
+/// and detection version for `root`.
+fn cache_lines<'b>(bytes: Option<&'b [u8]>, root: &Path) -> Option<std::str::Lines<'b>> {
+    let text = std::str::from_utf8(bytes?).ok()?;
+    let mut lines = text.lines();
+    let root_line = json_string(&root.to_string_lossy());
+    (lines.next() == Some(cache_header().as_str()) && lines.next() == Some(root_line.as_str()))
+        .then_some(lines)
+}
+
+/// The previous results by path; any line that does not parse is left out
+/// (its file is scanned again).
+fn load_cache(bytes: Option<&[u8]>, root: &Path) -> Cache {
+    cache_lines(bytes, root)
+        .into_iter()
+        .flatten()
+        .filter_map(|line| {
+            let (path, rest) = split_path(line)?;
+            Some((path, parse_entry(rest)?))
+        })
+        .collect()
+}
+
+/// The previous result of each of `files`, read in step with the cache's
+/// sorted lines, and how many lines the cache had. A line is parsed only
+/// when its file is listed. A listing is usually sorted by path already;
+/// one that is not is visited in sorted order.
+fn cached_in_order(
+    bytes: Option<&[u8]>,
+    root: &Path,
+    files: &[&ListedFile],
+) -> (Vec<Option<CacheEntry>>, usize) {
+    let mut found: Vec<Option<CacheEntry>> = vec![None; files.len()];
+    let Some(mut lines) = cache_lines(bytes, root) else {
+        return (found, 0);
+    };
+    let rel = |i: usize| files[i].rel.to_str();
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if !order.is_sorted_by(|&a, &b| rel(a) <= rel(b)) {
+        order.sort_by(|&a, &b| rel(a).cmp(&rel(b)));
+    }
+    let mut count = 0;
+    let mut line = lines.next();
+    for i in order {
+        let Some(rel) = rel(i) else {
+            continue;
+        };
+        let slot = &mut found[i];
+        while let Some(l) = line {
+            let Some((path, rest)) = split_path(l) else {
+                count += 1;
+                line = lines.next();
+                continue;
+            };
+            match path.as_str().cmp(rel) {
+                std::cmp::Ordering::Less => {
+                    count += 1;
+                    line = lines.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    *slot = parse_entry(rest);
+                    count += 1;
+                    line = lines.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+    }
+    count += line.into_iter().chain(lines).count();
+    (found, count)
+}
+
+/// The path of a cache line and the rest of the line.
+fn split_path(line: &str) -> Option<(String, &str)> {
+    let (quoted, rest) = line.split_once('\t')?;
+    // Most paths need no unescaping.
+    let path = match quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+        Some(plain) if !plain.contains('\\') => plain.to_string(),
+        _ => serde_json::from_str(quoted).ok()?,
+    };
+    Some((path, rest))
+}
+
+/// A cache line after its path.
+fn parse_entry(rest: &str) -> Option<CacheEntry> {
+    let mut fields = rest.split('\t');
+    let stamp = Stamp {
+        size: fields.next()?.parse().ok()?,
+        mtime_ns: fields.next()?.parse().ok()?,
+        ctime_ns: fields.next()?.parse().ok()?,
+        inode: fields.next()?.parse().ok()?,
+    };
+    let findings = match fields.next()? {
+        "" => Vec::new(),
+        json => serde_json::from_str(json).ok()?,
+    };
+    fields
+        .next()
+        .is_none()
+        .then_some(CacheEntry { stamp, findings })
 }
 
 enum Outcome {
@@ -352,16 +486,27 @@ pub fn scan_tree(root: &Path, opts: &TreeOptions) -> TreeReport {
         })
     });
     drop(tx);
-    let mut report = collect(root, rx);
+    let mut report = collect(root, rx, old_cache.len());
     report.partial = stopped.load(Ordering::Relaxed);
     report.elapsed = started.elapsed();
     report
 }
 
 /// Gather per-file outcomes into a report and the new cache.
-fn collect(root: &Path, outcomes: impl IntoIterator<Item = Outcome>) -> TreeReport {
+fn collect(
+    root: &Path,
+    outcomes: impl IntoIterator<Item = Outcome>,
+    old_entries: usize,
+) -> TreeReport {
     let mut report = TreeReport::default();
-    let mut entries: HashMap<PathBuf, CacheEntry> = HashMap::new();
+    let mut entries: Vec<(String, CacheEntry)> = Vec::new();
+    // A path that is not UTF-8 is scanned every time rather than cached
+    // under a lossy name another file could share.
+    let mut remember = |rel: PathBuf, entry: CacheEntry| {
+        if let Ok(path) = rel.into_os_string().into_string() {
+            entries.push((path, entry));
+        }
+    };
     for outcome in outcomes {
         match outcome {
             Outcome::Scanned {
@@ -378,7 +523,7 @@ fn collect(root: &Path, outcomes: impl IntoIterator<Item = Outcome>) -> TreeRepo
                         findings: findings.clone(),
                     });
                 }
-                entries.insert(rel, CacheEntry { stamp, findings });
+                remember(rel, CacheEntry { stamp, findings });
             }
             Outcome::Cached { rel, entry } => {
                 report.files_cached += 1;
@@ -388,7 +533,7 @@ fn collect(root: &Path, outcomes: impl IntoIterator<Item = Outcome>) -> TreeRepo
                         findings: entry.findings.clone(),
                     });
                 }
-                entries.insert(rel, entry);
+                remember(rel, entry);
             }
             Outcome::Binary => report.skipped_binary += 1,
             Outcome::Large => report.skipped_large += 1,
@@ -397,12 +542,13 @@ fn collect(root: &Path, outcomes: impl IntoIterator<Item = Outcome>) -> TreeRepo
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.errors.sort();
-    let cache = CacheFile {
-        version: CACHE_VERSION,
-        root: root.to_path_buf(),
-        entries,
-    };
-    report.cache = serde_json::to_vec(&cache).unwrap_or_default();
+    // Every file a cache hit and as many as before: the same cache, which
+    // need not be written (nor even formatted).
+    let unchanged = report.files_scanned == 0 && entries.len() == old_entries && old_entries > 0;
+    report.cache_changed = !unchanged;
+    if !unchanged {
+        report.cache = write_cache(root, &mut entries);
+    }
     report
 }
 
@@ -439,7 +585,6 @@ pub fn scan_listed(
     started: SystemTime,
 ) -> TreeReport {
     let deadline = opts.budget.map(|b| started + b);
-    let old_cache = load_cache(opts.cache.as_deref(), root);
     let files: Vec<&ListedFile> = files
         .iter()
         .filter(|f| {
@@ -449,22 +594,33 @@ pub fn scan_listed(
                 .is_some_and(excluded_file)
         })
         .collect();
+    let (prior, old_entries) = cached_in_order(opts.cache.as_deref(), root, &files);
+    // Only files whose stamp changed are read: threads pay off for those.
+    let to_read = files
+        .iter()
+        .zip(&prior)
+        .filter(|(f, p)| p.as_ref().is_none_or(|p| p.stamp != f.stamp))
+        .count();
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .clamp(1, files.len().max(1));
+    .clamp(1, to_read.max(1));
     let next = AtomicUsize::new(0);
     let stopped = AtomicBool::new(false);
     let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::with_capacity(files.len()));
     let worker = || {
         let mut mine = Vec::new();
-        while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let (Some(file), Some(prior)) = (files.get(i), prior.get(i)) else {
+                break;
+            };
             if deadline.is_some_and(|d| source.now() >= d) {
                 stopped.store(true, Ordering::Relaxed);
                 break;
             }
-            let outcome = scan_listed_file(file, source, &old_cache, opts.max_file_size);
+            let outcome = scan_listed_file(file, source, prior.as_ref(), opts.max_file_size);
             if let (Some(p), Outcome::Scanned { bytes, .. }) = (&opts.progress, &outcome) {
                 p.files.fetch_add(1, Ordering::Relaxed);
                 p.bytes.fetch_add(*bytes, Ordering::Relaxed);
@@ -485,20 +641,24 @@ pub fn scan_listed(
         });
     }
     let outcomes = outcomes.into_inner().unwrap_or_default();
-    let mut report = collect(root, outcomes);
+    let mut report = collect(root, outcomes, old_entries);
     report.partial = stopped.load(Ordering::Relaxed);
     report.elapsed = source.now().duration_since(started).unwrap_or_default();
     report
 }
 
+fn cached<'c>(cache: &'c Cache, rel: &Path) -> Option<&'c CacheEntry> {
+    cache.get(rel.to_str()?)
+}
+
 fn scan_listed_file(
     file: &ListedFile,
     source: &dyn TreeSource,
-    cache: &HashMap<PathBuf, CacheEntry>,
+    prior: Option<&CacheEntry>,
     max_size: u64,
 ) -> Outcome {
     let rel = file.rel.clone();
-    if let Some(entry) = cache.get(&rel).filter(|e| e.stamp == file.stamp) {
+    if let Some(entry) = prior.filter(|e| e.stamp == file.stamp) {
         return Outcome::Cached {
             rel,
             entry: entry.clone(),
@@ -525,7 +685,7 @@ fn scan_listed_file(
 fn scan_entry(
     path: &Path,
     rel: PathBuf,
-    cache: &HashMap<PathBuf, CacheEntry>,
+    cache: &Cache,
     max_size: u64,
     buf: &mut Vec<u8>,
 ) -> Outcome {
@@ -538,7 +698,7 @@ fn scan_entry(
         Err(e) => return Outcome::Error(rel, e.to_string()),
     };
     let stamp = stamp_of(&meta);
-    if let Some(entry) = cache.get(&rel).filter(|e| e.stamp == stamp) {
+    if let Some(entry) = cached(cache, &rel).filter(|e| e.stamp == stamp) {
         return Outcome::Cached {
             rel,
             entry: entry.clone(),
@@ -652,21 +812,83 @@ mod tests {
         let second = scan_tree(root, &warm);
         assert_eq!((second.files_scanned, second.files_cached), (0, 2));
         assert_eq!(paths(&second), ["a.txt"], "cached findings are reported");
+        assert!(first.cache_changed && !second.cache_changed);
+        assert!(
+            second.cache.is_empty(),
+            "an unchanged cache is not rewritten"
+        );
 
         write(root, "b.txt", "now \u{202E} dirty".as_bytes());
         let third = scan_tree(root, &warm);
         assert_eq!(third.files_scanned, 1);
+        assert!(third.cache_changed && !third.cache.is_empty());
         assert_eq!(paths(&third), ["a.txt", "b.txt"]);
 
         // A cache for another root or version is ignored.
-        let elsewhere = scan_tree(
-            &root.join("."),
-            &TreeOptions {
-                cache: Some(b"{\"version\":0,\"root\":\"/\",\"entries\":{}}".to_vec()),
-                ..TreeOptions::default()
-            },
-        );
-        assert_eq!(elsewhere.files_cached, 0);
+        let other_root = String::from_utf8(first.cache.clone())
+            .expect("utf-8")
+            .replacen(&json_string(&root.to_string_lossy()), "\"/elsewhere\"", 1);
+        let other_version = String::from_utf8(first.cache.clone())
+            .expect("utf-8")
+            .replacen(&cache_header(), "agentops unicode-scan cache 0", 1);
+        for cache in [
+            other_root.into_bytes(),
+            other_version.into_bytes(),
+            b"{\"version\":1,\"root\":\"/\",\"entries\":{}}".to_vec(),
+        ] {
+            let report = scan_tree(
+                root,
+                &TreeOptions {
+                    cache: Some(cache),
+                    ..TreeOptions::default()
+                },
+            );
+            assert_eq!(report.files_cached, 0);
+        }
+    }
+
+    #[test]
+    fn cache_lines_round_trip_odd_paths_and_findings_and_skip_bad_lines() {
+        let stamp = Stamp {
+            size: 12,
+            mtime_ns: -5,
+            ctime_ns: 1_700_000_000_123_456_789,
+            inode: 42,
+        };
+        let finding = scan_file_bytes(Path::new("x.txt"), "x\u{200B}y".as_bytes())
+            .expect("text")
+            .into_iter()
+            .next()
+            .expect("a finding");
+        let mut entries = vec![
+            (
+                "dir/with\ttab \"quote\" back\\slash é.txt".to_string(),
+                CacheEntry {
+                    stamp,
+                    findings: vec![finding.clone()],
+                },
+            ),
+            (
+                "a.rs".to_string(),
+                CacheEntry {
+                    stamp,
+                    findings: Vec::new(),
+                },
+            ),
+        ];
+        let root = Path::new("/p");
+        let bytes = write_cache(root, &mut entries);
+        let text = String::from_utf8(bytes.clone()).expect("utf-8");
+        assert_eq!(text.lines().count(), 4, "{text}");
+        let cache = load_cache(Some(&bytes), root);
+        assert_eq!(cache.len(), 2);
+        let odd = &cache["dir/with\ttab \"quote\" back\\slash é.txt"];
+        assert_eq!((odd.stamp, odd.findings.len()), (stamp, 1));
+        assert_eq!(cache["a.rs"].stamp, stamp);
+        // A damaged line costs that file a rescan, not the whole cache.
+        let damaged = text.replacen("12\t-5", "12\tx", 1);
+        assert_eq!(load_cache(Some(damaged.as_bytes()), root).len(), 1);
+        assert!(load_cache(Some(b"\xff\xfe"), root).is_empty());
     }
 
     #[test]

@@ -235,16 +235,17 @@ fn list(world: &dyn World, root: &Path) -> io::Result<Vec<(WalkEntry, PathBuf)>>
             entries.extend(walked);
         }
     }
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     let listed: Vec<(WalkEntry, PathBuf)> = entries
         .into_iter()
         .map(|e| {
-            let rel = e.path.strip_prefix(root).unwrap_or(&e.path).to_path_buf();
+            let rel = relative(&e.path, root).to_path_buf();
             (e, rel)
         })
         .collect();
     // Ignore files and work trees below the root.
     let mut dirs: Vec<&Path> = Vec::new();
+    let mut last_parent = None;
     for (_, rel) in &listed {
         let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let parent = rel.parent().unwrap_or(Path::new(""));
@@ -253,13 +254,14 @@ fn list(world: &dyn World, root: &Path) -> io::Result<Vec<(WalkEntry, PathBuf)>>
                 ignores.add_file(&root.join(rel), &base.join(parent), kind);
             }
         }
-        dirs.extend(
-            rel.ancestors()
-                .skip(1)
-                .filter(|d| !d.as_os_str().is_empty()),
-        );
+        // Files come sorted, so a directory's files are together: its
+        // ancestors are listed once, not once per file.
+        if last_parent != Some(parent) {
+            last_parent = Some(parent);
+            dirs.extend(parent.ancestors().filter(|d| !d.as_os_str().is_empty()));
+        }
     }
-    dirs.sort();
+    dirs.sort_unstable();
     dirs.dedup();
     for dir in dirs {
         ignores.add_exclude(&root.join(dir), &base.join(dir));
@@ -270,6 +272,25 @@ fn list(world: &dyn World, root: &Path) -> io::Result<Vec<(WalkEntry, PathBuf)>>
         .into_iter()
         .filter(|(_, rel)| !rules.is_ignored_under(&base, rel, &mut ignored_dirs))
         .collect())
+}
+
+/// `path` relative to `root`, which it starts with (as bytes where the
+/// platform allows: `Path::strip_prefix` compares component by component,
+/// which costs more than the rest of a cached scan of a large project).
+fn relative<'p>(path: &'p Path, root: &Path) -> &'p Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let root = root.as_os_str().as_bytes();
+        if let Some(rest) = bytes.strip_prefix(root) {
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            if root.ends_with(b"/") || bytes.len() == root.len() || bytes[root.len()] == b'/' {
+                return Path::new(std::ffi::OsStr::from_bytes(rest));
+            }
+        }
+    }
+    path.strip_prefix(root).unwrap_or(path)
 }
 
 /// Scan the project at `root` through `world`: list it (skipping the
@@ -293,7 +314,7 @@ pub fn scan_project(world: &dyn World, root: &Path, opts: &TreeOptions) -> TreeR
             stamp: Stamp::new(
                 entry.meta.len,
                 entry.meta.modified,
-                world.change_stamp(&entry.path),
+                entry.change.or_else(|| world.change_stamp(&entry.path)),
             ),
             path: entry.path,
             rel,
@@ -334,7 +355,7 @@ fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
     let state_exists = world
         .metadata(&state)
         .is_ok_and(|m| m.kind == FileKind::Dir);
-    if state_exists && !report.cache.is_empty() {
+    if state_exists && !report.cache.is_empty() && report.cache_changed {
         outcome.effects.push(Effect::ReplaceFile {
             path: state.join(CACHE_FILE),
             contents: report.cache,
