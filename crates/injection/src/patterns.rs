@@ -515,7 +515,7 @@ const PHRASES: &[Entry] = &[
             "cookie",
             "summary",
         ]],
-        r"(?i)\b(?:send|forward|upload|post|e-?mail|transmit|exfiltrate|leak|copy|pipe|submit|envoie)\w*\s+(?:(?:all|every|the|your|my|any|these|this|them|full)\s+)*(?:[\w-]+\s+){0,2}?(?:credentials|secrets|passwords|api\s+keys|tokens|ssh\s+keys|private\s+keys|keys|env(?:ironment)?\s+(?:vars|variables)|\.env|customer\s+(?:data|list|records|database|emails)|user\s+data|personal\s+data|order\s+data|conversation|chat\s+history|system\s+prompt|session\s+cookies?|cookies|summary)\b[^.\n]{0,60}?\b(?:to|at|via|into|externally)\b",
+        r"(?i)\b(?:send|forward|upload|post|e-?mail|transmit|exfiltrate|leak|copy|pipe|submit|envoie)\w*\s+(?:(?:all|every|the|your|my|any|these|this|them|full)\s+)*(?:[\w-]+\s+){0,2}?(?:credentials|secrets|passwords|api\s+keys|tokens|ssh\s+keys|private\s+keys|keys|env(?:ironment)?\s+(?:vars|variables)|\.env|customer\s+(?:data|list|records|database|emails)|user\s+data|personal\s+data|order\s+data|conversation|chat\s+history|system\s+prompt|(?:session|auth(?:entication)?|login|browser)\s+cookies?|(?:the\s+)?user'?s\s+cookies|summary)\b[^.\n]{0,60}?\b(?:to|at|via|into|externally)\b",
     ),
     (
         SecretHarvest,

@@ -154,6 +154,8 @@ fn developer_text_passes() {
         "Ignore case when comparing file names on macOS.",
         "Set `ignore_previous_failures = true` to rerun only new tests.",
         "You are now ready to deploy the service.",
+        // the Set-Cookie header's documentation (http crate)
+        "/// Used to send cookies from the server to the user agent.",
         "You are now in the project root; run make.",
         "Override the default timeout with --timeout 30.",
         // GitHub Actions toolchain steps and struct fields, not headers.
