@@ -30,8 +30,8 @@ fn spawn(project: &Path, args: &[&str]) -> Child {
 }
 
 /// Start every process first (each waits on stdin), then release them all
-/// by writing their payloads, then wait for all.
-fn run_all(project: &Path, jobs: Vec<(Vec<&str>, Value)>) {
+/// by writing their payloads, then wait for all; their stdouts.
+fn run_all(project: &Path, jobs: Vec<(Vec<&str>, Value)>) -> Vec<String> {
     let mut children: Vec<(Child, Value)> = jobs
         .into_iter()
         .map(|(args, payload)| (spawn(project, &args), payload))
@@ -42,15 +42,47 @@ fn run_all(project: &Path, jobs: Vec<(Vec<&str>, Value)>) {
             .write_all(payload.to_string().as_bytes())
             .expect("write payload");
     }
-    for (child, _) in children {
-        let out = child.wait_with_output().expect("wait");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    children
+        .into_iter()
+        .map(|(child, _)| {
+            let out = child.wait_with_output().expect("wait");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn once_per_session_nudges_are_sent_exactly_once_by_parallel_hooks() {
+    let dir = common::project();
+    let root = dir.path().to_string_lossy().into_owned();
+    let state_dir = dir.path().join(".agentops");
+    std::fs::create_dir_all(&state_dir).expect("mkdir");
+    // Enough source files already changed that every one of the parallel
+    // writes below qualifies for both nudges, and none was sent yet: each
+    // process reads "not sent" before any of them writes the marker.
+    let earlier: String = (0..5).map(|i| format!("{root}/src/old{i}.rs\n")).collect();
+    std::fs::write(state_dir.join("code-files-since-test.txt"), &earlier).expect("seed");
+    std::fs::write(state_dir.join("modified-files.txt"), &earlier).expect("seed");
+    let jobs = (0..PROCESSES)
+        .map(|i| {
+            let payload = json!({"hook_event_name": "PostToolUse", "session_id": "s",
+                "tool_name": "Write", "tool_response": {"success": true},
+                "tool_input": {"file_path": format!("{root}/src/new{i}.rs"), "content": "x"}});
+            (vec!["hook", "PostToolUse"], payload)
+        })
+        .collect();
+    let outputs = run_all(dir.path(), jobs);
+    let said = |rule: &str| outputs.iter().filter(|o| o.contains(rule)).count();
+    assert_eq!(said("[TEST001]"), 1, "run-the-tests nudges: {outputs:#?}");
+    assert_eq!(said("[DELEG001]"), 1, "review requests: {outputs:#?}");
+    assert!(state_dir.join("test-nudge-sent").is_file());
+    assert!(state_dir.join("delegate-sent").is_file());
 }
 
 fn state(project: &Path, name: &str) -> String {
@@ -73,7 +105,7 @@ fn observation_counter_counts_every_parallel_call() {
             )
         })
         .collect();
-    run_all(dir.path(), jobs);
+    let _ = run_all(dir.path(), jobs);
     assert_eq!(
         state(dir.path(), "star-obs-count").trim(),
         PROCESSES.to_string()
@@ -94,7 +126,7 @@ fn modified_files_tracker_keeps_each_file_exactly_once() {
             (vec!["hook", "PreToolUse", "--only", "auto-plan"], payload)
         })
         .collect();
-    run_all(dir.path(), jobs);
+    let _ = run_all(dir.path(), jobs);
     let tracked = state(dir.path(), "modified-files.txt");
     let mut lines: Vec<&str> = tracked.lines().collect();
     assert_eq!(lines.len(), 8, "{tracked}");
@@ -124,7 +156,7 @@ fn every_event_at_once_loses_no_count_and_tears_no_record() {
                    "tool_response": {"success": true}}),
         ));
     }
-    run_all(dir.path(), jobs);
+    let _ = run_all(dir.path(), jobs);
     assert_eq!(
         state(dir.path(), "star-obs-count").trim(),
         PROCESSES.to_string()
@@ -166,7 +198,7 @@ fn parallel_session_starts_create_shared_files_once() {
             )
         })
         .collect();
-    run_all(dir.path(), jobs);
+    let _ = run_all(dir.path(), jobs);
     let budget: Value =
         serde_json::from_str(&state(dir.path(), "budget.json")).expect("one whole budget file");
     assert_eq!(budget["spent"], 0);

@@ -50,28 +50,70 @@ fn usage(problem: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The event a payload names, for runs without an explicit event. A
-/// payload that names none is treated as a gate so it fails closed.
-fn event_from_payload(raw: &Result<Vec<u8>, agentops_engine::InputProblem>) -> HookEvent {
-    raw.as_ref()
+/// The event a payload names, for runs without an explicit event: `Err`
+/// with the name when agentops does not know it. A payload that names
+/// none is treated as a gate so it fails closed.
+fn event_from_payload(
+    raw: &Result<Vec<u8>, agentops_engine::InputProblem>,
+) -> Result<HookEvent, String> {
+    let named = raw
+        .as_ref()
         .ok()
         .and_then(|bytes| serde_json::from_slice::<agentops_core::HookInput>(bytes).ok())
-        .and_then(|input| input.event_name().and_then(|name| name.parse().ok()))
-        .unwrap_or(HookEvent::PreToolUse)
+        .and_then(|input| input.event_name().map(str::to_string));
+    match named {
+        Some(name) => name.parse().map_err(|_| name),
+        None => Ok(HookEvent::PreToolUse),
+    }
+}
+
+/// An event from a newer client that agentops does not know: nothing to
+/// answer. Exit 0 without output, so the client goes on as if agentops had
+/// no hook there (exit 2 would block whatever the event guards).
+fn unknown_event(name: &str) -> ExitCode {
+    // A typo in hand-written wiring looks the same; point at the event
+    // that differs by at most two letters.
+    let close = HookEvent::ALL
+        .iter()
+        .find(|e| edit_distance(&e.as_str().to_ascii_lowercase(), &name.to_ascii_lowercase()) <= 2);
+    let hint = close.map_or(String::new(), |e| format!(" (did you mean `{e}`?)"));
+    eprintln!("agentops hook: `{name}` is not an event this version knows; nothing to do{hint}");
+    ExitCode::SUCCESS
+}
+
+/// Levenshtein distance, for the hint above.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let explicit = match args.event.as_deref().map(str::parse::<HookEvent>) {
+    let explicit = match args
+        .event
+        .as_deref()
+        .map(|name| (name, name.parse::<HookEvent>()))
+    {
         None => None,
-        Some(Ok(e)) => Some(e),
-        Some(Err(e)) => {
-            // Exit 2: if this was meant to be a gate, Claude Code blocks the call.
-            eprintln!("agentops hook: {e}");
-            return ExitCode::from(2);
-        }
+        Some((_, Ok(e))) => Some(e),
+        Some((name, Err(_))) => return unknown_event(name),
     };
     let raw = read_input(std::io::stdin().lock());
-    let event = explicit.unwrap_or_else(|| event_from_payload(&raw));
+    let event = match explicit.map_or_else(|| event_from_payload(&raw), Ok) {
+        Ok(event) => event,
+        Err(name) => return unknown_event(&name),
+    };
     let selection = match args.only.as_deref() {
         None => Selection::All,
         Some(name) => match agentops_policies::by_name(name) {

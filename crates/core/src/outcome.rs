@@ -129,6 +129,12 @@ pub struct Outcome {
     /// Side effects for the engine to perform after the merge; skipped on a
     /// dry run (`agentops check`).
     pub effects: Vec<Effect>,
+    /// Say this outcome's findings, context and messages only once: the
+    /// engine creates this marker under `.agentops/` (with these contents)
+    /// before the merge, and drops what the outcome says when another hook
+    /// process created it first. Parallel hooks that all saw no marker then
+    /// still give one nudge, not one each.
+    pub once: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Outcome {

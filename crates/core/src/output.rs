@@ -174,7 +174,7 @@ impl HookAnswer {
         let gating = self.decision >= Decision::Ask;
 
         match event {
-            HookEvent::PreToolUse => {
+            HookEvent::PreToolUse | HookEvent::PreSkillShellCommand => {
                 if gating || self.decision == Decision::Approve {
                     specific.insert("permissionDecision".into(), json!(self.decision.as_str()));
                     specific.insert(

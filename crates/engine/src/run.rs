@@ -98,8 +98,19 @@ pub fn run_hook(
         Selection::All => agentops_policies::all(),
         Selection::Only(p) => std::slice::from_ref(p),
     };
+    // A skill's shell command is judged as a Bash call, by the command
+    // guards only: workflow nudges are about the agent's own tool calls.
+    let judged_as = event.judged_as();
+    let guards_only = judged_as != event;
     for policy in candidates {
-        if !policy.applies(event, &input) || !policy.enabled(&ctx.flags) {
+        if !policy.applies(judged_as, &input) || !policy.enabled(&ctx.flags) {
+            continue;
+        }
+        if guards_only
+            && !agentops_policies::skill_command_guards()
+                .iter()
+                .any(|g| g.name == policy.name)
+        {
             continue;
         }
         let inject_panic = env.fault_panic_policy.as_deref() == Some(policy.name);
@@ -107,7 +118,7 @@ pub fn run_hook(
             if inject_panic {
                 panic!("fault injected by AGENTOPS_FAULT");
             }
-            policy.evaluate(event, &input, &ctx)
+            policy.evaluate(judged_as, &input, &ctx)
         };
         match catch_unwind(AssertUnwindSafe(evaluate)) {
             Ok(outcome) => outcomes.push((policy.name, outcome)),
@@ -115,6 +126,9 @@ pub fn run_hook(
         }
     }
 
+    if !env.dry_run {
+        claim_once(&mut outcomes, &ctx);
+    }
     let mut answer = HookAnswer::merge(outcomes, &input, &ctx);
     for (policy, message) in crashed {
         let subject = format!("{policy}: {message}");
@@ -156,6 +170,24 @@ pub fn run_hook(
         input: Some(input),
         answer,
         output,
+    }
+}
+
+/// Create each "once" marker (create-new, under the state file's lock) and
+/// silence the outcomes whose marker another process created first. A
+/// marker that cannot be written leaves the outcome as it is: a nudge too
+/// many is better than none.
+fn claim_once(outcomes: &mut [(&'static str, Outcome)], ctx: &Context) {
+    let state = StateDir::new(&ctx.project_dir);
+    for (_, outcome) in outcomes.iter_mut() {
+        let Some((marker, contents)) = outcome.once.take() else {
+            continue;
+        };
+        if let Ok(false) = state.create(marker, &contents) {
+            outcome.findings.clear();
+            outcome.context.clear();
+            outcome.messages.clear();
+        }
     }
 }
 

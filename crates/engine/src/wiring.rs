@@ -42,6 +42,13 @@ fn timeout_for(event: HookEvent) -> u64 {
 /// The matcher for `event`, or `None` when the event has no tool or every
 /// tool matters. `Some("")` means no policy needs the event at all.
 fn tool_matcher(event: HookEvent, policies: &[&Policy]) -> Option<String> {
+    if event == HookEvent::PreSkillShellCommand {
+        // Its tool is Bash or PowerShell; only Bash is analysed.
+        let bash = policies.iter().any(|p| {
+            p.events.contains(&HookEvent::PreToolUse) && p.matches_tool(&Tool::from_name("Bash"))
+        });
+        return Some(if bash { "Bash" } else { "" }.to_string());
+    }
     let on_event: Vec<&&Policy> = policies
         .iter()
         .filter(|p| p.events.contains(&event))
@@ -71,6 +78,12 @@ const OBSERVED_EVENTS: &[HookEvent] = &[
     HookEvent::SubagentStop,
     HookEvent::PreCompact,
     HookEvent::SessionEnd,
+    HookEvent::PermissionDenied,
+    HookEvent::StopFailure,
+    HookEvent::TaskCreated,
+    HookEvent::TaskCompleted,
+    HookEvent::WorktreeRemove,
+    HookEvent::ConfigChange,
 ];
 
 /// The `hooks` object for Claude Code. `binary` is the command to run
@@ -78,7 +91,12 @@ const OBSERVED_EVENTS: &[HookEvent] = &[
 pub fn hooks_object(binary: &str, policies: &[&Policy], llm_firewall: bool) -> Value {
     let mut hooks = Map::new();
     for event in HookEvent::ALL {
-        let answered = policies.iter().any(|p| p.events.contains(&event));
+        // A skill's shell command is judged by the Bash policies of
+        // PreToolUse (see `HookEvent::judged_as`). WorktreeCreate is never
+        // wired: a hook there replaces the client's own worktree creation.
+        let answered = policies
+            .iter()
+            .any(|p| p.events.contains(&event.judged_as()));
         if !answered {
             if OBSERVED_EVENTS.contains(&event) {
                 hooks.insert(

@@ -21,4 +21,4 @@ pub mod security;
 pub mod supply_chain;
 pub mod workflow;
 
-pub use registry::{all, by_name, policy_flags};
+pub use registry::{all, by_name, policy_flags, skill_command_guards};

@@ -56,6 +56,23 @@ pub fn all() -> &'static [&'static Policy] {
     ALL
 }
 
+/// The policies that judge a shell command a skill or slash command runs
+/// (PreSkillShellCommand, judged as a Bash call): the command guards of
+/// the security layer. Workflow nudges (plans, tests, delegation) are about
+/// the agent's own tool calls and stay out.
+pub fn skill_command_guards() -> &'static [&'static Policy] {
+    static GUARDS: &[&Policy] = &[
+        &security::validate_command::VALIDATE_COMMAND,
+        &security::validate_env::VALIDATE_ENV,
+        &security::autopilot::PERMISSION_AUTOPILOT,
+        &security::run_later::RUN_LATER_CHECK,
+        &security::exfiltration_check::EXFILTRATION_CHECK,
+        &security::injection_scan::INJECTION_SCAN,
+        &security::credential_redact::CREDENTIAL_REDACT,
+    ];
+    GUARDS
+}
+
 /// Every flag the registered policies read, with its kind, once each; the
 /// engine hands it to policies in the [`Context`](agentops_core::Context).
 pub fn policy_flags() -> &'static [(&'static str, FlagKind)] {

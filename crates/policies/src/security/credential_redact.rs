@@ -277,6 +277,7 @@ pub fn decide(input: &HookInput, ts: &str) -> Outcome {
             log: AUDIT_LOG,
             record: redact_json(&record),
         }],
+        once: None,
     }
 }
 

@@ -134,6 +134,7 @@ pub fn decide(report: &TreeReport, ts: &str) -> Outcome {
                 "partial": report.partial,
             }),
         }],
+        once: None,
     }
 }
 

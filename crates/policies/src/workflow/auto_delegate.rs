@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use agentops_core::{
-    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
-    ToolKind, ToolMatch,
+    Context, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind,
+    ToolMatch,
 };
 
 use agentops_workflow::session::{self, DELEGATE_SENT, MODIFIED_FILES};
@@ -72,10 +72,11 @@ Fix critical and high-severity findings before going on.",
     );
     Outcome {
         findings: vec![Finding::with_text(&REQUEST_REVIEW, body)],
-        effects: vec![Effect::CreateState {
-            name: DELEGATE_SENT,
-            contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
-        }],
+        // Created by the engine; only the process that creates it asks.
+        once: Some((
+            DELEGATE_SENT,
+            format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
+        )),
         ..Outcome::default()
     }
 }
@@ -154,7 +155,8 @@ mod tests {
             let out = decide(&write(path), snapshot);
             assert_eq!(!out.findings.is_empty(), *speaks, "{path} {snapshot:?}");
             assert!(out.context.is_empty(), "guidance is a finding");
-            assert_eq!(out.effects.len(), usize::from(*speaks));
+            assert!(out.effects.is_empty());
+            assert_eq!(out.once.is_some(), *speaks);
         }
         let out = decide(&write("/p/e.go"), &snap(false, Some(five)));
         let text = &out.findings[0].describe();
@@ -163,12 +165,6 @@ mod tests {
                 && text.contains("agentops:code-critic")
                 && text.contains("/p/d.py")
         );
-        assert!(matches!(
-            out.effects[0],
-            Effect::CreateState {
-                name: DELEGATE_SENT,
-                ..
-            }
-        ));
+        assert!(matches!(out.once, Some((DELEGATE_SENT, _))));
     }
 }

@@ -75,11 +75,14 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
     }
     let nudged = snap.nudged && !reset;
     let mut findings = Vec::new();
+    let mut once = None;
     if count >= TEST_THRESHOLD && !nudged {
-        effects.push(Effect::WriteState {
-            name: TEST_NUDGE_SENT,
-            contents: format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
-        });
+        // The marker is created by the engine, and the nudge said only by
+        // the process that creates it (parallel writes nudge once).
+        once = Some((
+            TEST_NUDGE_SENT,
+            format!("{}\n", session::iso_utc(snap.now)).into_bytes(),
+        ));
         findings.push(Finding::with_text(
             &RUN_TESTS,
             format!("{count} source files have changed since the tests last ran. Run the project's test suite now, before changing anything else; find the runner from the project's configuration (cargo test, npm test, pytest, go test, mvn test, dotnet test, rspec, phpunit, mix test, ...)."),
@@ -88,6 +91,7 @@ pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
     Outcome {
         findings,
         effects,
+        once,
         ..Outcome::default()
     }
 }
@@ -186,21 +190,15 @@ mod tests {
             &edit("/p/c.go"),
             &snap(&["/p/a.rs", "/p/b.rs"], false, false),
         );
-        assert_eq!(out.effects.len(), 2);
         assert_eq!(
-            out.effects[0],
-            Effect::InsertStateLine {
+            out.effects,
+            [Effect::InsertStateLine {
                 name: CODE_FILES_SINCE_TEST,
                 line: "/p/c.go".into()
-            }
+            }]
         );
-        assert!(matches!(
-            out.effects[1],
-            Effect::WriteState {
-                name: TEST_NUDGE_SENT,
-                ..
-            }
-        ));
+        // The nudge is said once: the engine creates its marker first.
+        assert!(matches!(out.once, Some((TEST_NUDGE_SENT, _))));
         let out = decide(&edit("/p/c.go"), &snap(&["/p/a.rs", "/p/b.rs"], true, true));
         assert_eq!(
             out.effects,
