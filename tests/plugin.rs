@@ -144,6 +144,14 @@ fn settings_install_keeps_other_hooks_and_backs_up() {
         .as_array()
         .expect("our PreToolUse");
     assert_eq!(pre.len(), 1, "installing twice does not duplicate: {pre:?}");
+    // The deny rules go where the client reads them, once each.
+    let deny: Vec<&str> = merged["permissions"]["deny"]
+        .as_array()
+        .expect("deny rules")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(deny, agentops_engine::wiring::DENY_RULES);
     let backups = fs::read_dir(settings.parent().expect("dir"))
         .expect("ls")
         .filter_map(Result::ok)
@@ -312,6 +320,39 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
+fn the_client_loads_every_command_from_the_commands_folder_itself() {
+    // Claude Code loads only `commands/*.md` directly in the folder; a
+    // command in a sub-folder is not in `claude plugin details`.
+    let dir = plugin_dir().join("commands");
+    let mut loaded = Vec::new();
+    for entry in fs::read_dir(&dir).expect("commands/") {
+        let path = entry.expect("entry").path();
+        assert!(
+            !path.is_dir(),
+            "sub-folder {} is not loaded",
+            path.display()
+        );
+        if path.extension().is_some_and(|e| e == "md") {
+            loaded.push(
+                path.file_stem()
+                    .expect("stem")
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    loaded.sort();
+    let mut listed: Vec<String> = COMMANDS
+        .iter()
+        .chain(ENTERPRISE_COMMANDS)
+        .map(|c| c.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(loaded, listed);
+    assert_eq!(loaded.len(), 37);
+}
+
+#[test]
 fn every_listed_file_is_present() {
     let dir = plugin_dir();
     let mut missing = Vec::new();
@@ -319,7 +360,7 @@ fn every_listed_file_is_present() {
         missing.push(dir.join(format!("commands/{c}.md")));
     }
     for c in ENTERPRISE_COMMANDS {
-        missing.push(dir.join(format!("commands/enterprise/{c}.md")));
+        missing.push(dir.join(format!("commands/{c}.md")));
     }
     for a in AGENTS {
         missing.push(dir.join(format!("agents/{a}.md")));
@@ -494,18 +535,87 @@ fn the_invocation_scanner_finds_spans_and_blocks() {
 }
 
 #[test]
-fn plugin_settings_deny_rules_name_real_tools() {
-    let settings = read_json(&plugin_dir().join("settings.json"));
-    let deny = settings["permissions"]["deny"]
-        .as_array()
-        .expect("deny list");
+fn deny_rules_name_real_tools_and_the_plugin_carries_no_inert_settings() {
+    // Claude Code reads only `agent` and `subagentStatusLine` from a
+    // plugin's settings.json: rules there would be dropped silently.
+    assert!(!plugin_dir().join("settings.json").exists());
+    let deny = agentops_engine::wiring::DENY_RULES;
     assert!(!deny.is_empty());
     for rule in deny {
-        let rule = rule.as_str().expect("string rule");
         let (tool, rest) = rule.split_once('(').expect("Tool(pattern)");
         assert!(
             ["Bash", "Edit", "Write", "Read"].contains(&tool) && rest.ends_with(')'),
             "{rule}"
         );
     }
+}
+
+// ---- the committed launcher ---------------------------------------------
+
+/// Run the committed `plugin/bin/agentops` from a copy of the plugin in a
+/// directory with no checkout around it and a home without cargo, so it
+/// finds no binary unless `AGENTOPS_BIN` names one.
+fn launch(args: &[&str], stdin: &str, agentops_bin: Option<&str>) -> (i32, String) {
+    let home = project();
+    let plugin = home.path().join("plugin/bin");
+    fs::create_dir_all(&plugin).expect("mkdir");
+    let launcher = plugin.join("agentops");
+    fs::copy(plugin_dir().join("bin/agentops"), &launcher).expect("copy launcher");
+    let mut cmd = std::process::Command::new(&launcher);
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    if let Some(bin) = agentops_bin {
+        cmd.env("AGENTOPS_BIN", bin);
+    }
+    let mut child = cmd.spawn().expect("run the launcher");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes())
+        .expect("payload");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf-8"),
+    )
+}
+
+#[test]
+fn the_committed_plugin_without_a_binary_refuses_what_it_guards() {
+    let bash = r#"{"tool_name":"Bash","tool_input":{"command":"ls"}}"#;
+    for event in ["PreToolUse", "PreSkillShellCommand"] {
+        let (code, out) = launch(&["hook", event], bash, None);
+        assert_eq!(code, 0);
+        let v: Value = serde_json::from_str(&out).expect("one JSON answer");
+        assert_eq!(v["hookSpecificOutput"]["hookEventName"], event);
+        assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
+        let reason = v["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .expect("reason");
+        assert!(reason.contains("not installed") && reason.contains("cargo install"));
+    }
+    let (_, out) = launch(&["hook", "PermissionRequest"], bash, None);
+    let v: Value = serde_json::from_str(&out).expect("one JSON answer");
+    assert_eq!(v["hookSpecificOutput"]["decision"]["behavior"], "deny");
+    // Run bare (a runner that drops the arguments): the payload names it.
+    let named = r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{}}"#;
+    let (_, out) = launch(&[], named, None);
+    assert!(out.contains("\"permissionDecision\":\"deny\""), "{out}");
+    // Events that guard nothing stay quiet; session start says why.
+    let (code, out) = launch(&["hook", "Stop"], "{}", None);
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (_, out) = launch(&["hook", "SessionStart"], "{}", None);
+    assert!(out.contains("not installed"), "{out}");
+}
+
+#[test]
+fn the_committed_launcher_runs_an_installed_binary() {
+    let (code, out) = launch(
+        &["hook", "PreToolUse", "--only", "validate-command"],
+        r#"{"tool_name":"Bash","tool_input":{"command":"rm -rf ~/"}}"#,
+        Some(common::BIN),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("CMD001"), "the binary answered: {out}");
 }

@@ -198,6 +198,7 @@ fn install_settings(scope: &str, llm_firewall: bool) -> io::Result<()> {
     if let Value::Object(ours) = ours {
         merge_hooks(&mut settings, &ours);
     }
+    agentops_engine::wiring::merge_deny_rules(&mut settings);
     write_json(&path, &Value::Object(settings))?;
     println!(
         "registered agentops hooks ({}) in {}",

@@ -143,6 +143,55 @@ pub fn hooks_object(binary: &str, policies: &[&Policy], llm_firewall: bool) -> V
     Value::Object(hooks)
 }
 
+/// Permission rules `agentops install --settings` adds to the settings
+/// file's `permissions.deny`: a second line behind the hooks for the most
+/// destructive commands and system paths. (A plugin cannot carry them:
+/// Claude Code reads only `agent` and `subagentStatusLine` from a plugin's
+/// settings.)
+pub const DENY_RULES: &[&str] = &[
+    "Bash(rm -rf /)",
+    "Bash(rm -rf /*)",
+    "Bash(rm -rf ~)",
+    "Bash(rm -rf ~/*)",
+    "Bash(curl * | sh)",
+    "Bash(curl * | bash)",
+    "Bash(wget * | sh)",
+    "Bash(wget * | bash)",
+    "Edit(/etc/**)",
+    "Edit(/boot/**)",
+    "Edit(/sys/**)",
+    "Edit(/proc/**)",
+    "Edit(/dev/**)",
+    "Write(/etc/**)",
+    "Write(/boot/**)",
+    "Write(/sys/**)",
+    "Write(/proc/**)",
+    "Write(/dev/**)",
+];
+
+/// Add [`DENY_RULES`] to a settings document's `permissions.deny`, keeping
+/// the rules already there and adding none twice.
+pub fn merge_deny_rules(settings: &mut Map<String, Value>) {
+    let permissions = settings.entry("permissions").or_insert_with(|| json!({}));
+    if !permissions.is_object() {
+        *permissions = json!({});
+    }
+    let Some(permissions) = permissions.as_object_mut() else {
+        return;
+    };
+    let deny = permissions.entry("deny").or_insert_with(|| json!([]));
+    if !deny.is_array() {
+        *deny = json!([]);
+    }
+    if let Some(deny) = deny.as_array_mut() {
+        for rule in DENY_RULES {
+            if !deny.iter().any(|r| r.as_str() == Some(rule)) {
+                deny.push(json!(rule));
+            }
+        }
+    }
+}
+
 /// The plugin's `hooks/hooks.json` document.
 pub fn plugin_hooks_json(llm_firewall: bool) -> Value {
     json!({
