@@ -220,7 +220,11 @@ pub fn plugin_manifest() -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "description": "Guardrails, audit and a delivery lifecycle for AI coding agents: one fast binary behind every hook",
         "license": "MIT",
-        "keywords": ["guardrails", "security", "audit", "supply-chain", "workflow", "telemetry"]
+        "author": {"name": "agentops contributors"},
+        "keywords": ["guardrails", "security", "audit", "supply-chain", "workflow", "telemetry"],
+        // What the plugin's parts reach on their own: nothing. Telemetry is
+        // exported only to an OTLP endpoint the user configures.
+        "network": {"hosts": []}
     })
 }
 
