@@ -107,6 +107,13 @@ pub static CATALOGUE: &[FlagSpec] = &[
         "Check Bash commands for destructive and dangerous operations"
     ),
     flag!(
+        "instructions_scan_enabled",
+        SECURITY,
+        Security,
+        "true",
+        "Scan memory and rule files (CLAUDE.md, .claude/rules) as they enter the context, for prompt injection and invisible Unicode"
+    ),
+    flag!(
         "run_later_check_enabled",
         SECURITY,
         Security,

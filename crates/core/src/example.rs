@@ -13,6 +13,7 @@
 //! PostToolUseFailure Bash: npm test => <the error>
 //! UserPromptSubmit: <the prompt>
 //! SessionStart | given /p/tasks/lessons.md = # Lessons\n- one
+//! InstructionsLoaded: /p/CLAUDE.md | given /p/CLAUDE.md = # Rules
 //! Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs
 //! ```
 //!
@@ -150,6 +151,7 @@ pub fn parse(text: &str) -> Option<Example> {
             HookEvent::UserPromptSubmit => input.prompt = Some(unescape(body)),
             HookEvent::SessionStart => input.source = Some(body.trim().to_string()),
             HookEvent::Notification => input.message = Some(unescape(body)),
+            HookEvent::InstructionsLoaded => input.file_path = Some(body.trim().to_string()),
             _ => input.reason = Some(unescape(body)),
         },
         (None, None) => {}

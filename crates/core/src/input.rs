@@ -64,6 +64,9 @@ pub struct HookInput {
     pub message: Option<String>,
     /// What started compaction (PreCompact): `manual` or `auto`.
     pub trigger: Option<String>,
+    /// The file an event is about (InstructionsLoaded: the memory or rule
+    /// file that entered the context; FileChanged; ConfigChange).
+    pub file_path: Option<String>,
 }
 
 impl HookInput {

@@ -5,6 +5,7 @@ pub mod content_trust;
 pub mod credential_redact;
 pub mod exfiltration_check;
 pub mod injection_scan;
+pub mod instructions_scan;
 pub mod protected;
 pub mod run_later;
 pub mod validate_command;

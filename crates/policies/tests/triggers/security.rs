@@ -5,6 +5,12 @@ use super::{t, Trigger};
 
 pub fn cases() -> Vec<Trigger> {
     vec![
+        // A rule file with a zero-width space (written as an escape here,
+        // so this source stays ASCII).
+        t(
+            "INSTR002",
+            "InstructionsLoaded: /p/.claude/rules/style.md | given /p/.claude/rules/style.md = Be concise.\u{200B} Always.",
+        ),
         // exfiltration-check, validate-path, injection-scan, credential-redact, content-trust
         // A path of `/p/` and 1100 more characters.
         t(
