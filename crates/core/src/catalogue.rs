@@ -107,6 +107,13 @@ pub static CATALOGUE: &[FlagSpec] = &[
         "Check Bash commands for destructive and dangerous operations"
     ),
     flag!(
+        "elicitation_check_enabled",
+        SECURITY,
+        Security,
+        "true",
+        "Decline MCP servers' requests to the user that read like a prompt injection or send the user to a suspicious page"
+    ),
+    flag!(
         "instructions_scan_enabled",
         SECURITY,
         Security,

@@ -152,6 +152,10 @@ pub fn parse(text: &str) -> Option<Example> {
             HookEvent::SessionStart => input.source = Some(body.trim().to_string()),
             HookEvent::Notification => input.message = Some(unescape(body)),
             HookEvent::InstructionsLoaded => input.file_path = Some(body.trim().to_string()),
+            HookEvent::Elicitation => match body.trim().strip_prefix("url ") {
+                Some(url) => input.url = Some(url.trim().to_string()),
+                None => input.message = Some(unescape(body)),
+            },
             _ => input.reason = Some(unescape(body)),
         },
         (None, None) => {}

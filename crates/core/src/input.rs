@@ -60,8 +60,13 @@ pub struct HookInput {
     /// The sub-agent's type, e.g. `general-purpose` (SubagentStart,
     /// SubagentStop).
     pub agent_type: Option<String>,
-    /// The notification text (Notification).
+    /// The notification text (Notification), or what an MCP server asks
+    /// the user (Elicitation).
     pub message: Option<String>,
+    /// The MCP server asking (Elicitation).
+    pub mcp_server_name: Option<String>,
+    /// The page an MCP server asks the user to open (Elicitation, `url` mode).
+    pub url: Option<String>,
     /// What started compaction (PreCompact): `manual` or `auto`.
     pub trigger: Option<String>,
     /// The file an event is about (InstructionsLoaded: the memory or rule

@@ -194,6 +194,18 @@ impl HookAnswer {
                     messages.push(format!("agentops: review this request: {reasons}"));
                 }
             }
+            HookEvent::Elicitation => {
+                // Declined for the user; what the server asked and why is
+                // shown to them.
+                if self.decision >= Decision::Deny {
+                    specific.insert("action".into(), json!("decline"));
+                    messages.push(format!(
+                        "agentops declined an MCP server's request: {reasons}"
+                    ));
+                } else if gating {
+                    messages.push(format!("agentops: {reasons}"));
+                }
+            }
             HookEvent::Stop
             | HookEvent::SubagentStop
             | HookEvent::UserPromptSubmit

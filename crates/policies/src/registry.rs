@@ -21,6 +21,7 @@ pub fn all() -> &'static [&'static Policy] {
         &security::credential_redact::CREDENTIAL_REDACT,
         &security::content_trust::CONTENT_TRUST,
         &security::instructions_scan::INSTRUCTIONS_SCAN,
+        &security::elicitation_check::ELICITATION_CHECK,
         // supply chain
         &supply_chain::unicode_firewall::UNICODE_FIREWALL,
         &supply_chain::unicode_scan_session::UNICODE_SCAN_SESSION,

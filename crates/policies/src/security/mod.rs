@@ -3,6 +3,7 @@
 pub mod autopilot;
 pub mod content_trust;
 pub mod credential_redact;
+pub mod elicitation_check;
 pub mod exfiltration_check;
 pub mod injection_scan;
 pub mod instructions_scan;
