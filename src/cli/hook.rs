@@ -73,30 +73,15 @@ fn event_from_payload(
 fn unknown_event(name: &str) -> ExitCode {
     // A typo in hand-written wiring looks the same; point at the event
     // that differs by at most two letters.
-    let close = HookEvent::ALL
-        .iter()
-        .find(|e| edit_distance(&e.as_str().to_ascii_lowercase(), &name.to_ascii_lowercase()) <= 2);
+    let close = HookEvent::ALL.iter().find(|e| {
+        agentops_core::catalogue::edit_distance(
+            &e.as_str().to_ascii_lowercase(),
+            &name.to_ascii_lowercase(),
+        ) <= 2
+    });
     let hint = close.map_or(String::new(), |e| format!(" (did you mean `{e}`?)"));
     eprintln!("agentops hook: `{name}` is not an event this version knows; nothing to do{hint}");
     ExitCode::SUCCESS
-}
-
-/// Levenshtein distance, for the hint above.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 pub fn run(args: &Args) -> ExitCode {

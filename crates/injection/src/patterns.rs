@@ -903,10 +903,3 @@ pub(crate) fn all_patterns_compile() {
 pub(crate) fn largest_needle_bucket() -> usize {
     NEEDLES.largest_bucket()
 }
-
-#[cfg(test)]
-pub(crate) fn bucket_stats(text: &str) -> (usize, usize) {
-    let mut hits = 0;
-    NEEDLES.find(fold(text).as_bytes(), |_| hits += 1);
-    (NEEDLES.literals().len(), hits)
-}
