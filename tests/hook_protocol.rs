@@ -786,3 +786,67 @@ fn phishing_elicitations_are_declined_and_ordinary_ones_pass() {
         );
     }
 }
+
+#[test]
+fn a_settings_change_that_unwires_agentops_is_blocked_and_the_next_call_asks_once() {
+    let dir = project();
+    let claude = dir.path().join(".claude");
+    std::fs::create_dir_all(&claude).expect("mkdir");
+    let live = claude.join("settings.json");
+    let wired = json!({"hooks": {"PreToolUse": [{"hooks": [
+        {"type": "command", "command": "/usr/local/bin/agentops", "args": ["hook", "PreToolUse"]}]}]}});
+    std::fs::write(&live, wired.to_string()).expect("live");
+    // The client shows hooks a held change in a proposal file beside it.
+    let proposal = claude.join("settings.json.proposed-0a1b2c3d");
+    std::fs::write(&proposal, r#"{"hooks": {}, "disableAllHooks": true}"#).expect("proposal");
+    let change = payload(
+        "ConfigChange",
+        json!({"source": "project_settings", "file_path": proposal}),
+    );
+    let out = hook("ConfigChange", &change, dir.path(), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json().expect("an answer");
+    assert_eq!(v["decision"], "block", "{v}");
+    let reason = v["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("CFG001") && reason.contains("CFG003"),
+        "{v}"
+    );
+    assert!(
+        v["systemMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("blocked a settings change")),
+        "{v}"
+    );
+    // The next tool call waits for the user, in every mode, once.
+    let call = payload(
+        "PreToolUse",
+        json!({"tool_name": "Bash", "tool_input": {"command": "ls"}, "permission_mode": "bypassPermissions"}),
+    );
+    let first = hook("PreToolUse", &call, dir.path(), &[])
+        .json()
+        .expect("gated");
+    assert_eq!(
+        first["hookSpecificOutput"]["permissionDecision"], "ask",
+        "{first}"
+    );
+    assert!(first.to_string().contains("CFG005"), "{first}");
+    let second = hook("PreToolUse", &call, dir.path(), &[]);
+    assert!(!second.stdout.contains("CFG005"), "{}", second.stdout);
+    // An ordinary change passes, and gates nothing.
+    std::fs::write(&proposal, {
+        let mut keep = wired.clone();
+        keep["model"] = json!("opus");
+        keep.to_string()
+    })
+    .expect("proposal");
+    let fine = hook("ConfigChange", &change, dir.path(), &[]);
+    assert_eq!(
+        (fine.code, fine.stdout.as_str()),
+        (0, ""),
+        "{}",
+        fine.stderr
+    );
+    let after = hook("PreToolUse", &call, dir.path(), &[]);
+    assert!(!after.stdout.contains("CFG005"), "{}", after.stdout);
+}

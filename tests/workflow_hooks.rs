@@ -238,9 +238,39 @@ fn plan_gate_and_auto_delegate_speak_once_enough_files_changed() {
         "Edit",
         json!({"file_path": dir.path().join("src/f0.rs")}),
     );
-    assert!(
-        context(&only("PostToolUse", "plan-gate", &edit, dir.path(), &[]))
-            .contains("[PLANGATE001]")
+    // The plan reminder rides on the batch, once, not on each call.
+    assert_eq!(
+        only("PostToolUse", "plan-gate", &edit, dir.path(), &[]),
+        None
+    );
+    let batch = |files: &[&str]| {
+        let calls: Vec<Value> = files
+            .iter()
+            .map(|f| {
+                json!({"tool_name": "Write", "tool_input": {"file_path": dir.path().join(f)},
+                            "tool_use_id": f, "tool_response": "ok"})
+            })
+            .collect();
+        let mut p = tool("PostToolBatch", "Write", json!({}));
+        if let Some(o) = p.as_object_mut() {
+            o.remove("tool_name");
+            o.remove("tool_input");
+            o.insert("tool_calls".into(), json!(calls));
+        }
+        p
+    };
+    let ten: Vec<String> = (0..10).map(|i| format!("docs/p{i}.md")).collect();
+    let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+    let said = only("PostToolBatch", "plan-gate", &batch(&ten), dir.path(), &[]);
+    assert_eq!(
+        context(&said).matches("[PLANGATE001]").count(),
+        1,
+        "{said:?}"
+    );
+    assert_eq!(
+        said.as_ref()
+            .map(|v| v["hookSpecificOutput"]["hookEventName"].clone()),
+        Some(json!("PostToolBatch"))
     );
     let first = only("PostToolUse", "auto-delegate", &edit, dir.path(), &[]);
     assert!(context(&first).contains("[DELEG001]"));
@@ -251,7 +281,7 @@ fn plan_gate_and_auto_delegate_speak_once_enough_files_changed() {
     );
     flags(dir.path(), json!({"plan_gate_enabled": false}));
     assert_eq!(
-        only("PostToolUse", "plan-gate", &edit, dir.path(), &[]),
+        only("PostToolBatch", "plan-gate", &batch(&ten), dir.path(), &[]),
         None
     );
 }

@@ -107,6 +107,13 @@ pub static CATALOGUE: &[FlagSpec] = &[
         "Check Bash commands for destructive and dangerous operations"
     ),
     flag!(
+        "config_guard_enabled",
+        SECURITY,
+        Security,
+        "true",
+        "Block mid-session settings changes that would switch agentops' hooks off, and have the user approve the next tool call"
+    ),
+    flag!(
         "elicitation_check_enabled",
         SECURITY,
         Security,

@@ -14,6 +14,8 @@
 //! UserPromptSubmit: <the prompt>
 //! SessionStart | given /p/tasks/lessons.md = # Lessons\n- one
 //! InstructionsLoaded: /p/CLAUDE.md | given /p/CLAUDE.md = # Rules
+//! PostToolBatch: Write /p/a.md, Edit /p/b.md
+//! ConfigChange: local_settings /p/.claude/settings.local.json | given …
 //! Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs
 //! ```
 //!
@@ -152,6 +154,20 @@ pub fn parse(text: &str) -> Option<Example> {
             HookEvent::SessionStart => input.source = Some(body.trim().to_string()),
             HookEvent::Notification => input.message = Some(unescape(body)),
             HookEvent::InstructionsLoaded => input.file_path = Some(body.trim().to_string()),
+            // `PostToolBatch: Write /p/a.md, Edit /p/b.md`
+            HookEvent::PostToolBatch => {
+                let calls = body.split(", ").filter_map(|call| {
+                    let (tool, rest) = call.trim().split_once(' ')?;
+                    Some(json!({"tool_name": tool, "tool_input": tool_input(tool, rest).0}))
+                });
+                input.tool_calls = Some(calls.collect());
+            }
+            // `ConfigChange: <source> <settings file>`
+            HookEvent::ConfigChange => {
+                let mut words = body.split_whitespace();
+                input.source = words.next().map(str::to_string);
+                input.file_path = words.next().map(str::to_string);
+            }
             HookEvent::Elicitation => match body.trim().strip_prefix("url ") {
                 Some(url) => input.url = Some(url.trim().to_string()),
                 None => input.message = Some(unescape(body)),

@@ -69,6 +69,10 @@ pub struct HookInput {
     pub url: Option<String>,
     /// What started compaction (PreCompact): `manual` or `auto`.
     pub trigger: Option<String>,
+    /// Every call of a parallel batch, once all resolved (PostToolBatch):
+    /// objects with `tool_name`, `tool_input`, `tool_use_id` and
+    /// `tool_response`.
+    pub tool_calls: Option<Vec<Value>>,
     /// The file an event is about (InstructionsLoaded: the memory or rule
     /// file that entered the context; FileChanged; ConfigChange).
     pub file_path: Option<String>,

@@ -206,6 +206,19 @@ impl HookAnswer {
                     messages.push(format!("agentops: {reasons}"));
                 }
             }
+            HookEvent::ConfigChange => {
+                // Blocking keeps the settings the session has; the user
+                // is told what the change would have done.
+                if self.decision >= Decision::Deny {
+                    out.insert("decision".into(), json!("block"));
+                    out.insert("reason".into(), json!(format!("agentops: {reasons}")));
+                    messages.push(format!(
+                        "agentops blocked a settings change that would unwire it: {reasons}. The session keeps its current settings; the next tool call waits for your approval. Start a new session to apply the change on purpose, or turn config_guard_enabled off."
+                    ));
+                } else if gating {
+                    messages.push(format!("agentops: {reasons}"));
+                }
+            }
             HookEvent::Stop
             | HookEvent::SubagentStop
             | HookEvent::UserPromptSubmit
@@ -249,6 +262,7 @@ fn supports_additional_context(event: HookEvent) -> bool {
         HookEvent::PreToolUse
             | HookEvent::PostToolUse
             | HookEvent::PostToolUseFailure
+            | HookEvent::PostToolBatch
             | HookEvent::UserPromptSubmit
             | HookEvent::SessionStart
             | HookEvent::SubagentStart

@@ -77,6 +77,7 @@ fn tool_matcher(event: HookEvent, policies: &[&Policy]) -> Option<String> {
 const OBSERVED_EVENTS: &[HookEvent] = &[
     HookEvent::SubagentStop,
     HookEvent::PreCompact,
+    HookEvent::PostCompact,
     HookEvent::SessionEnd,
     HookEvent::PermissionDenied,
     HookEvent::StopFailure,

@@ -22,6 +22,7 @@ pub fn all() -> &'static [&'static Policy] {
         &security::content_trust::CONTENT_TRUST,
         &security::instructions_scan::INSTRUCTIONS_SCAN,
         &security::elicitation_check::ELICITATION_CHECK,
+        &security::config_guard::CONFIG_GUARD,
         // supply chain
         &supply_chain::unicode_firewall::UNICODE_FIREWALL,
         &supply_chain::unicode_scan_session::UNICODE_SCAN_SESSION,

@@ -1,6 +1,7 @@
 //! Security policies: command, path and environment validation, prompt-injection scan, exfiltration check, credential redaction, content trust.
 
 pub mod autopilot;
+pub mod config_guard;
 pub mod content_trust;
 pub mod credential_redact;
 pub mod elicitation_check;

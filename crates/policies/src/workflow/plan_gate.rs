@@ -1,10 +1,16 @@
-//! plan-gate: after a write, once five or more distinct files have been
-//! modified this session, remind the agent that the work needs a plan in
-//! `tasks/todo.md` and a test run before it finishes. Reads the tracker
-//! auto-plan keeps; records nothing itself.
+//! plan-gate: after a batch of tool calls that wrote files, once five or
+//! more distinct files have been modified this session, remind the agent
+//! that the work needs a plan in `tasks/todo.md` and a test run before it
+//! finishes. Reads the tracker auto-plan keeps; records nothing itself.
+//!
+//! It answers PostToolBatch, which Claude Code sends once after every
+//! call of a parallel batch resolved (a single call is a batch of one), so
+//! ten parallel writes give one reminder, not ten. Clients without batches
+//! send each call as a batch of its own.
 
 use agentops_core::{
-    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, ToolKind, ToolMatch,
+    Context, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity, Tool, ToolKind,
+    ToolMatch,
 };
 
 use agentops_workflow::session::{self, MODIFIED_FILES};
@@ -19,9 +25,9 @@ pub static MANY_FILES: Rule = Rule {
     policy: "plan-gate",
     severity: Severity::Guide,
     reason: "five or more files modified: keep the plan in tasks/todo.md and run the tests before finishing",
-    why: "Once a change spans five or more files it is too big to check by reading the diff alone. After each further write the agent is reminded to keep the plan current and to run the tests before it reports the work as done.",
-    fires: "PostToolUse Write: /p/docs/e.md <- # E | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/d.md\\n/p/docs/e.md",
-    passes: "PostToolUse Write: /p/docs/d.md <- # D | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/d.md\\n/p/docs/c.md",
+    why: "Once a change spans five or more files it is too big to check by reading the diff alone. After each further batch of writes the agent is reminded (once per batch) to keep the plan current and to run the tests before it reports the work as done.",
+    fires: "PostToolBatch: Write /p/docs/d.md, Write /p/docs/e.md | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md",
+    passes: "PostToolBatch: Write /p/docs/d.md, Read /p/docs/a.md | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/c.md",
 };
 
 static RULES: &[&Rule] = &[&MANY_FILES];
@@ -40,19 +46,45 @@ pub fn decide(tracked: usize) -> Outcome {
 /// The plan-gate policy.
 pub static PLAN_GATE: Policy = Policy {
     name: "plan-gate",
-    summary: "Reminds the agent to plan and test once 5+ files are modified",
-    events: &[HookEvent::PostToolUse],
+    summary: "Reminds the agent to plan and test once 5+ files are modified (once per batch of tool calls)",
+    events: &[HookEvent::PostToolBatch],
     tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
     flag: Some(("plan_gate_enabled", FlagKind::Automation)),
     rules: RULES,
     evaluate,
 };
 
-fn evaluate(_event: HookEvent, _input: &HookInput, ctx: &Context) -> Outcome {
-    let tracked = session::read_state(ctx, MODIFIED_FILES)
-        .map(|t| session::distinct_lines(&t).len())
-        .unwrap_or(0);
-    decide(tracked)
+fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    let written = written_in_batch(input);
+    if written.is_empty() {
+        return Outcome::none();
+    }
+    // The batch's own PostToolUse hooks may still be recording their
+    // files, so the batch counts whether or not the tracker has it yet.
+    let tracker = session::read_state(ctx, MODIFIED_FILES).unwrap_or_default();
+    let mut files = session::distinct_lines(&tracker);
+    files.extend(written);
+    decide(files.len())
+}
+
+/// The files the batch's file-writing calls wrote.
+pub fn written_in_batch(input: &HookInput) -> Vec<&str> {
+    input
+        .tool_calls
+        .iter()
+        .flatten()
+        .filter(|call| {
+            call.get("tool_name")
+                .and_then(|n| n.as_str())
+                .is_some_and(|n| Tool::from_name(n).writes_files())
+        })
+        .filter_map(|call| {
+            let args = call.get("tool_input")?;
+            ["file_path", "notebook_path"]
+                .iter()
+                .find_map(|k| args.get(*k).and_then(|p| p.as_str()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -72,7 +104,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_distinct_tracked_files() {
+    fn counts_the_tracker_and_the_batch_once_each() {
         let with = |tracked: &str| Context {
             project_dir: "/p".into(),
             world: std::sync::Arc::new(
@@ -81,21 +113,29 @@ mod tests {
             ),
             ..Context::default()
         };
-        let input = HookInput::default();
-        assert!(PLAN_GATE
-            .evaluate(
-                HookEvent::PostToolUse,
-                &input,
-                &with("/a\n/b\n/a\n/c\n/d\n/b\n")
-            )
-            .is_empty());
-        assert!(!PLAN_GATE
-            .evaluate(
-                HookEvent::PostToolUse,
-                &input,
-                &with("/a\n/b\n/c\n/d\n/e\n")
-            )
-            .is_empty());
+        let batch = |calls: serde_json::Value| HookInput {
+            tool_calls: serde_json::from_value(calls).ok(),
+            ..HookInput::default()
+        };
+        let writes = batch(serde_json::json!([
+            {"tool_name": "Write", "tool_input": {"file_path": "/d"}},
+            {"tool_name": "Edit", "tool_input": {"file_path": "/a"}},
+            {"tool_name": "Read", "tool_input": {"file_path": "/x"}},
+        ]));
+        let quiet = |input: &HookInput, tracked: &str| {
+            PLAN_GATE
+                .evaluate(HookEvent::PostToolBatch, input, &with(tracked))
+                .is_empty()
+        };
+        // Four distinct files, counting the batch's own (already tracked or not).
+        assert!(quiet(&writes, "/a\n/b\n/a\n/c\n/d\n/b\n"));
+        // The fifth file comes from the batch.
+        assert!(!quiet(&writes, "/a\n/b\n/c\n/e\n"));
+        // A batch that wrote nothing says nothing, however many files were written.
+        let reads =
+            batch(serde_json::json!([{"tool_name": "Bash", "tool_input": {"command": "ls"}}]));
+        assert!(quiet(&reads, "/a\n/b\n/c\n/d\n/e\n/f\n"));
+        assert!(quiet(&HookInput::default(), "/a\n/b\n/c\n/d\n/e\n/f\n"));
     }
 
     #[test]
