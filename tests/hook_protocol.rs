@@ -850,3 +850,58 @@ fn a_settings_change_that_unwires_agentops_is_blocked_and_the_next_call_asks_onc
     let after = hook("PreToolUse", &call, dir.path(), &[]);
     assert!(!after.stdout.contains("CFG005"), "{}", after.stdout);
 }
+
+#[test]
+fn the_flags_file_is_watched_and_switching_a_guard_off_mid_session_is_told_and_gated() {
+    let dir = project();
+    let start = hook(
+        "SessionStart",
+        &payload("SessionStart", json!({"source": "startup"})),
+        dir.path(),
+        &[],
+    );
+    let v = start.json().expect("an answer");
+    let flags = dir.path().join(".agentops/flags.json");
+    assert_eq!(
+        v["hookSpecificOutput"]["watchPaths"],
+        json!([flags.to_string_lossy()]),
+        "{v}"
+    );
+    let changed = payload(
+        "FileChanged",
+        json!({"file_path": flags, "event": "change"}),
+    );
+    // Switching a workflow nudge off is nobody's business.
+    std::fs::write(&flags, r#"{"plan_gate_enabled": false}"#).expect("flags");
+    let quiet = hook("FileChanged", &changed, dir.path(), &[]);
+    assert_eq!(
+        (quiet.code, quiet.stdout.as_str()),
+        (0, ""),
+        "{}",
+        quiet.stderr
+    );
+    // Switching the command guard off is told, once, and gates the next call.
+    std::fs::write(&flags, r#"{"command_validation_enabled": false}"#).expect("flags");
+    let told = hook("FileChanged", &changed, dir.path(), &[])
+        .json()
+        .expect("told");
+    let message = told["systemMessage"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("CFG006") && message.contains("command_validation_enabled off"),
+        "{told}"
+    );
+    let again = hook("FileChanged", &changed, dir.path(), &[]);
+    assert!(!again.stdout.contains("CFG006"), "{}", again.stdout);
+    let call = payload(
+        "PreToolUse",
+        json!({"tool_name": "Read", "tool_input": {"file_path": dir.path().join("README.md")}}),
+    );
+    let gated = hook("PreToolUse", &call, dir.path(), &[])
+        .json()
+        .expect("gated");
+    assert_eq!(
+        gated["hookSpecificOutput"]["permissionDecision"], "ask",
+        "{gated}"
+    );
+    assert!(gated.to_string().contains("CFG005"), "{gated}");
+}

@@ -153,7 +153,9 @@ pub fn parse(text: &str) -> Option<Example> {
             HookEvent::UserPromptSubmit => input.prompt = Some(unescape(body)),
             HookEvent::SessionStart => input.source = Some(body.trim().to_string()),
             HookEvent::Notification => input.message = Some(unescape(body)),
-            HookEvent::InstructionsLoaded => input.file_path = Some(body.trim().to_string()),
+            HookEvent::InstructionsLoaded | HookEvent::FileChanged => {
+                input.file_path = Some(body.trim().to_string());
+            }
             // `PostToolBatch: Write /p/a.md, Edit /p/b.md`
             HookEvent::PostToolBatch => {
                 let calls = body.split(", ").filter_map(|call| {

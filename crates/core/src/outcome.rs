@@ -114,6 +114,12 @@ pub enum Effect {
     /// overwrites an existing destination.
     #[allow(missing_docs)] // the fields are described above
     MoveFile { from: PathBuf, to: PathBuf },
+    /// Have the client watch this absolute path for the rest of the
+    /// session (`watchPaths` on SessionStart, CwdChanged and FileChanged):
+    /// FileChanged then fires when it changes. Part of the answer, not
+    /// performed by the engine.
+    #[allow(missing_docs)] // the field is described above
+    WatchPath { path: PathBuf },
 }
 
 /// A policy's answer to one hook event.

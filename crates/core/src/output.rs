@@ -245,6 +245,22 @@ impl HookAnswer {
                 messages.append(&mut context);
             }
         }
+        if matches!(
+            event,
+            HookEvent::SessionStart | HookEvent::CwdChanged | HookEvent::FileChanged
+        ) {
+            let watch: Vec<String> = self
+                .effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::WatchPath { path } => Some(path.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            if !watch.is_empty() {
+                specific.insert("watchPaths".into(), json!(watch));
+            }
+        }
         if !specific.is_empty() {
             specific.insert("hookEventName".into(), json!(event.as_str()));
             out.insert("hookSpecificOutput".into(), Value::Object(specific));

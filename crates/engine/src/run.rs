@@ -266,6 +266,8 @@ pub fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
                 .map_err(|e| format!("could not create {}: {e}", path.display())),
             Effect::MoveFile { from, to } => agentops_state::move_file(from, to)
                 .map_err(|e| format!("could not move {}: {e}", from.display())),
+            // Rendered into the answer (`watchPaths`); nothing to do here.
+            Effect::WatchPath { .. } => Ok(()),
         };
         if let Err(e) = result {
             failures.push(e);

@@ -11,12 +11,18 @@
 //! Claude Code shows the hooks a change it holds for review in a
 //! `<name>.proposed-<8 hex>` file beside the settings file; the live file
 //! is then the state before the change.
+//!
+//! agentops' own flags (`.agentops/flags.json`) are not Claude Code
+//! settings, so the session start asks the client to watch that file
+//! (`watchPaths`) and records which guards are off; when FileChanged
+//! reports a change that switches another one off, the user is told and
+//! the next tool call asks.
 
 use std::path::{Path, PathBuf};
 
 use agentops_core::{
-    Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
-    ToolMatch,
+    Context, Effect, EnforcementMode, Finding, FlagKind, Flags, HookEvent, HookInput, Outcome,
+    Policy, Rule, Severity, ToolMatch,
 };
 use serde_json::Value;
 
@@ -27,6 +33,9 @@ const MAX_BYTES: u64 = 1 << 20;
 
 /// State file holding why the next tool call waits for the user.
 pub const PENDING: &str = "config-change-pending.txt";
+
+/// State file listing the guards that were off when last seen, one per line.
+pub const FLAGS_BASELINE: &str = "flags-baseline.txt";
 
 /// CFG001: a settings change switches every hook off.
 pub static HOOKS_SWITCHED_OFF: Rule = Rule {
@@ -88,19 +97,37 @@ pub static GATE_AFTER_WEAKENING: Rule = Rule {
     passes: "PreToolUse Bash: ls",
 };
 
+/// CFG006: agentops' flags file changed mid-session and switched a guard off.
+pub static FLAGS_WEAKENED: Rule = Rule {
+    id: "CFG006",
+    name: "flags-weakened-mid-session",
+    policy: POLICY,
+    severity: Severity::Warn,
+    reason: "agentops' flags were changed mid-session and switch a guard off",
+    why: "The agent's own tools ask before writing `.agentops/flags.json` (PATH009, CMD flags rules), but a file can change in other ways: an MCP tool, a background job, a script. The client watches the file for agentops; when a change switches a security check off or relaxes blocking mode, the user is told which, and the next tool call waits for their approval.",
+    fires: "FileChanged: /p/.agentops/flags.json | given /p/.agentops/flags.json = {\"command_validation_enabled\": false} ;; /p/.agentops/flags-baseline.txt = enforcement_mode=advisory",
+    passes: "FileChanged: /p/.agentops/flags.json | given /p/.agentops/flags.json = {\"command_validation_enabled\": false, \"plan_gate_enabled\": false} ;; /p/.agentops/flags-baseline.txt = command_validation_enabled off\\nenforcement_mode=advisory",
+};
+
 static RULES: &[&Rule] = &[
     &HOOKS_SWITCHED_OFF,
     &PLUGIN_DISABLED,
     &HOOKS_REMOVED,
     &ENV_OVERRIDE,
     &GATE_AFTER_WEAKENING,
+    &FLAGS_WEAKENED,
 ];
 
 /// The config-guard policy.
 pub static CONFIG_GUARD: Policy = Policy {
     name: POLICY,
     summary: "Blocks mid-session settings changes that would unwire agentops, tells the user and gates the next tool call",
-    events: &[HookEvent::ConfigChange, HookEvent::PreToolUse],
+    events: &[
+        HookEvent::ConfigChange,
+        HookEvent::PreToolUse,
+        HookEvent::SessionStart,
+        HookEvent::FileChanged,
+    ],
     tools: ToolMatch::Any,
     flag: Some(("config_guard_enabled", FlagKind::Security)),
     rules: RULES,
@@ -110,8 +137,100 @@ pub static CONFIG_GUARD: Policy = Policy {
 fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
     match event {
         HookEvent::ConfigChange => judge_change(input, ctx),
+        HookEvent::SessionStart => watch_flags(input, ctx),
+        HookEvent::FileChanged => judge_flags_change(input, ctx),
         _ => gate_next_call(ctx),
     }
+}
+
+fn flags_file(ctx: &Context) -> PathBuf {
+    ctx.state_dir().join("flags.json")
+}
+
+/// SessionStart: watch the flags file and record which guards are off now
+/// (after a compaction the session goes on, so the record is kept).
+fn watch_flags(input: &HookInput, ctx: &Context) -> Outcome {
+    let mut effects = vec![Effect::WatchPath {
+        path: flags_file(ctx),
+    }];
+    if input.source.as_deref() != Some("compact") {
+        let off = guards_off(&read_flags(ctx), ctx.policy_flags);
+        effects.push(Effect::WriteState {
+            name: FLAGS_BASELINE,
+            contents: lines(&off).into_bytes(),
+        });
+    }
+    Outcome {
+        effects,
+        ..Outcome::default()
+    }
+}
+
+/// FileChanged: a flags change that switches another guard off.
+fn judge_flags_change(input: &HookInput, ctx: &Context) -> Outcome {
+    let Some(changed) = input.file_path.as_deref() else {
+        return Outcome::none();
+    };
+    let flags = flags_file(ctx);
+    if Path::new(changed) != flags
+        && ctx.world.canonicalize(Path::new(changed)).ok() != ctx.world.canonicalize(&flags).ok()
+    {
+        return Outcome::none();
+    }
+    let now = guards_off(&read_flags(ctx), ctx.policy_flags);
+    let before = ctx
+        .world
+        .read(&ctx.state_dir().join(FLAGS_BASELINE), 1 << 16)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let newly: Vec<&str> = now
+        .iter()
+        .map(String::as_str)
+        .filter(|g| !before.lines().any(|l| l.trim() == *g))
+        .collect();
+    let mut out = Outcome {
+        effects: vec![Effect::WriteState {
+            name: FLAGS_BASELINE,
+            contents: lines(&now).into_bytes(),
+        }],
+        ..Outcome::default()
+    };
+    if !newly.is_empty() {
+        let what = format!("{}: {}", flags.display(), newly.join(", "));
+        out.effects.push(Effect::WriteState {
+            name: PENDING,
+            contents: format!("guards switched off mid-session in {what}").into_bytes(),
+        });
+        out.findings
+            .push(Finding::with_subject(&FLAGS_WEAKENED, what));
+    }
+    out
+}
+
+fn read_flags(ctx: &Context) -> Flags {
+    ctx.world
+        .read(&flags_file(ctx), MAX_BYTES)
+        .map(|b| Flags::parse(&b))
+        .unwrap_or_default()
+}
+
+fn lines(items: &[String]) -> String {
+    items.iter().map(|i| format!("{i}\n")).collect()
+}
+
+/// Pure: the guards these flags leave off: each security flag switched
+/// off, and advisory enforcement (soft rules ask instead of deny).
+pub fn guards_off(flags: &Flags, known: &[(&'static str, FlagKind)]) -> Vec<String> {
+    let mut off: Vec<String> = known
+        .iter()
+        .filter(|(name, kind)| *kind == FlagKind::Security && !flags.enabled(name, *kind))
+        .map(|(name, _)| format!("{name} off"))
+        .collect();
+    if flags.enforcement_mode() == EnforcementMode::Advisory {
+        off.push("enforcement_mode=advisory".to_string());
+    }
+    off.sort();
+    off
 }
 
 /// PreToolUse: the first call after a weakening asks, and clears the mark.
@@ -349,5 +468,30 @@ mod tests {
         ] {
             assert_eq!(live_file_of_proposal(Path::new(other)), None, "{other}");
         }
+    }
+
+    #[test]
+    fn guards_off_lists_security_flags_and_advisory_mode_only() {
+        let known = [
+            ("command_validation_enabled", FlagKind::Security),
+            ("plan_gate_enabled", FlagKind::Automation),
+        ];
+        let off = |flags: Value| {
+            let pairs: Vec<(&str, Value)> = flags
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            guards_off(&Flags::from_pairs(pairs), &known)
+        };
+        assert_eq!(off(json!({})), ["enforcement_mode=advisory"]);
+        assert!(
+            off(json!({"enforcement_mode": "blocking", "plan_gate_enabled": false})).is_empty()
+        );
+        assert_eq!(
+            off(json!({"enforcement_mode": "blocking", "command_validation_enabled": false})),
+            ["command_validation_enabled off"]
+        );
     }
 }
