@@ -121,9 +121,11 @@ fn modified_files_tracker_keeps_each_file_exactly_once() {
     // 32 writes of 8 distinct files, 4 processes per file, all at once.
     let jobs = (0..PROCESSES)
         .map(|i| {
-            let payload = json!({"hook_event_name": "PreToolUse", "tool_name": "Write",
-                "tool_input": {"file_path": format!("{root}/src/m{}.rs", i % 8), "content": "x"}});
-            (vec!["hook", "PreToolUse", "--only", "auto-plan"], payload)
+            // Recorded once the write ran (PostToolUse).
+            let payload = json!({"hook_event_name": "PostToolUse", "tool_name": "Write",
+                "tool_input": {"file_path": format!("{root}/src/m{}.rs", i % 8), "content": "x"},
+                "tool_response": {"success": true}});
+            (vec!["hook", "PostToolUse", "--only", "auto-plan"], payload)
         })
         .collect();
     let _ = run_all(dir.path(), jobs);

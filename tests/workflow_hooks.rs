@@ -155,16 +155,25 @@ fn writes(
         .collect()
 }
 
+/// Writes as the client makes them: PreToolUse, and PostToolUse only for
+/// a call nothing gated (a gated call never runs). The PreToolUse answers.
+fn attempts(dir: &Path, policy: &str, names: &[&str]) -> Vec<Option<Value>> {
+    names
+        .iter()
+        .map(|n| {
+            let pre = writes(dir, "PreToolUse", policy, &[n], &[]).remove(0);
+            if pre.is_none() {
+                let _ = writes(dir, "PostToolUse", policy, &[n], &[]);
+            }
+            pre
+        })
+        .collect()
+}
+
 #[test]
 fn auto_plan_asks_then_denies_in_blocking_mode_and_respects_bypass_and_flag() {
     let dir = project();
-    let out = writes(
-        dir.path(),
-        "PreToolUse",
-        "auto-plan",
-        &["a.rs", "b.rs", "c.rs"],
-        &[],
-    );
+    let out = attempts(dir.path(), "auto-plan", &["a.rs", "b.rs", "c.rs"]);
     assert_eq!(out[0], None);
     assert_eq!(out[1], None);
     let gate = out[2].as_ref().expect("third write gated");
@@ -182,7 +191,7 @@ fn auto_plan_asks_then_denies_in_blocking_mode_and_respects_bypass_and_flag() {
     );
 
     flags(dir.path(), json!({"enforcement_mode": "blocking"}));
-    let blocked = writes(dir.path(), "PreToolUse", "auto-plan", &["c.rs"], &[]);
+    let blocked = attempts(dir.path(), "auto-plan", &["c.rs"]);
     assert_eq!(
         blocked[0]
             .as_ref()
@@ -203,21 +212,22 @@ fn auto_plan_asks_then_denies_in_blocking_mode_and_respects_bypass_and_flag() {
 
     flags(dir.path(), json!({"auto_plan_enabled": "false"}));
     assert_eq!(
-        writes(dir.path(), "PreToolUse", "auto-plan", &["e.rs"], &[])[0],
+        attempts(dir.path(), "auto-plan", &["e.rs"])[0],
         None
+    );
+
+    // The refused c.rs never ran, so it is not counted (e.rs ran with
+    // auto-plan off, which then records nothing either).
+    assert_eq!(
+        read(dir.path(), ".agentops/modified-files.txt").map(|t| t.lines().count()),
+        Some(2)
     );
 
     // A current plan lets every write through and records it.
     flags(dir.path(), json!({}));
     write_file(dir.path(), "tasks/todo.md", "- [ ] plan\n");
     assert_eq!(
-        writes(
-            dir.path(),
-            "PreToolUse",
-            "auto-plan",
-            &["f.rs", "g.rs"],
-            &[]
-        ),
+        attempts(dir.path(), "auto-plan", &["f.rs", "g.rs"]),
         [None, None]
     );
     assert_eq!(

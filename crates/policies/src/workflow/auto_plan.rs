@@ -2,10 +2,12 @@
 //! current plan in `tasks/todo.md`, further writes are gated (ask in
 //! advisory mode, deny in blocking mode) until the plan exists.
 //!
-//! Writes the gate lets through are recorded in
+//! Writes that really ran (PostToolUse) are recorded in
 //! `.agentops/modified-files.txt`, which plan-gate, auto-delegate and
-//! compliance-gate read. Gated attempts are not recorded, so retrying
-//! does not inflate the count.
+//! compliance-gate read. A write any policy refused or asked about at
+//! PreToolUse never reaches PostToolUse, so refused and retried attempts
+//! do not inflate the count (nor make the Stop gate ask for tests of
+//! changes that never happened).
 
 use std::collections::BTreeSet;
 
@@ -60,33 +62,41 @@ fn is_plan_file(path: &str) -> bool {
     path == session::TODO_FILE || path.ends_with("/tasks/todo.md")
 }
 
-/// Pure: gate or record one write.
-pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
-    if input.is_bypass() {
-        return Outcome::none();
-    }
-    let Some(file) = input
+/// The file a write names, unless it is the plan itself.
+fn written_file(input: &HookInput) -> Option<&str> {
+    input
         .target_path()
-        .filter(|f| !f.is_empty() && !f.contains('\n'))
-    else {
+        .filter(|f| !f.is_empty() && !f.contains('\n') && !is_plan_file(f))
+}
+
+/// Pure: record a write that ran (PostToolUse).
+pub fn record(input: &HookInput) -> Outcome {
+    let Some(file) = written_file(input) else {
         return Outcome::none();
     };
-    if is_plan_file(file) {
-        return Outcome::none();
-    }
-    let record = Outcome {
+    Outcome {
         effects: vec![Effect::InsertStateLine {
             name: MODIFIED_FILES,
             line: file.to_string(),
         }],
         ..Outcome::default()
+    }
+}
+
+/// Pure: gate one write about to run (PreToolUse).
+pub fn decide(input: &HookInput, snap: &Snapshot) -> Outcome {
+    if input.is_bypass() {
+        return Outcome::none();
+    }
+    let Some(file) = written_file(input) else {
+        return Outcome::none();
     };
     if snap.plan.current().is_some() {
-        return record;
+        return Outcome::none();
     }
     let count = snap.tracked.len() + usize::from(!snap.tracked.contains(file));
     if count < PLAN_THRESHOLD {
-        return record;
+        return Outcome::none();
     }
     let rule = if snap.plan.text.is_some() {
         &STALE_PLAN
@@ -124,15 +134,18 @@ impl Snapshot {
 pub static AUTO_PLAN: Policy = Policy {
     name: "auto-plan",
     summary: "Gates writes once 3+ files are modified without a current plan in tasks/todo.md",
-    events: &[HookEvent::PreToolUse],
+    events: &[HookEvent::PreToolUse, HookEvent::PostToolUse],
     tools: ToolMatch::Only(ToolKind::FILE_WRITERS),
     flag: Some(("auto_plan_enabled", FlagKind::Automation)),
     rules: RULES,
     evaluate,
 };
 
-fn evaluate(_event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
-    decide(input, &Snapshot::read(ctx))
+fn evaluate(event: HookEvent, input: &HookInput, ctx: &Context) -> Outcome {
+    match event {
+        HookEvent::PostToolUse => record(input),
+        _ => decide(input, &Snapshot::read(ctx)),
+    }
 }
 
 #[cfg(test)]
@@ -165,23 +178,17 @@ mod tests {
     fn table() {
         let two = &["/p/a.rs", "/p/b.rs"][..];
         let cases: &[(&str, &str, Snapshot, Option<&str>, bool)] = &[
-            // (path, mode, snapshot, rule, recorded)
+            // (path, mode, snapshot, rule at PreToolUse, recorded once it ran)
             ("/p/c.rs", "default", snap(None, &[]), None, true),
             ("/p/c.rs", "default", snap(None, &["/p/a.rs"]), None, true),
-            (
-                "/p/c.rs",
-                "default",
-                snap(None, two),
-                Some("PLAN001"),
-                false,
-            ),
+            ("/p/c.rs", "default", snap(None, two), Some("PLAN001"), true),
             ("/p/a.rs", "default", snap(None, two), None, true),
             (
                 "/p/c.rs",
                 "default",
                 snap(Some(("- [ ] x", true)), two),
                 Some("PLAN002"),
-                false,
+                true,
             ),
             (
                 "/p/c.rs",
@@ -191,7 +198,7 @@ mod tests {
                 true,
             ),
             ("/p/tasks/todo.md", "default", snap(None, two), None, false),
-            ("/p/c.rs", "bypassPermissions", snap(None, two), None, false),
+            ("/p/c.rs", "bypassPermissions", snap(None, two), None, true),
         ];
         for (path, mode, snapshot, rule, recorded) in cases {
             let out = decide(&write(path, mode), snapshot);
@@ -201,6 +208,9 @@ mod tests {
                 rule.iter().copied().collect::<Vec<_>>(),
                 "{path} {snapshot:?}"
             );
+            // Gating never records: only a write that ran is recorded.
+            assert!(out.effects.is_empty(), "{path} {snapshot:?}");
+            let ran = record(&write(path, mode));
             let expected: Vec<Effect> = if *recorded {
                 vec![Effect::InsertStateLine {
                     name: MODIFIED_FILES,
@@ -209,7 +219,7 @@ mod tests {
             } else {
                 vec![]
             };
-            assert_eq!(out.effects, expected, "{path} {snapshot:?}");
+            assert_eq!(ran.effects, expected, "{path}");
         }
     }
 
