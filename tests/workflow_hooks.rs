@@ -211,10 +211,7 @@ fn auto_plan_asks_then_denies_in_blocking_mode_and_respects_bypass_and_flag() {
     );
 
     flags(dir.path(), json!({"auto_plan_enabled": "false"}));
-    assert_eq!(
-        attempts(dir.path(), "auto-plan", &["e.rs"])[0],
-        None
-    );
+    assert_eq!(attempts(dir.path(), "auto-plan", &["e.rs"])[0], None);
 
     // The refused c.rs never ran, so it is not counted (e.rs ran with
     // auto-plan off, which then records nothing either).

@@ -153,6 +153,7 @@ pub fn parse(text: &str) -> Option<Example> {
             HookEvent::UserPromptSubmit => input.prompt = Some(unescape(body)),
             HookEvent::SessionStart => input.source = Some(body.trim().to_string()),
             HookEvent::Notification => input.message = Some(unescape(body)),
+            HookEvent::PostCompact => input.compact_summary = Some(unescape(body)),
             HookEvent::InstructionsLoaded | HookEvent::FileChanged => {
                 input.file_path = Some(body.trim().to_string());
             }

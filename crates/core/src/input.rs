@@ -69,6 +69,8 @@ pub struct HookInput {
     pub url: Option<String>,
     /// What started compaction (PreCompact): `manual` or `auto`.
     pub trigger: Option<String>,
+    /// The conversation summary compaction produced (PostCompact).
+    pub compact_summary: Option<String>,
     /// Every call of a parallel batch, once all resolved (PostToolBatch):
     /// objects with `tool_name`, `tool_input`, `tool_use_id` and
     /// `tool_response`.
