@@ -1489,3 +1489,47 @@ fn after_a_compaction_the_preambles_are_back_and_an_injected_summary_is_told() {
         "{transcript}"
     );
 }
+
+#[test]
+fn a_mid_session_settings_change_that_switches_hooks_off_is_blocked_and_the_next_call_asks() {
+    let Some(bin) = client() else { return };
+    let scenario = Scenario::new();
+    scenario.write(".claude/settings.local.json", "{}\n");
+    let marker = scenario.path("ran-after-change.txt");
+    let touch = format!("touch {}", marker.display());
+    let model = FakeModel::scripted(move |turn| match turn.results() {
+        // While this runs, something outside the agent's tools rewrites
+        // the local settings to switch every hook off.
+        0 => Reply::tool("Bash", serde_json::json!({"command": "sleep 6"})),
+        1 => Reply::tool("Bash", serde_json::json!({"command": touch})),
+        _ => Reply::done(),
+    });
+    let settings = scenario.path(".claude/settings.local.json");
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        std::fs::write(&settings, "{\"disableAllHooks\": true}\n").expect("rewrite the settings");
+    });
+    let transcript = run_session(
+        &bin,
+        &model,
+        scenario.project(),
+        scenario.home(),
+        &Run::default(),
+    );
+    writer.join().expect("the settings writer");
+    let results = model.tool_results().join("\n");
+    // The hooks stayed on: the next call was held for the user (in -p
+    // mode, a rejection the model is told about) and never ran.
+    assert!(
+        results.contains("CFG005"),
+        "the next call was not gated: {results}\n{transcript}"
+    );
+    assert!(!marker.exists(), "the call after the change ran");
+    let audit = std::fs::read_to_string(scenario.path(".agentops/audit.jsonl")).unwrap_or_default();
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("ConfigChange") && l.contains("CFG001")),
+        "{audit}"
+    );
+}
