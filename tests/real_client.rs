@@ -180,6 +180,9 @@ fn text_of(content: &Value) -> String {
 enum Reply {
     /// A call of a tool; answered as text when the request does not offer it.
     Tool(String, Value),
+    /// Several tool calls in one answer, which the client runs as one
+    /// parallel batch.
+    Tools(Vec<(String, Value)>),
     /// A closing text (`end_turn`).
     Text(String),
 }
@@ -315,16 +318,23 @@ fn serve(mut stream: std::net::TcpStream, seen: &std::sync::Mutex<Vec<Value>>, s
         all.push(request.clone());
     }
     let turn = Turn { request: &request };
-    let block = match script(&turn) {
-        Reply::Tool(name, input) if turn.offers(&name) => {
-            let id = TOOL_USE_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            serde_json::json!({"type": "tool_use", "id": format!("toolu_e2e_{id}"),
-                "name": name, "input": input})
-        }
-        Reply::Tool(..) => serde_json::json!({"type": "text", "text": "Done."}),
-        Reply::Text(text) => serde_json::json!({"type": "text", "text": text}),
+    let tool_use = |name: String, input: Value| {
+        let id = TOOL_USE_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        serde_json::json!({"type": "tool_use", "id": format!("toolu_e2e_{id}"),
+            "name": name, "input": input})
     };
-    let stop = if block["type"] == "tool_use" {
+    let blocks: Vec<Value> = match script(&turn) {
+        Reply::Tool(name, input) if turn.offers(&name) => vec![tool_use(name, input)],
+        Reply::Tools(calls) if calls.iter().all(|(name, _)| turn.offers(name)) => calls
+            .into_iter()
+            .map(|(name, input)| tool_use(name, input))
+            .collect(),
+        Reply::Tool(..) | Reply::Tools(..) => {
+            vec![serde_json::json!({"type": "text", "text": "Done."})]
+        }
+        Reply::Text(text) => vec![serde_json::json!({"type": "text", "text": text})],
+    };
+    let stop = if blocks[0]["type"] == "tool_use" {
         "tool_use"
     } else {
         "end_turn"
@@ -334,7 +344,7 @@ fn serve(mut stream: std::net::TcpStream, seen: &std::sync::Mutex<Vec<Value>>, s
         "usage": {"input_tokens": 10, "output_tokens": 1}});
     if request["stream"] != true {
         let mut whole = message.clone();
-        whole["content"] = serde_json::json!([block]);
+        whole["content"] = serde_json::json!(blocks);
         whole["stop_reason"] = serde_json::json!(stop);
         respond(&mut stream, "application/json", &whole.to_string());
         return;
@@ -343,34 +353,36 @@ fn serve(mut stream: std::net::TcpStream, seen: &std::sync::Mutex<Vec<Value>>, s
         "message_start",
         serde_json::json!({"type": "message_start", "message": message}),
     )];
-    if block["type"] == "tool_use" {
-        let mut start = block.clone();
-        start["input"] = serde_json::json!({});
+    for (index, block) in blocks.iter().enumerate() {
+        if block["type"] == "tool_use" {
+            let mut start = block.clone();
+            start["input"] = serde_json::json!({});
+            events.push((
+                "content_block_start",
+                serde_json::json!({"type": "content_block_start", "index": index, "content_block": start}),
+            ));
+            events.push((
+                "content_block_delta",
+                serde_json::json!({"type": "content_block_delta", "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": block["input"].to_string()}}),
+            ));
+        } else {
+            events.push((
+                "content_block_start",
+                serde_json::json!({"type": "content_block_start", "index": index,
+                "content_block": {"type": "text", "text": ""}}),
+            ));
+            events.push((
+                "content_block_delta",
+                serde_json::json!({"type": "content_block_delta", "index": index,
+                "delta": {"type": "text_delta", "text": block["text"]}}),
+            ));
+        }
         events.push((
-            "content_block_start",
-            serde_json::json!({"type": "content_block_start", "index": 0, "content_block": start}),
-        ));
-        events.push((
-            "content_block_delta",
-            serde_json::json!({"type": "content_block_delta", "index": 0,
-            "delta": {"type": "input_json_delta", "partial_json": block["input"].to_string()}}),
-        ));
-    } else {
-        events.push((
-            "content_block_start",
-            serde_json::json!({"type": "content_block_start", "index": 0,
-            "content_block": {"type": "text", "text": ""}}),
-        ));
-        events.push((
-            "content_block_delta",
-            serde_json::json!({"type": "content_block_delta", "index": 0,
-            "delta": {"type": "text_delta", "text": block["text"]}}),
+            "content_block_stop",
+            serde_json::json!({"type": "content_block_stop", "index": index}),
         ));
     }
-    events.push((
-        "content_block_stop",
-        serde_json::json!({"type": "content_block_stop", "index": 0}),
-    ));
     events.push((
         "message_delta",
         serde_json::json!({"type": "message_delta",
@@ -1531,5 +1543,53 @@ fn a_mid_session_settings_change_that_switches_hooks_off_is_blocked_and_the_next
             .lines()
             .any(|l| l.contains("ConfigChange") && l.contains("CFG001")),
         "{audit}"
+    );
+}
+
+#[test]
+fn a_parallel_batch_of_writes_gets_one_plan_reminder_not_one_per_write() {
+    let Some(bin) = client() else { return };
+    let scenario = Scenario::new();
+    // No plan gate on the writes themselves (a plan written before the
+    // session counts as stale); plan-gate counts the batch's own files.
+    scenario.write(".agentops/flags.json", r#"{"auto_plan_enabled": false}"#);
+    let files: Vec<PathBuf> = (0..6)
+        .map(|i| scenario.path(&format!("docs/part{i}.md")))
+        .collect();
+    let calls: Vec<(String, Value)> = files
+        .iter()
+        .map(|f| {
+            (
+                "Write".to_string(),
+                serde_json::json!({"file_path": f, "content": "# Part\n"}),
+            )
+        })
+        .collect();
+    let model = FakeModel::scripted(move |turn| match turn.results() {
+        0 => Reply::Tools(calls.clone()),
+        _ => Reply::done(),
+    });
+    let transcript = run_session(
+        &bin,
+        &model,
+        scenario.project(),
+        scenario.home(),
+        &Run::default(),
+    );
+    assert!(
+        files.iter().all(|f| f.exists()),
+        "the writes did not run: {transcript}"
+    );
+    let after = model
+        .requests()
+        .into_iter()
+        .find(|r| Turn { request: r }.results() == files.len())
+        .unwrap_or_else(|| panic!("no request after the batch: {transcript}"));
+    // Each PostToolUse of the batch ran; the reminder came once, with the
+    // batch.
+    assert_eq!(
+        after.to_string().matches("[PLANGATE001]").count(),
+        1,
+        "{after}"
     );
 }
