@@ -1593,3 +1593,59 @@ fn a_parallel_batch_of_writes_gets_one_plan_reminder_not_one_per_write() {
         "{after}"
     );
 }
+
+#[test]
+fn entering_a_worktree_is_recorded_in_the_audit_log() {
+    let Some(bin) = client() else { return };
+    let scenario = Scenario::new();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(scenario.project())
+            .env("GIT_AUTHOR_NAME", "e2e")
+            .env("GIT_AUTHOR_EMAIL", "e2e@example.invalid")
+            .env("GIT_COMMITTER_NAME", "e2e")
+            .env("GIT_COMMITTER_EMAIL", "e2e@example.invalid")
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q"]);
+    scenario.write("README.md", "# e2e\n");
+    git(&["add", "README.md"]);
+    git(&["commit", "-qm", "start"]);
+    let model = FakeModel::scripted(|turn| match turn.results() {
+        0 => Reply::tool("EnterWorktree", serde_json::json!({"name": "e2e-tree"})),
+        _ => Reply::done(),
+    });
+    let transcript = run_session(
+        &bin,
+        &model,
+        scenario.project(),
+        scenario.home(),
+        &Run {
+            tools: "Bash Write Read Edit EnterWorktree",
+            // Offered to the model directly, not behind ToolSearch.
+            env: &[("ENABLE_TOOL_SEARCH", "false")],
+            ..Run::default()
+        },
+    );
+    let results = model.tool_results().join("\n");
+    assert!(
+        !results.is_empty(),
+        "the model got no tool result: {transcript}"
+    );
+    // The client made the worktree itself (no WorktreeCreate hook took
+    // that over), and agentops recorded it.
+    assert!(
+        scenario.path(".claude/worktrees/e2e-tree").is_dir(),
+        "no worktree was made: {results}"
+    );
+    let audit = std::fs::read_to_string(scenario.path(".agentops/audit.jsonl")).unwrap_or_default();
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("PostToolUse") && l.contains("EnterWorktree")),
+        "no audit record of the worktree: {audit}\n{results}\n{transcript}"
+    );
+}

@@ -65,6 +65,9 @@ fn tool_matcher(event: HookEvent, policies: &[&Policy]) -> Option<String> {
         return None;
     }
     let mut names: Vec<&str> = KNOWN_TOOLS.iter().copied().filter(|t| wants(t)).collect();
+    if event == HookEvent::PostToolUse && !names.is_empty() {
+        names.extend(OBSERVED_TOOLS);
+    }
     if wants(MCP_PROBE) {
         names.push("mcp__.*");
     }
@@ -83,9 +86,17 @@ const OBSERVED_EVENTS: &[HookEvent] = &[
     HookEvent::StopFailure,
     HookEvent::TaskCreated,
     HookEvent::TaskCompleted,
-    HookEvent::WorktreeRemove,
     HookEvent::ConfigChange,
 ];
+
+/// Tools the engine records after they ran (PostToolUse), whatever the
+/// policies need: the client's worktree tools. The WorktreeCreate and
+/// WorktreeRemove events cannot be used for that: a WorktreeCreate hook
+/// replaces the client's own worktree creation (it must make the worktree
+/// and print its path), and when any WorktreeRemove hook is configured the
+/// client leaves removing hook-made worktrees to the hooks, so an
+/// audit-only hook there would leave them behind.
+const OBSERVED_TOOLS: &[&str] = &["EnterWorktree", "ExitWorktree"];
 
 /// The `hooks` object for Claude Code. `binary` is the command to run
 /// (e.g. `${CLAUDE_PLUGIN_ROOT}/bin/agentops` or an absolute path).
@@ -93,8 +104,8 @@ pub fn hooks_object(binary: &str, policies: &[&Policy], llm_firewall: bool) -> V
     let mut hooks = Map::new();
     for event in HookEvent::ALL {
         // A skill's shell command is judged by the Bash policies of
-        // PreToolUse (see `HookEvent::judged_as`). WorktreeCreate is never
-        // wired: a hook there replaces the client's own worktree creation.
+        // PreToolUse (see `HookEvent::judged_as`). WorktreeCreate and
+        // WorktreeRemove are never wired (see `OBSERVED_TOOLS`).
         let answered = policies
             .iter()
             .any(|p| p.events.contains(&event.judged_as()));
@@ -275,10 +286,13 @@ mod tests {
             hooks["PreToolUse"][0]["matcher"],
             "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep"
         );
+        // The worktree tools are recorded after they ran.
         assert_eq!(
             hooks["PostToolUse"][0]["matcher"],
-            "WebFetch|WebSearch|mcp__.*"
+            "WebFetch|WebSearch|EnterWorktree|ExitWorktree|mcp__.*"
         );
+        assert!(hooks.get("WorktreeCreate").is_none());
+        assert!(hooks.get("WorktreeRemove").is_none());
         assert!(hooks.get("Stop").is_none(), "no policy, no wiring");
         // Events the engine only records are wired, asynchronously.
         assert_eq!(hooks["SessionEnd"][0]["hooks"][0]["async"], true);
