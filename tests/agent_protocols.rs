@@ -39,7 +39,7 @@ fn codex_shell_calls_are_refused_in_codex_closed_schema_and_harmless_ones_pass()
     let cwd = dir.path().to_string_lossy().into_owned();
     let call = |command: &str| {
         json!({"session_id": "01a2", "turn_id": "01a3", "transcript_path": null, "cwd": cwd,
-               "hook_event_name": "PreToolUse", "model": "gpt-5.5", "permission_mode": "default",
+               "hook_event_name": "PreToolUse", "model": "gpt-5.5", "permission_mode": "bypassPermissions",
                "tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": "call-1"})
     };
     let (out, code) = answer(

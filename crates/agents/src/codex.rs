@@ -25,6 +25,12 @@ pub fn translate(native: &str, payload: &Value) -> Translation {
     if let Some(obj) = base.as_object_mut() {
         obj.insert("hook_event_name".into(), json!(event.as_str()));
         obj.remove("tool_response");
+        // `codex exec` reports `bypassPermissions` whatever the approval
+        // policy and sandbox, so it says nothing about a user who chose to
+        // skip prompts; taken at its word it would relax every rule that
+        // asks. (A user who wants asks let through sets
+        // `agent_ask_fallback` to `allow`.)
+        obj.insert("permission_mode".into(), json!("default"));
     }
     let response = payload.get("tool_response");
     let tool = text(payload, "tool_name").unwrap_or_default();
@@ -173,6 +179,14 @@ mod tests {
     }
 
     #[test]
+    fn codex_permission_mode_does_not_relax_the_rules() {
+        let payload = json!({"hook_event_name": "PreToolUse", "cwd": "/w", "permission_mode": "bypassPermissions",
+            "tool_name": "Bash", "tool_input": {"command": "cat .env"}});
+        let c = calls(translate("PreToolUse", &payload));
+        assert_eq!(c[0].payload["permission_mode"], "default");
+    }
+
+    #[test]
     fn a_patch_becomes_one_call_per_file() {
         let payload = json!({"hook_event_name": "PreToolUse", "cwd": "/w", "tool_name": "apply_patch",
             "tool_input": {"command": "*** Begin Patch\n*** Add File: a.js\n+ok\n*** Delete File: b.js\n*** End Patch\n"}});
@@ -205,10 +219,12 @@ mod tests {
         };
         let out = render("PreToolUse", &ask, false, AskFallback::Deny);
         assert!(out.stdout.as_deref().unwrap_or("").contains("\"deny\""));
-        assert_eq!(
-            render("PreToolUse", &ask, false, AskFallback::Allow),
-            Rendered::nothing()
-        );
+        // With the fallback set to allow: no decision, a note for the user.
+        let let_through = render("PreToolUse", &ask, false, AskFallback::Allow)
+            .stdout
+            .unwrap_or_default();
+        assert!(!let_through.contains("permissionDecision"), "{let_through}");
+        assert!(let_through.contains("systemMessage"), "{let_through}");
         // No opinion prints nothing: a plain allow would fail the hook.
         assert_eq!(
             render("PreToolUse", &Reply::default(), false, AskFallback::Deny),
