@@ -9,6 +9,21 @@
 //! tool's output back, a closing message. The tests read what the model was
 //! told (the recorded tool output) and check whether the command really ran.
 //!
+//! What Codex 0.171 does here: the catalog model `gpt-5.5` is offered the
+//! function `exec_command` (`{"cmd": ...}`, output sent back as a
+//! `function_call_output`) and the freeform tool `apply_patch` (a
+//! `custom_tool_call`, output as a `custom_tool_call_output`); hooks see
+//! them as `Bash` and `apply_patch`, both with `tool_input.command`. With
+//! `approval_policy = "never"` and `danger-full-access` every payload says
+//! `permission_mode: "bypassPermissions"`. A PreToolUse deny reaches the
+//! model as `Command blocked by PreToolUse hook: <reason>. Command: <cmd>`.
+//! A hook that exits 2 with stderr blocks too (an argument error of ours
+//! blocks every prompt and call); `codex exec --json` reports no hook
+//! failure at all, so only the model's side shows what a hook did.
+//! `features.plugins = false` and `analytics.enabled = false` keep Codex
+//! from resolving github.com and ab.chatgpt.com: the run makes no lookup
+//! and no connection beyond the fake model.
+//!
 //! Without `AGENTOPS_CODEX_BIN` the tests say SKIPPED and pass, except under
 //! `CI`, where the client must be there.
 
