@@ -13,9 +13,10 @@
 //! function `exec_command` (`{"cmd": ...}`, output sent back as a
 //! `function_call_output`) and the freeform tool `apply_patch` (a
 //! `custom_tool_call`, output as a `custom_tool_call_output`); hooks see
-//! them as `Bash` and `apply_patch`, both with `tool_input.command`. With
-//! `approval_policy = "never"` and `danger-full-access` every payload says
-//! `permission_mode: "bypassPermissions"`. A PreToolUse deny reaches the
+//! them as `Bash` and `apply_patch`, both with `tool_input.command`. Every
+//! payload of `codex exec` says `permission_mode: "bypassPermissions"`
+//! (also with `approval_policy = "on-request"` or a `workspace-write`
+//! sandbox): nobody can be asked there. A PreToolUse deny reaches the
 //! model as `Command blocked by PreToolUse hook: <reason>. Command: <cmd>`.
 //! A hook that exits 2 with stderr blocks too (an argument error of ours
 //! blocks every prompt and call); `codex exec --json` reports no hook
