@@ -34,6 +34,22 @@ fn committed_manifest_and_wiring_match_the_binary() {
         plugin_hooks_json(true),
         "hooks.json is stale: run `cargo run --release -- install`"
     );
+    // Codex and Copilot each prefer their own manifest, naming a hooks file
+    // in their own format (arguments kept, no prompt hook).
+    let codex = read_json(&dir.join(".codex-plugin/plugin.json"));
+    assert_eq!(codex["hooks"], "./hooks/codex-hooks.json");
+    assert_eq!(
+        read_json(&dir.join("hooks/codex-hooks.json")),
+        agentops_agents::wiring::codex("${PLUGIN_ROOT}/bin/agentops"),
+        "codex-hooks.json is stale: run `cargo run --release -- install`"
+    );
+    let copilot = read_json(&dir.join(".github/plugin/plugin.json"));
+    assert_eq!(copilot["hooks"], "./hooks/copilot-hooks.json");
+    assert_eq!(
+        read_json(&dir.join("hooks/copilot-hooks.json")),
+        agentops_agents::wiring::copilot("./bin/agentops", true),
+        "copilot-hooks.json is stale: run `cargo run --release -- install`"
+    );
 }
 
 #[test]
@@ -610,6 +626,32 @@ fn the_committed_plugin_without_a_binary_refuses_what_it_guards() {
     assert_eq!((code, out.as_str()), (0, ""));
     let (_, out) = launch(&["hook", "SessionStart"], "{}", None);
     assert!(out.contains("not installed"), "{out}");
+    // Other agents' gates are refused in their own shapes.
+    for (args, field) in [
+        (
+            ["hook", "--agent", "codex", "PreToolUse"],
+            "\"permissionDecision\":\"deny\"",
+        ),
+        (
+            ["hook", "--agent", "gemini", "BeforeTool"],
+            "\"decision\":\"deny\"",
+        ),
+        (
+            ["hook", "--agent", "copilot", "preToolUse"],
+            "\"permissionDecision\":\"deny\"",
+        ),
+        (
+            ["hook", "--agent", "cursor", "beforeShellExecution"],
+            "\"permission\":\"deny\"",
+        ),
+    ] {
+        let (code, out) = launch(&args, bash, None);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains(field) && out.contains("not installed"),
+            "{args:?}: {out}"
+        );
+    }
 }
 
 #[test]

@@ -16,6 +16,9 @@ pub struct Args {
     /// The plugin directory to check (default: $CLAUDE_PLUGIN_ROOT, else ./plugin).
     #[arg(long)]
     pub plugin_dir: Option<PathBuf>,
+    /// Check another agent's wiring instead: codex, gemini, copilot or cursor.
+    #[arg(long, value_parser = ["codex", "gemini", "copilot", "cursor"])]
+    pub agent: Option<String>,
 }
 
 /// One check's result.
@@ -226,6 +229,17 @@ pub fn run(args: &Args) -> ExitCode {
         "binary agentops {}",
         env!("CARGO_PKG_VERSION")
     ))];
+    if let Some(agent) = &args.agent {
+        let agent: agentops_agents::Agent = agent.parse().unwrap_or(agentops_agents::Agent::Codex);
+        let problems = super::agent_install::doctor(agent);
+        if problems.is_empty() {
+            checks.push(Check::ok(format!("{agent} hooks run agentops")));
+        }
+        for (problem, fix) in problems {
+            checks.push(Check::fail(format!("{agent} wiring"), problem, fix));
+        }
+        return report(&checks);
+    }
     let plugin_dir = args
         .plugin_dir
         .clone()
@@ -247,8 +261,12 @@ pub fn run(args: &Args) -> ExitCode {
         checks.push(Check::fail("wiring", "agentops is not wired into Claude Code", "agentops install  (then: claude --plugin-dir plugin), or agentops install --settings user"));
     }
     checks.push(check_flags());
+    report(&checks)
+}
+
+fn report(checks: &[Check]) -> ExitCode {
     let mut failed = 0;
-    for check in &checks {
+    for check in checks {
         match &check.problem {
             None => println!("ok    {}", check.name),
             Some((problem, fix)) => {

@@ -25,6 +25,48 @@ pub struct Args {
     /// project's flags set `llm_content_firewall_enabled` to false.
     #[arg(long)]
     pub no_llm_firewall: bool,
+    /// Wire another agent instead: codex, gemini, copilot or cursor (its own
+    /// hook configuration; see the README's section for each).
+    #[arg(long, value_parser = ["codex", "gemini", "copilot", "cursor"], conflicts_with_all = ["plugin_dir", "settings"])]
+    pub agent: Option<String>,
+    /// With --agent: the user's configuration or the project's.
+    #[arg(long, value_parser = ["user", "project"], default_value = "user")]
+    pub scope: String,
+    /// With --agent gemini: write a Gemini extension to this directory
+    /// (then `gemini extensions link <dir>`) instead of settings hooks.
+    #[arg(long)]
+    pub extension: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct UninstallArgs {
+    /// The agent to remove agentops from: codex, gemini, copilot or cursor.
+    #[arg(long, value_parser = ["codex", "gemini", "copilot", "cursor"])]
+    pub agent: String,
+    /// The user's configuration or the project's.
+    #[arg(long, value_parser = ["user", "project"], default_value = "user")]
+    pub scope: String,
+    /// With gemini: the extension directory `install --extension` wrote.
+    #[arg(long)]
+    pub extension: Option<PathBuf>,
+}
+
+fn agent_of(name: &str) -> agentops_agents::Agent {
+    name.parse().unwrap_or(agentops_agents::Agent::Codex)
+}
+
+pub fn uninstall(args: &UninstallArgs) -> ExitCode {
+    match super::agent_install::uninstall(
+        agent_of(&args.agent),
+        &args.scope,
+        args.extension.as_deref(),
+    ) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("agentops uninstall: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// Whether the project's flags keep the LLM content firewall (a security
@@ -38,6 +80,19 @@ fn llm_firewall_flag() -> bool {
 }
 
 pub fn run(args: &Args) -> ExitCode {
+    if let Some(agent) = &args.agent {
+        return match super::agent_install::install(
+            agent_of(agent),
+            &args.scope,
+            args.extension.as_deref(),
+        ) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("agentops install: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let llm_firewall = !args.no_llm_firewall && llm_firewall_flag();
     let result = match &args.settings {
         Some(scope) => install_settings(scope, llm_firewall),
@@ -101,6 +156,25 @@ fn install_plugin(dir: Option<&Path>, llm_firewall: bool) -> io::Result<()> {
         &dir.join("hooks/hooks.json"),
         &plugin_hooks_json(llm_firewall),
     )?;
+    // Codex and Copilot read a Claude plugin too, but drop `args` (and
+    // Copilot rejects the whole file for the prompt hook): each gets its
+    // own manifest, which it prefers, naming a hooks file it accepts.
+    write_json(
+        &dir.join(".codex-plugin/plugin.json"),
+        &other_agent_manifest("./hooks/codex-hooks.json"),
+    )?;
+    write_json(
+        &dir.join("hooks/codex-hooks.json"),
+        &agentops_agents::wiring::codex("${PLUGIN_ROOT}/bin/agentops"),
+    )?;
+    write_json(
+        &dir.join(".github/plugin/plugin.json"),
+        &other_agent_manifest("./hooks/copilot-hooks.json"),
+    )?;
+    write_json(
+        &dir.join("hooks/copilot-hooks.json"),
+        &agentops_agents::wiring::copilot("./bin/agentops", true),
+    )?;
     println!(
         "installed agentops {} into {}",
         env!("CARGO_PKG_VERSION"),
@@ -111,6 +185,14 @@ fn install_plugin(dir: Option<&Path>, llm_firewall: bool) -> io::Result<()> {
         dir.display()
     );
     Ok(())
+}
+
+/// The plugin manifest Codex (`.codex-plugin/`) and Copilot
+/// (`.github/plugin/`) prefer over `.claude-plugin/`.
+fn other_agent_manifest(hooks: &str) -> Value {
+    let claude = plugin_manifest();
+    json!({"name": claude["name"], "version": claude["version"],
+           "description": claude["description"], "hooks": hooks})
 }
 
 /// Where a settings scope lives.

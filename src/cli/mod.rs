@@ -1,5 +1,6 @@
 //! Command-line interface: one module per subcommand.
 
+pub mod agent_install;
 pub mod audit;
 pub mod check;
 pub mod compliance;
@@ -44,8 +45,11 @@ enum Command {
     Check(check::Args),
     /// List every rule with its id, severity and reason, or explain one (`rules CMD001`).
     Rules(rules::Args),
-    /// Wire agentops into Claude Code (plugin directory or settings file).
+    /// Wire agentops into Claude Code (plugin directory or settings file), or
+    /// into another agent (`--agent codex|gemini|copilot|cursor`).
     Install(install::Args),
+    /// Remove agentops' hooks from an agent's configuration.
+    Uninstall(install::UninstallArgs),
     /// Check the installation, wiring and configuration.
     Doctor(doctor::Args),
     /// Serve the local dashboard (127.0.0.1, token in the URL).
@@ -95,6 +99,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Check(a) => check::run(&a),
         Command::Rules(a) => rules::run(&a),
         Command::Install(a) => install::run(&a),
+        Command::Uninstall(a) => install::uninstall(&a),
         Command::Doctor(a) => doctor::run(&a),
         Command::Dashboard(a) => dashboard::run(&a),
         Command::Todo(a) => todo::run(&a),

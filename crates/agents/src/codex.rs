@@ -90,6 +90,24 @@ pub fn render(
         return Rendered::nothing();
     };
     let verdict = reply.verdict(false, fallback);
+    let rendered = answer(event, &verdict, reply, stop_hook_active);
+    // Every Codex output schema has `systemMessage`: notes for the user.
+    let notes = reply.notes(&verdict);
+    if notes.is_empty() {
+        return rendered;
+    }
+    let mut value: Value = rendered
+        .stdout
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_else(|| json!({}));
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("systemMessage".into(), json!(notes.join("\n")));
+    }
+    Rendered::json(value)
+}
+
+fn answer(event: HookEvent, verdict: &Verdict, reply: &Reply, stop_hook_active: bool) -> Rendered {
     let context = reply.context.join("\n\n");
     let with_context = |event: HookEvent| {
         if context.is_empty() {
@@ -99,7 +117,7 @@ pub fn render(
                 "hookEventName": event.as_str(), "additionalContext": context}}))
         }
     };
-    match (event, &verdict) {
+    match (event, verdict) {
         (HookEvent::PreToolUse, Verdict::Deny(reason)) => {
             Rendered::json(json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
                 "permissionDecision": "deny", "permissionDecisionReason": reason}}))

@@ -27,6 +27,7 @@ pub mod copilot;
 pub mod cursor;
 pub mod gemini;
 pub mod patch;
+pub mod wiring;
 
 /// A coding agent whose hooks agentops answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
