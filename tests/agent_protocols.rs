@@ -68,6 +68,15 @@ fn codex_shell_calls_are_refused_in_codex_closed_schema_and_harmless_ones_pass()
     let out = out.expect("a deny");
     assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "deny");
     assert!(out.to_string().contains("cannot ask"), "{out}");
+    // The audit log says which agent asked.
+    let audit =
+        std::fs::read_to_string(dir.path().join(".agentops/audit.jsonl")).expect("audit log");
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("\"agent\":\"codex\"") && l.contains("CMD013")),
+        "{audit}"
+    );
     // Unless the user chose to let such calls through with a note.
     std::fs::create_dir_all(dir.path().join(".agentops")).expect("mkdir");
     std::fs::write(

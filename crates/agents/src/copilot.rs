@@ -100,10 +100,26 @@ pub fn translate(native: &str, payload: &Value) -> Translation {
         return Translation::Nothing;
     };
     if is_pascal(native) {
-        // Claude Code's names already; only the event name is set.
+        // Claude Code's tool names already, but Copilot's argument names
+        // (`path`, `file_text`, `old_str`, `new_str`): renamed where the
+        // Claude name is missing, so the file guards see the content.
         let mut p = payload.clone();
         if let Some(obj) = p.as_object_mut() {
             obj.insert("hook_event_name".into(), json!(event.as_str()));
+            if let Some(input) = obj.get_mut("tool_input").and_then(Value::as_object_mut) {
+                for (copilot, claude) in [
+                    ("path", "file_path"),
+                    ("file_text", "content"),
+                    ("old_str", "old_string"),
+                    ("new_str", "new_string"),
+                ] {
+                    if !input.contains_key(claude) {
+                        if let Some(v) = input.get(copilot).cloned() {
+                            input.insert(claude.into(), v);
+                        }
+                    }
+                }
+            }
         }
         return Translation::Calls(vec![Call { event, payload: p }]);
     }
@@ -256,6 +272,12 @@ mod tests {
         let pascal = json!({"hook_event_name": "PreToolUse", "session_id": "s", "cwd": "/w",
             "tool_name": "Bash", "tool_input": {"command": "ls"}});
         assert_eq!(calls(translate("PreToolUse", &pascal))[0].payload, pascal);
+        // Claude's tool names with Copilot's argument names.
+        let write = json!({"hook_event_name": "PreToolUse", "cwd": "/w", "tool_name": "Write",
+            "tool_input": {"path": "/w/new.txt", "file_text": "x"}});
+        let c = calls(translate("PreToolUse", &write));
+        assert_eq!(c[0].payload["tool_input"]["file_path"], "/w/new.txt");
+        assert_eq!(c[0].payload["tool_input"]["content"], "x");
         let result = json!({"cwd": "/w", "toolName": "bash", "toolArgs": {"command": "env"},
             "toolResult": {"resultType": "success", "textResultForLlm": "TOKEN=1"}});
         assert_eq!(

@@ -72,6 +72,18 @@ fn claude_tool(name: &str, args: &Value, cwd: Option<&str>) -> (String, Value) {
     }
 }
 
+/// The user's own words: Gemini puts the session-start context hooks gave
+/// (agentops' preambles among them) in front of the prompt as
+/// `<hook_context>…</hook_context>`, which is not the user's text.
+fn users_prompt(prompt: &str) -> &str {
+    match prompt.strip_prefix("<hook_context>") {
+        Some(rest) => rest
+            .split_once("</hook_context>")
+            .map_or(prompt, |(_, after)| after.trim_start()),
+        None => prompt,
+    }
+}
+
 /// Gemini's payload as engine calls.
 pub fn translate(native: &str, payload: &Value) -> Translation {
     let Some(event) = event(native) else {
@@ -134,10 +146,13 @@ pub fn translate(native: &str, payload: &Value) -> Translation {
             }
         }
         _ => {
-            for key in ["prompt", "source", "reason", "stop_hook_active", "message"] {
+            for key in ["source", "reason", "stop_hook_active", "message"] {
                 if let Some(v) = payload.get(key) {
                     out.insert(key.into(), v.clone());
                 }
+            }
+            if let Some(prompt) = text(payload, "prompt") {
+                out.insert("prompt".into(), json!(users_prompt(prompt)));
             }
             if let Some(v) = payload.get("prompt_response") {
                 out.insert("last_assistant_message".into(), v.clone());
@@ -233,6 +248,18 @@ mod tests {
             HookEvent::PostToolUseFailure
         );
         assert_eq!(translate("BeforeModel", &json!({})), Translation::Nothing);
+    }
+
+    #[test]
+    fn the_prompt_is_the_users_without_the_hook_context_gemini_put_in_front() {
+        let p = json!({"cwd": "/w", "prompt": "<hook_context>agentops [PREAMBLE001] STAR &lt;x&gt;</hook_context>\n\nfix the parser"});
+        let c = calls(translate("BeforeAgent", &p));
+        assert_eq!(c[0].payload["prompt"], "fix the parser");
+        let plain = json!({"cwd": "/w", "prompt": "fix <hook_context> handling"});
+        assert_eq!(
+            calls(translate("BeforeAgent", &plain))[0].payload["prompt"],
+            "fix <hook_context> handling"
+        );
     }
 
     #[test]

@@ -333,10 +333,23 @@ pub fn translate(agent: Agent, native: &str, payload: &Value) -> Translation {
             }]),
             Err(_) => Translation::Nothing,
         },
-        Agent::Codex => codex::translate(native, payload),
-        Agent::Gemini => gemini::translate(native, payload),
-        Agent::Copilot => copilot::translate(native, payload),
-        Agent::Cursor => cursor::translate(native, payload),
+        other => {
+            let mut t = match other {
+                Agent::Codex => codex::translate(native, payload),
+                Agent::Gemini => gemini::translate(native, payload),
+                Agent::Copilot => copilot::translate(native, payload),
+                _ => cursor::translate(native, payload),
+            };
+            // The audit log says which agent asked.
+            if let Translation::Calls(calls) = &mut t {
+                for c in calls.iter_mut() {
+                    if let Some(obj) = c.payload.as_object_mut() {
+                        obj.insert("agentops_agent".into(), json!(other.as_str()));
+                    }
+                }
+            }
+            t
+        }
     }
 }
 

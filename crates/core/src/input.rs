@@ -71,6 +71,10 @@ pub struct HookInput {
     pub trigger: Option<String>,
     /// The conversation summary compaction produced (PostCompact).
     pub compact_summary: Option<String>,
+    /// The agent whose hook this is when it is not Claude Code (`codex`,
+    /// `gemini`, `copilot`, `cursor`), set by the agent adapters so the audit
+    /// log says who asked.
+    pub agentops_agent: Option<String>,
     /// Every call of a parallel batch, once all resolved (PostToolBatch):
     /// objects with `tool_name`, `tool_input`, `tool_use_id` and
     /// `tool_response`.

@@ -85,6 +85,7 @@ pub fn record(
     put("agent_id", input.agent_id.as_deref());
     put("agent_type", input.agent_type.as_deref());
     put("permission_mode", input.permission_mode.as_deref());
+    put("agent", input.agentops_agent.as_deref());
     put("source", input.source.as_deref());
     put("reason", input.reason.as_deref());
     r.insert("mode".into(), json!(ctx.runtime_mode.as_str()));
