@@ -363,9 +363,18 @@ fn assert_refused(model: &FakeModel, session: &Session, rule: &str, canary: &str
         1,
         "the model should get exactly one tool result: {results:?}\n{transcript}"
     );
+    // A deny reads "Denied by preToolUse hook: <reason>"; an `ask`, which
+    // `-p` cannot put to anyone, "Denied by preToolUse hook (unable to ask
+    // user for confirmation): <reason>". Either way the call is refused.
+    let reason = results[0]
+        .strip_prefix("Denied by preToolUse hook: ")
+        .or_else(|| {
+            results[0]
+                .strip_prefix("Denied by preToolUse hook (unable to ask user for confirmation): ")
+        })
+        .unwrap_or_default();
     assert!(
-        results[0].starts_with("Denied by preToolUse hook: agentops: [")
-            && results[0].contains(&format!("[{rule}]")),
+        reason.starts_with(&format!("agentops: [{rule}]")),
         "the model was not told the hook refused with {rule}: {results:?}\n{transcript}"
     );
     assert!(
