@@ -53,7 +53,7 @@ fn run() -> ExitCode {
     // Run bare with a payload piped in (a hook runner that dropped the
     // arguments): answer as a hook rather than print usage and exit 2.
     if args.len() == 1 && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return cli::hook::main(&[]);
+        return cli::hook::bare();
     }
     cli::main(args)
 }

@@ -93,6 +93,13 @@ pub static CATALOGUE: &[FlagSpec] = &[
         "What soft gates do: advisory asks the user (or only notes, on Stop), blocking denies"
     ),
     flag!(
+        "agent_ask_fallback",
+        FlagType::Choice(&["deny", "allow"]),
+        Mode,
+        "deny",
+        "What an ask becomes on agents that cannot ask the user (Codex, Gemini, Cursor's file hooks): deny refuses with the reason, allow lets the call through with a note"
+    ),
+    flag!(
         "autonomy_level",
         FlagType::Choice(&["guided", "supervised", "autonomous"]),
         Mode,
