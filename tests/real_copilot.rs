@@ -225,6 +225,9 @@ enum Hooks {
     Agentops { event: &'static str },
     /// A plugin (`--plugin-dir`) whose hooks file holds these hooks.
     Plugin(Value),
+    /// The repository's own plugin directory, as `copilot --plugin-dir`
+    /// loads it (its `.github/plugin/plugin.json` names the hooks file).
+    RepoPlugin,
 }
 
 /// The shell command of this build's binary as the hook for `event`.
@@ -267,6 +270,15 @@ fn session(bin: &Path, model: &FakeModel, project: &Path, hooks: Hooks) -> Sessi
             )
             .expect("write the hooks file");
         }
+        Hooks::RepoPlugin => {
+            args.push("--plugin-dir".to_string());
+            args.push(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("plugin")
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
         Hooks::Plugin(hooks) => {
             let plugin = home.path().join("plugin");
             std::fs::create_dir_all(plugin.join("hooks")).expect("mkdir plugin");
@@ -292,6 +304,8 @@ fn session(bin: &Path, model: &FakeModel, project: &Path, hooks: Hooks) -> Sessi
         .env("COPILOT_MODEL", "gpt-4.1")
         // Trusts the working folder in `-p` mode.
         .env("COPILOT_ALLOW_ALL", "true")
+        // The plugin's launcher runs this build.
+        .env("AGENTOPS_BIN", env!("CARGO_BIN_EXE_agentops"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -531,4 +545,28 @@ fn a_prompt_hook_makes_copilot_drop_the_whole_plugin_hooks_file() {
         "the command hook of the rejected file still ran: {results:?}\n{}",
         session.transcript
     );
+}
+
+#[test]
+fn the_repository_plugin_loads_its_own_copilot_hooks_file_and_guards() {
+    let Some(bin) = client() else { return };
+    let project = tempfile::tempdir().expect("a temporary project");
+    std::fs::write(
+        project.path().join(".env"),
+        "API_TOKEN=CANARY-cp-plugin-8824\n",
+    )
+    .expect(".env");
+    let model = FakeModel::start(
+        "bash",
+        json!({"command": "cat .env", "description": "Show"}),
+    );
+    let session = session(&bin, &model, project.path(), Hooks::RepoPlugin);
+    // The Claude hooks file (with its prompt hook) would be rejected whole;
+    // the manifest Copilot prefers names one it accepts.
+    assert!(
+        !session.logs.contains("Invalid hooks config"),
+        "the client rejected the plugin's hooks: {}",
+        session.logs
+    );
+    assert_refused(&model, &session, "CMD013", "CANARY-cp-plugin-8824");
 }
