@@ -244,23 +244,6 @@ fn read_chunked(reader: &mut impl BufRead) -> Vec<u8> {
 
 // ---- Codex with agentops as its hooks ------------------------------------
 
-/// The hooks wired, as `agentops install --agent codex` is planned to wire
-/// them: event, matcher, timeout in seconds. The timeouts are generous
-/// because Codex fails open on a timeout (the command would run) and this
-/// is a debug build on a shared 2-core machine.
-const HOOKS: &[(&str, Option<&str>, u32)] = &[
-    ("PreToolUse", Some("^(Bash|apply_patch|mcp__.*)$"), 30),
-    ("PostToolUse", Some("*"), 30),
-    ("UserPromptSubmit", None, 30),
-    ("SessionStart", Some("startup|resume"), 30),
-    ("Stop", None, 30),
-];
-
-/// The shell command Codex runs (`$SHELL -lc`) for an event.
-fn hook_command(event: &str) -> String {
-    format!("'{BIN}' hook --agent codex {event}")
-}
-
 /// A throwaway `CODEX_HOME` whose `config.toml` points Codex at `model`
 /// (no approvals, no sandbox, nothing that reaches the network: no plugin
 /// marketplace sync, no analytics) and whose `hooks.json` runs this build.
@@ -293,18 +276,11 @@ supports_websockets = false
 "#
         );
         std::fs::write(dir.path().join("config.toml"), config).expect("write config.toml");
-        let mut hooks = serde_json::Map::new();
-        for (event, matcher, timeout) in HOOKS {
-            let mut group = json!({"hooks": [{"type": "command",
-                "command": hook_command(event), "timeout": timeout}]});
-            if let Some(matcher) = matcher {
-                group["matcher"] = json!(matcher);
-            }
-            hooks.insert(event.to_string(), json!([group]));
-        }
+        // What `agentops install --agent codex` writes.
+        let hooks = agentops_agents::wiring::codex(BIN);
         std::fs::write(
             dir.path().join("hooks.json"),
-            serde_json::to_string_pretty(&json!({"hooks": hooks})).expect("hooks.json text"),
+            serde_json::to_string_pretty(&hooks).expect("hooks.json text"),
         )
         .expect("write hooks.json");
         Home { dir }
@@ -577,18 +553,26 @@ fn codex_loads_every_hook_of_the_config_without_a_warning() {
         "Codex rejected the hooks: {reply}"
     );
     let listed = data["hooks"].as_array().expect("a list of hooks");
-    assert_eq!(listed.len(), HOOKS.len(), "{reply}");
-    for (event, matcher, timeout) in HOOKS {
+    let wiring = agentops_agents::wiring::codex(BIN);
+    let ours = wiring["hooks"].as_object().expect("agentops' Codex hooks");
+    assert_eq!(listed.len(), ours.len(), "{reply}");
+    for (event, groups) in ours {
+        let group = &groups[0];
+        let handler = &group["hooks"][0];
         // Codex names events in lower camel case: PreToolUse → preToolUse.
         let camel = format!("{}{}", event[..1].to_ascii_lowercase(), &event[1..]);
         let hook = listed
             .iter()
             .find(|h| h["eventName"] == camel.as_str())
             .unwrap_or_else(|| panic!("Codex did not load the {event} hook: {reply}"));
-        assert_eq!(hook["command"], hook_command(event).as_str(), "{hook}");
+        assert_eq!(hook["command"], handler["command"], "{hook}");
         assert_eq!(hook["handlerType"], "command", "{hook}");
-        assert_eq!(hook["matcher"], json!(matcher), "{hook}");
-        assert_eq!(hook["timeoutSec"], json!(timeout), "{hook}");
+        assert_eq!(
+            hook["matcher"],
+            group.get("matcher").cloned().unwrap_or(Value::Null),
+            "{hook}"
+        );
+        assert_eq!(hook["timeoutSec"], handler["timeout"], "{hook}");
         assert_eq!(hook["enabled"], true, "{hook}");
     }
 }
