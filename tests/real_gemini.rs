@@ -195,35 +195,21 @@ fn text(text: &str) -> Value {
         "finishReason": "STOP", "index": 0}]}]})
 }
 
-/// The agentops extension: the hook wiring a Gemini user would link, with
-/// the build under test as its `bin/agentops`.
+/// The agentops extension as `agentops install --agent gemini --extension`
+/// writes it for the build under test: the hook wiring a Gemini user links.
 fn write_extension(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir.join("hooks")).map_err(|e| format!("extension dir: {e}"))?;
-    std::fs::create_dir_all(dir.join("bin")).map_err(|e| format!("extension bin: {e}"))?;
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_agentops"), dir.join("bin/agentops"))
-        .map_err(|e| format!("link the binary into the extension: {e}"))?;
-    std::fs::write(
-        dir.join("gemini-extension.json"),
-        json!({"name": "agentops", "version": env!("CARGO_PKG_VERSION")}).to_string(),
-    )
-    .map_err(|e| format!("gemini-extension.json: {e}"))?;
-    // Milliseconds. Above the 5 s a release would ship: a debug build on
-    // a loaded CI machine must not time out, as Gemini then lets the call
-    // run (fail-open) and the test would blame the guard.
-    let hook = |event: &str| {
-        json!({"type": "command", "name": format!("agentops-{event}"),
-            "command": format!("${{extensionPath}}${{/}}bin${{/}}agentops hook --agent gemini {event}"),
-            "timeout": 30000})
-    };
-    let hooks = json!({"hooks": {
-        "BeforeTool": [{"matcher": ".*", "hooks": [hook("BeforeTool")]}],
-        "AfterTool": [{"matcher": ".*", "hooks": [hook("AfterTool")]}],
-        "BeforeAgent": [{"hooks": [hook("BeforeAgent")]}],
-        "AfterAgent": [{"hooks": [hook("AfterAgent")]}],
-        "SessionStart": [{"hooks": [hook("SessionStart")]}],
-    }});
-    std::fs::write(dir.join("hooks/hooks.json"), hooks.to_string())
-        .map_err(|e| format!("hooks.json: {e}"))
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agentops"))
+        .args(["install", "--agent", "gemini", "--extension"])
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("run agentops install: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "agentops install --agent gemini failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
 }
 
 /// Run `gemini` with a fresh home (`GEMINI_CLI_HOME`) and nothing of this
