@@ -347,6 +347,13 @@ fn unreadable_payloads_are_refused_in_each_agents_shape_and_unknown_events_pass(
             &[],
         );
         assert_eq!((unknown.code, unknown.stdout.as_str()), (0, ""), "{agent}");
+        // Without an event named anywhere, unreadable input is still judged
+        // as the agent's tool gate and refused.
+        let unnamed = common::run(&["hook", "--agent", agent], b"{not json", dir.path(), &[]);
+        let v = unnamed
+            .json()
+            .unwrap_or_else(|| panic!("{agent}: no answer without an event"));
+        assert_eq!(v.pointer(check), Some(&json!("deny")), "{agent}: {v}");
     }
     let bad = common::run(
         &["hook", "--agent", "notanagent", "PreToolUse"],

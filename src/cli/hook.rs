@@ -163,7 +163,7 @@ fn run_agent(
         // nobody can read is refused rather than let through.
         return answer_agent(
             agent,
-            "PreToolUse",
+            agents::gate_event(agent),
             args,
             vec![(HookEvent::PreToolUse, raw)],
             false,

@@ -310,6 +310,16 @@ pub(crate) fn absolute(path: &str, cwd: Option<&str>) -> String {
     format!("{cwd}/{path}")
 }
 
+/// The agent's name for its pre-tool gate: what a payload that names no
+/// event is judged as, so that unreadable input is refused, not let through.
+pub fn gate_event(agent: Agent) -> &'static str {
+    match agent {
+        Agent::Claude | Agent::Codex => "PreToolUse",
+        Agent::Gemini => "BeforeTool",
+        Agent::Copilot | Agent::Cursor => "preToolUse",
+    }
+}
+
 /// The Claude Code event an agent's event stands for; `None` when
 /// agentops does not know it.
 pub fn event(agent: Agent, native: &str) -> Option<HookEvent> {
