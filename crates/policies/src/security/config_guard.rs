@@ -154,11 +154,15 @@ fn watch_flags(input: &HookInput, ctx: &Context) -> Outcome {
         path: flags_file(ctx),
     }];
     if input.source.as_deref() != Some("compact") {
-        let off = guards_off(&read_flags(ctx), ctx.policy_flags);
-        effects.push(Effect::WriteState {
-            name: FLAGS_BASELINE,
-            contents: lines(&off).into_bytes(),
-        });
+        let off = lines(&guards_off(&read_flags(ctx), ctx.policy_flags));
+        // Session start is on every session's path: an unchanged record is
+        // not rewritten.
+        if read_baseline(ctx) != off {
+            effects.push(Effect::WriteState {
+                name: FLAGS_BASELINE,
+                contents: off.into_bytes(),
+            });
+        }
     }
     Outcome {
         effects,
@@ -178,11 +182,7 @@ fn judge_flags_change(input: &HookInput, ctx: &Context) -> Outcome {
         return Outcome::none();
     }
     let now = guards_off(&read_flags(ctx), ctx.policy_flags);
-    let before = ctx
-        .world
-        .read(&ctx.state_dir().join(FLAGS_BASELINE), 1 << 16)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let before = read_baseline(ctx);
     let newly: Vec<&str> = now
         .iter()
         .map(String::as_str)
@@ -205,6 +205,14 @@ fn judge_flags_change(input: &HookInput, ctx: &Context) -> Outcome {
             .push(Finding::with_subject(&FLAGS_WEAKENED, what));
     }
     out
+}
+
+/// The guards recorded as off, one per line; empty when never recorded.
+fn read_baseline(ctx: &Context) -> String {
+    ctx.world
+        .read(&ctx.state_dir().join(FLAGS_BASELINE), 1 << 16)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 fn read_flags(ctx: &Context) -> Flags {
@@ -493,5 +501,42 @@ mod tests {
             off(json!({"enforcement_mode": "blocking", "command_validation_enabled": false})),
             ["command_validation_enabled off"]
         );
+    }
+
+    #[test]
+    fn session_start_rewrites_the_record_only_when_it_changed() {
+        let with = |baseline: Option<&str>| {
+            let mut world = agentops_core::MemoryWorld::new();
+            if let Some(b) = baseline {
+                world = world.file(format!("/p/.agentops/{FLAGS_BASELINE}"), b);
+            }
+            Context {
+                project_dir: "/p".into(),
+                world: std::sync::Arc::new(world),
+                ..Context::default()
+            }
+        };
+        let start = HookInput {
+            source: Some("startup".into()),
+            ..HookInput::default()
+        };
+        let writes = |ctx: &Context| {
+            evaluate(HookEvent::SessionStart, &start, ctx)
+                .effects
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e,
+                        Effect::WriteState {
+                            name: FLAGS_BASELINE,
+                            ..
+                        }
+                    )
+                })
+                .count()
+        };
+        assert_eq!(writes(&with(None)), 1);
+        assert_eq!(writes(&with(Some("enforcement_mode=advisory\n"))), 0);
+        assert_eq!(writes(&with(Some("something else\n"))), 1);
     }
 }
