@@ -153,14 +153,11 @@ fn answer(event: HookEvent, verdict: &Verdict, reply: &Reply, stop_hook_active: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agentops_core::Decision;
 
-    fn calls(t: Translation) -> Vec<crate::Call> {
-        match t {
-            Translation::Calls(c) => c,
-            Translation::Nothing => Vec::new(),
-        }
+    fn translate_calls(native: &str, payload: &Value) -> Vec<crate::Call> {
+        translate(native, payload).into_calls()
     }
+    use agentops_core::Decision;
 
     #[test]
     fn a_shell_call_keeps_its_fields_and_its_text_result_becomes_stdout() {
@@ -168,7 +165,7 @@ mod tests {
             "model": "gpt-5.5", "permission_mode": "default", "tool_name": "Bash",
             "tool_input": {"command": "cat .env"}, "tool_use_id": "c1",
             "tool_response": "Exit code: 0\nOutput:\nTOKEN=1\n"});
-        let c = calls(translate("PostToolUse", &payload));
+        let c = translate_calls("PostToolUse", &payload);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].event, HookEvent::PostToolUse);
         assert_eq!(c[0].payload["tool_input"]["command"], "cat .env");
@@ -182,7 +179,7 @@ mod tests {
     fn codex_permission_mode_does_not_relax_the_rules() {
         let payload = json!({"hook_event_name": "PreToolUse", "cwd": "/w", "permission_mode": "bypassPermissions",
             "tool_name": "Bash", "tool_input": {"command": "cat .env"}});
-        let c = calls(translate("PreToolUse", &payload));
+        let c = translate_calls("PreToolUse", &payload);
         assert_eq!(c[0].payload["permission_mode"], "default");
     }
 
@@ -190,7 +187,7 @@ mod tests {
     fn a_patch_becomes_one_call_per_file() {
         let payload = json!({"hook_event_name": "PreToolUse", "cwd": "/w", "tool_name": "apply_patch",
             "tool_input": {"command": "*** Begin Patch\n*** Add File: a.js\n+ok\n*** Delete File: b.js\n*** End Patch\n"}});
-        let c = calls(translate("PreToolUse", &payload));
+        let c = translate_calls("PreToolUse", &payload);
         let tools: Vec<&str> = c
             .iter()
             .filter_map(|c| c.payload["tool_name"].as_str())

@@ -244,44 +244,41 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agentops_core::Decision;
 
-    fn calls(t: Translation) -> Vec<Call> {
-        match t {
-            Translation::Calls(c) => c,
-            Translation::Nothing => Vec::new(),
-        }
+    fn translate_calls(native: &str, payload: &Value) -> Vec<Call> {
+        translate(native, payload).into_calls()
     }
+    use agentops_core::Decision;
 
     #[test]
     fn both_dialects_become_claude_calls() {
         let camel = json!({"sessionId": "a8c2", "timestamp": 1796175140412u64, "cwd": "/w",
             "toolName": "bash", "toolArgs": {"command": "cat .env", "description": "x"}});
-        let c = calls(translate("preToolUse", &camel));
+        let c = translate_calls("preToolUse", &camel);
         assert_eq!(c[0].event, HookEvent::PreToolUse);
         assert_eq!(c[0].payload["session_id"], "a8c2");
         assert_eq!(c[0].payload["tool_name"], "Bash");
         assert_eq!(c[0].payload["tool_input"], json!({"command": "cat .env"}));
         let as_string = json!({"cwd": "/w", "toolName": "create",
             "toolArgs": "{\"path\": \"a.js\", \"file_text\": \"x\"}"});
-        let c = calls(translate("preToolUse", &as_string));
+        let c = translate_calls("preToolUse", &as_string);
         assert_eq!(
             c[0].payload["tool_input"],
             json!({"file_path": "/w/a.js", "content": "x"})
         );
         let pascal = json!({"hook_event_name": "PreToolUse", "session_id": "s", "cwd": "/w",
             "tool_name": "Bash", "tool_input": {"command": "ls"}});
-        assert_eq!(calls(translate("PreToolUse", &pascal))[0].payload, pascal);
+        assert_eq!(translate_calls("PreToolUse", &pascal)[0].payload, pascal);
         // Claude's tool names with Copilot's argument names.
         let write = json!({"hook_event_name": "PreToolUse", "cwd": "/w", "tool_name": "Write",
             "tool_input": {"path": "/w/new.txt", "file_text": "x"}});
-        let c = calls(translate("PreToolUse", &write));
+        let c = translate_calls("PreToolUse", &write);
         assert_eq!(c[0].payload["tool_input"]["file_path"], "/w/new.txt");
         assert_eq!(c[0].payload["tool_input"]["content"], "x");
         let result = json!({"cwd": "/w", "toolName": "bash", "toolArgs": {"command": "env"},
             "toolResult": {"resultType": "success", "textResultForLlm": "TOKEN=1"}});
         assert_eq!(
-            calls(translate("postToolUse", &result))[0].payload["tool_response"]["stdout"],
+            translate_calls("postToolUse", &result)[0].payload["tool_response"]["stdout"],
             "TOKEN=1"
         );
         assert_eq!(translate("errorOccurred", &json!({})), Translation::Nothing);

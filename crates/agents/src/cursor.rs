@@ -201,41 +201,38 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agentops_core::Decision;
 
-    fn calls(t: Translation) -> Vec<Call> {
-        match t {
-            Translation::Calls(c) => c,
-            Translation::Nothing => Vec::new(),
-        }
+    fn translate_calls(native: &str, payload: &Value) -> Vec<Call> {
+        translate(native, payload).into_calls()
     }
+    use agentops_core::Decision;
 
     #[test]
     fn documented_payloads_become_claude_calls() {
         let shell = json!({"hook_event_name": "beforeShellExecution", "conversation_id": "c", "generation_id": "g",
             "model": "m", "cursor_version": "2.1", "workspace_roots": ["/w"], "user_email": null,
             "transcript_path": null, "command": "rm -rf build", "cwd": "/w", "sandbox": false});
-        let c = calls(translate("beforeShellExecution", &shell));
+        let c = translate_calls("beforeShellExecution", &shell);
         assert_eq!(c[0].payload["tool_name"], "Bash");
         assert_eq!(c[0].payload["tool_input"]["command"], "rm -rf build");
         assert_eq!(c[0].payload["session_id"], "c");
         let read = json!({"workspace_roots": ["/w"], "file_path": ".env", "content": "TOKEN=1"});
-        let c = calls(translate("beforeReadFile", &read));
+        let c = translate_calls("beforeReadFile", &read);
         assert_eq!(c[0].payload["tool_input"], json!({"file_path": "/w/.env"}));
         let delete = json!({"cwd": "/w", "tool_name": "Delete", "tool_input": {"file_path": ".agentops/audit.jsonl"}});
-        let c = calls(translate("preToolUse", &delete));
+        let c = translate_calls("preToolUse", &delete);
         assert_eq!(
             c[0].payload["tool_input"]["command"],
             "rm -- '/w/.agentops/audit.jsonl'"
         );
         let mcp = json!({"cwd": "/w", "tool_name": "search", "tool_input": "{\"q\": \"x\"}"});
         assert_eq!(
-            calls(translate("beforeMCPExecution", &mcp))[0].payload["tool_input"],
+            translate_calls("beforeMCPExecution", &mcp)[0].payload["tool_input"],
             json!({"q": "x"})
         );
         let stop = json!({"status": "completed", "loop_count": 1});
         assert_eq!(
-            calls(translate("stop", &stop))[0].payload["stop_hook_active"],
+            translate_calls("stop", &stop)[0].payload["stop_hook_active"],
             true
         );
     }

@@ -215,36 +215,33 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agentops_core::Decision;
 
-    fn calls(t: Translation) -> Vec<Call> {
-        match t {
-            Translation::Calls(c) => c,
-            Translation::Nothing => Vec::new(),
-        }
+    fn translate_calls(native: &str, payload: &Value) -> Vec<Call> {
+        translate(native, payload).into_calls()
     }
+    use agentops_core::Decision;
 
     #[test]
     fn tools_and_events_are_named_as_claude_code_names_them() {
         let shell = json!({"session_id": "g", "cwd": "/w", "hook_event_name": "BeforeTool",
             "timestamp": "2026-12-02T01:30:53.828Z", "tool_name": "run_shell_command",
             "tool_input": {"command": "cat .env", "description": "x"}});
-        let c = calls(translate("BeforeTool", &shell));
+        let c = translate_calls("BeforeTool", &shell);
         assert_eq!(c[0].event, HookEvent::PreToolUse);
         assert_eq!(c[0].payload["tool_name"], "Bash");
         assert_eq!(c[0].payload["tool_input"], json!({"command": "cat .env"}));
         let write = json!({"cwd": "/w", "tool_name": "write_file", "tool_input": {"file_path": "a.js", "content": "x"}});
-        let c = calls(translate("BeforeTool", &write));
+        let c = translate_calls("BeforeTool", &write);
         assert_eq!(
             c[0].payload["tool_input"],
             json!({"file_path": "/w/a.js", "content": "x"})
         );
         let many = json!({"cwd": "/w", "tool_name": "read_many_files", "tool_input": {"paths": ["a", ".env"]}});
-        assert_eq!(calls(translate("BeforeTool", &many)).len(), 2);
+        assert_eq!(translate_calls("BeforeTool", &many).len(), 2);
         let failed = json!({"cwd": "/w", "tool_name": "run_shell_command", "tool_input": {"command": "false"},
             "tool_response": {"llmContent": "", "returnDisplay": "", "error": "exit 1"}});
         assert_eq!(
-            calls(translate("AfterTool", &failed))[0].event,
+            translate_calls("AfterTool", &failed)[0].event,
             HookEvent::PostToolUseFailure
         );
         assert_eq!(translate("BeforeModel", &json!({})), Translation::Nothing);
@@ -253,11 +250,11 @@ mod tests {
     #[test]
     fn the_prompt_is_the_users_without_the_hook_context_gemini_put_in_front() {
         let p = json!({"cwd": "/w", "prompt": "<hook_context>agentops [PREAMBLE001] STAR &lt;x&gt;</hook_context>\n\nfix the parser"});
-        let c = calls(translate("BeforeAgent", &p));
+        let c = translate_calls("BeforeAgent", &p);
         assert_eq!(c[0].payload["prompt"], "fix the parser");
         let plain = json!({"cwd": "/w", "prompt": "fix <hook_context> handling"});
         assert_eq!(
-            calls(translate("BeforeAgent", &plain))[0].payload["prompt"],
+            translate_calls("BeforeAgent", &plain)[0].payload["prompt"],
             "fix <hook_context> handling"
         );
     }

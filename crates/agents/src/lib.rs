@@ -130,6 +130,16 @@ pub enum Translation {
     Nothing,
 }
 
+impl Translation {
+    /// The calls; none for [`Translation::Nothing`].
+    pub fn into_calls(self) -> Vec<Call> {
+        match self {
+            Translation::Calls(calls) => calls,
+            Translation::Nothing => Vec::new(),
+        }
+    }
+}
+
 /// Where an agent's payload could not be read: the engine then judges the
 /// raw bytes as this event, so a gate fails closed with its own reason.
 #[derive(Debug, Clone, PartialEq)]
