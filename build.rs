@@ -2,14 +2,17 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // link/cc-static reads it: relink when it changes.
+    println!("cargo:rerun-if-env-changed=AGENTOPS_DYNAMIC_LINK");
     // A position-independent executable makes the loader patch every
     // pointer in the binary's static tables (tens of thousands: the parsers'
     // keyword and Unicode tables, the policies' rule tables) in every
     // process, before `main`, and copies each page it patches. A hook
     // process lives a few milliseconds, so a fixed load address is worth
     // more to it than address randomisation of the executable itself
-    // (libraries, heap and stack stay randomised). docs/PERFORMANCE.md has
-    // the measurements.
+    // (heap, stack and mmap regions stay randomised; the executable is
+    // linked statically by link/cc-static, so glibc is part of it and sits
+    // at a fixed address too). docs/PERFORMANCE.md has the measurements.
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") == "linux" {
         println!("cargo:rustc-link-arg-bins=-no-pie");

@@ -7,6 +7,8 @@
 //! files that changed or disappeared since. Files and the manifest are
 //! read through the context's world.
 
+use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -14,8 +16,9 @@ use agentops_core::{
     Context, Effect, FileKind, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule,
     Severity, ToolKind, ToolMatch, World,
 };
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::common;
 use super::unicode_firewall::content_after_firewall;
@@ -57,24 +60,55 @@ pub static FILE_MISSING: Rule = Rule {
 
 static RULES: &[&Rule] = &[&FILE_CHANGED, &FILE_MISSING];
 
+/// One manifest line, borrowed from the manifest: only the fields the
+/// verification reads are looked at (a session start reads every line, and
+/// the manifest grows by one line per file write).
+#[derive(Deserialize)]
+struct ManifestLine<'a> {
+    #[serde(borrow, default)]
+    abs_path: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    path: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    sha256: Option<Text<'a>>,
+}
+
+/// A field that should be a string; anything else counts as absent.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Text<'a> {
+    Str(#[serde(borrow)] Cow<'a, str>),
+    Other(IgnoredAny),
+}
+
+/// The string a field holds, if it is one.
+fn text<'a>(field: &'a Option<Text<'a>>) -> Option<&'a str> {
+    match field {
+        Some(Text::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// The latest recorded hash of every tracked file, by absolute path.
 /// Malformed lines are skipped (and counted).
 pub fn latest_hashes(manifest: &[u8]) -> (BTreeMap<PathBuf, (String, String)>, usize) {
     let mut latest = BTreeMap::new();
     let mut skipped = 0;
-    for line in manifest.split(|&b| b == b'\n') {
+    // Newest line first: a path's first hit is its latest hash.
+    for line in manifest.rsplit(|&b| b == b'\n') {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let Ok(record) = serde_json::from_slice::<Value>(line) else {
+        let Ok(record) = serde_json::from_slice::<ManifestLine>(line) else {
             skipped += 1;
             continue;
         };
-        let field = |k: &str| record.get(k).and_then(Value::as_str);
-        match (field("abs_path").or(field("path")), field("sha256")) {
+        let path = text(&record.path);
+        match (text(&record.abs_path).or(path), text(&record.sha256)) {
             (Some(abs), Some(sha)) if !abs.is_empty() => {
-                let shown = field("path").unwrap_or(abs).to_string();
-                latest.insert(PathBuf::from(abs), (sha.to_string(), shown));
+                if let Entry::Vacant(slot) = latest.entry(PathBuf::from(abs)) {
+                    slot.insert((sha.to_string(), path.unwrap_or(abs).to_string()));
+                }
             }
             _ => skipped += 1,
         }
