@@ -230,8 +230,25 @@ pub fn read_files(files: &[TranscriptFile], range: &DayRange) -> History {
                 .push((file.session.clone(), file.project.clone()));
         }
     }
+    let mut row_of: HashMap<(&str, &str, &str), usize> = HashMap::new();
     for c in counted.iter().filter(|c| range.contains(&c.day)) {
-        add_row(&mut history.rows, c);
+        let key = (c.session.as_str(), c.day.as_str(), c.model.as_str());
+        match row_of.get(&key) {
+            Some(&i) => {
+                history.rows[i].usage.add(&c.usage);
+                history.rows[i].responses += 1;
+            }
+            None => {
+                row_of.insert(key, history.rows.len());
+                history.rows.push(Row {
+                    session: c.session.clone(),
+                    day: c.day.clone(),
+                    model: c.model.clone(),
+                    usage: c.usage,
+                    responses: 1,
+                });
+            }
+        }
     }
     history
 }
@@ -273,25 +290,6 @@ fn read_one(
             model: r.model,
             usage: r.usage,
         });
-    }
-}
-
-fn add_row(rows: &mut Vec<Row>, c: &Counted) {
-    match rows
-        .iter_mut()
-        .find(|r| r.session == c.session && r.day == c.day && r.model == c.model)
-    {
-        Some(row) => {
-            row.usage.add(&c.usage);
-            row.responses += 1;
-        }
-        None => rows.push(Row {
-            session: c.session.clone(),
-            day: c.day.clone(),
-            model: c.model.clone(),
-            usage: c.usage,
-            responses: 1,
-        }),
     }
 }
 
