@@ -453,15 +453,12 @@ fn cost_is_read_from_transcripts_at_turn_end() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report: Value = serde_json::from_str(out.stdout.trim()).expect("json");
     // sonnet: $3 input + 0.1 MTok * $15 = $4.50; haiku: $1.
-    assert!(
-        (report["total_usd"].as_f64().expect("total") - 5.5).abs() < 1e-9,
-        "{report}"
-    );
+    assert_eq!(report["total_usd"], "5.50", "{report}");
     let rows = report["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["key"], "claude-sonnet-4-5-20250929");
     assert_eq!(rows[0]["responses"], 2);
-    assert_eq!(report["budget"]["spent"], 5.5);
+    assert_eq!(report["budget"]["spent"], "5.50");
     let table = run(&["cost", "--by", "session"], b"", dir.path(), &[]);
     assert!(
         table.stdout.contains("s-cost") && table.stdout.contains("5.5000"),

@@ -286,7 +286,7 @@ impl Ledger {
 }
 
 /// `YYYY-MM-DD` of an RFC 3339 timestamp.
-fn day_of(ts: &str) -> Option<&str> {
+pub(crate) fn day_of(ts: &str) -> Option<&str> {
     let day = ts.get(..10)?;
     let b = day.as_bytes();
     let ok = b.iter().enumerate().all(|(i, c)| match i {

@@ -7,6 +7,9 @@
 //! `.agentops/budget.json`'s `spent`. [`report`] groups the ledger for
 //! `agentops cost`.
 //!
+//! [`history`] reads past sessions on demand from Claude Code's transcript
+//! directory, as ccusage does, into the same rows [`report`] groups.
+//!
 //! All of it runs under `.agentops/` file locks, so parallel hook
 //! processes neither lose nor double-count a response.
 //!
@@ -18,7 +21,9 @@
 #![warn(missing_docs)]
 
 pub mod budget;
+pub mod history;
 pub mod ledger;
+pub mod money;
 pub mod prices;
 pub mod transcript;
 
@@ -31,7 +36,9 @@ pub use budget::{
     add_spend, Budget, FileState, Overrides, Source, BUDGET_FILE, DEFAULT_BUDGET_USD,
     DEFAULT_WARN_PCT, ENV_BUDGET_USD, ENV_WARN_PCT,
 };
+pub use history::{DayRange, History};
 pub use ledger::{session_files, Ledger, Pass, Row};
+pub use money::usd_decimal;
 pub use prices::{PriceTable, BUILTIN_VERSION};
 pub use transcript::Usage;
 

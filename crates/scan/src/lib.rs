@@ -5,7 +5,9 @@
 //! - [`unicode`]: the tree scan, with `--fix` stripping and re-verifying;
 //! - [`lockfiles`]: the lockfile audit;
 //! - [`integrity`]: the integrity manifest check;
-//! - [`supply_chain`]: all three in one table.
+//! - [`supply_chain`]: all three in one table;
+//! - [`suppress`]: the baseline file and allow comments the unicode scan
+//!   honours.
 //!
 //! This is reporting, not policy: it reads and rewrites the host directly
 //! (it is an edge, like the CLI), and takes its decisions, rule ids and
@@ -13,6 +15,9 @@
 
 #![warn(missing_docs)]
 
+pub mod suppress;
+
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -26,10 +31,13 @@ use agentops_policies::supply_chain::integrity_verify::{self, Status, Tracked};
 use agentops_policies::supply_chain::lockfile_audit;
 use agentops_policies::supply_chain::unicode_scan_session::CACHE_FILE;
 use agentops_state::HostWorld;
-use agentops_unicode::tree::options_for;
-use agentops_unicode::{scan, scan_tree, strip, Category, Progress, TreeOptions, TreeReport};
+use agentops_unicode::tree::{options_for, scan_file_bytes, text_of};
+use agentops_unicode::{
+    scan, scan_tree, strip, Category, FileFindings, Progress, TreeOptions, TreeReport,
+};
 use serde::Serialize;
 use serde_json::{json, Value};
+use suppress::{Baseline, Reason, Suppressed, BASELINE_FILE, MAX_BASELINE_BYTES};
 
 /// Largest cache file read back.
 const MAX_CACHE_BYTES: u64 = 256 * 1024 * 1024;
@@ -131,6 +139,10 @@ pub struct UnicodeOptions {
     pub budget: Option<Duration>,
     /// Draw a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Scan only this file (relative to the root) instead of the tree.
+    pub file: Option<PathBuf>,
+    /// Report the findings the baseline lists too.
+    pub ignore_baseline: bool,
 }
 
 /// A file `--fix` rewrote.
@@ -156,6 +168,12 @@ pub struct UnicodeReport {
     pub tree: TreeReport,
     /// Files `--fix` rewrote.
     pub fixed: Vec<Fixed>,
+    /// Findings an allow comment or the baseline keeps out of the report.
+    pub suppressed: Vec<Suppressed>,
+    /// Entries in the baseline that was read (`None`: none was read).
+    pub baseline_entries: Option<usize>,
+    /// What went wrong reading the baseline (every finding is then reported).
+    pub problems: Vec<String>,
 }
 
 impl UnicodeReport {
@@ -209,6 +227,18 @@ impl UnicodeReport {
             },
             if t.partial { "; PARTIAL: stopped at the time budget" } else { "" },
         ));
+        if !self.suppressed.is_empty() {
+            let by = |r: Reason| self.suppressed.iter().filter(|s| s.reason == r).count();
+            out.push_str(&format!(
+                "not reported: {} allowed by `{}` comments, {} known from {BASELINE_FILE}\n",
+                by(Reason::AllowComment),
+                suppress::ALLOW_MARKER,
+                by(Reason::Baseline),
+            ));
+        }
+        for p in &self.problems {
+            out.push_str(&format!("{p}\n"));
+        }
         for f in &self.fixed {
             out.push_str(&match (&f.error, f.verified) {
                 (Some(e), _) => format!("could not fix {}: {e}\n", f.path.display()),
@@ -241,6 +271,9 @@ impl UnicodeReport {
             "partial": t.partial,
             "elapsed_ms": t.elapsed.as_millis() as u64,
             "fixed": self.fixed,
+            "suppressed": self.suppressed,
+            "baseline": {"file": BASELINE_FILE, "entries": self.baseline_entries},
+            "problems": self.problems,
         })
     }
 }
@@ -290,8 +323,68 @@ impl Drop for ProgressLine {
     }
 }
 
-/// Scan `root` for invisible and deceptive Unicode.
+/// Scan `root` (or only `opts.file` under it) for invisible and deceptive
+/// Unicode, leaving out what allow comments and the baseline cover (see
+/// [`suppress`]).
 pub fn unicode(root: &Path, opts: &UnicodeOptions) -> UnicodeReport {
+    let mut tree = match &opts.file {
+        Some(rel) => scan_one(root, rel),
+        None => scan_whole_tree(root, opts),
+    };
+    let mut problems = Vec::new();
+    let baseline = if opts.ignore_baseline {
+        None
+    } else {
+        match read_baseline(root) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(format!("{BASELINE_FILE}: {e}; every finding is reported"));
+                None
+            }
+        }
+    };
+    let mut suppressed = Vec::new();
+    for file in &mut tree.files {
+        // A file that cannot be read again keeps every finding.
+        let Some(bytes) = read_file(&root.join(&file.path), TreeOptions::default().max_file_size)
+        else {
+            continue;
+        };
+        let Some(text) = text_of(&bytes) else {
+            continue;
+        };
+        let findings = std::mem::take(&mut file.findings);
+        let (kept, mut left_out) = suppress::split(&file.path, &text, findings, baseline.as_ref());
+        file.findings = kept;
+        suppressed.append(&mut left_out);
+    }
+    tree.files.retain(|f| !f.findings.is_empty());
+    let fixed = if opts.fix {
+        tree.files
+            .iter()
+            .map(|f| {
+                let keep: HashSet<usize> = suppressed
+                    .iter()
+                    .filter(|s| s.path == f.path)
+                    .map(|s| s.finding.line)
+                    .collect();
+                fix_file(root, &f.path, &keep)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    UnicodeReport {
+        root: root.to_path_buf(),
+        tree,
+        fixed,
+        suppressed,
+        baseline_entries: baseline.map(|b| b.entries.len()),
+        problems,
+    }
+}
+
+fn scan_whole_tree(root: &Path, opts: &UnicodeOptions) -> TreeReport {
     let state = root.join(".agentops");
     let cache_path = state.join(CACHE_FILE);
     let progress = Arc::new(Progress::default());
@@ -312,20 +405,112 @@ pub fn unicode(root: &Path, opts: &UnicodeOptions) -> UnicodeReport {
     if !opts.no_cache && state.is_dir() && tree.cache_changed {
         let _ = agentops_state::replace_atomically(&cache_path, &tree.cache);
     }
-    let fixed = if opts.fix {
-        tree.files.iter().map(|f| fix_file(root, &f.path)).collect()
-    } else {
-        Vec::new()
-    };
-    UnicodeReport {
-        root: root.to_path_buf(),
-        tree,
-        fixed,
-    }
+    tree
 }
 
-/// Strip one file atomically (keeping its permissions) and scan it again.
-fn fix_file(root: &Path, rel: &Path) -> Fixed {
+/// One file, named by the user: scanned even when the tree scan would
+/// skip it (ignored, a lockfile, minified).
+fn scan_one(root: &Path, rel: &Path) -> TreeReport {
+    let started = std::time::Instant::now();
+    let mut tree = TreeReport::default();
+    let path = root.join(rel);
+    let limit = TreeOptions::default().max_file_size;
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > limit => tree.skipped_large = 1,
+        Ok(_) => match read_file(&path, limit) {
+            Some(bytes) => match scan_file_bytes(&path, &bytes) {
+                Some(findings) => {
+                    tree.files_scanned = 1;
+                    tree.bytes_scanned = bytes.len() as u64;
+                    if !findings.is_empty() {
+                        tree.files.push(FileFindings {
+                            path: rel.to_path_buf(),
+                            findings,
+                        });
+                    }
+                }
+                None => tree.skipped_binary = 1,
+            },
+            None => tree
+                .errors
+                .push((rel.to_path_buf(), "could not read the file".into())),
+        },
+        Err(e) => tree.errors.push((rel.to_path_buf(), e.to_string())),
+    }
+    tree.elapsed = started.elapsed();
+    tree
+}
+
+/// The baseline at `root`; `Ok(None)` when there is none.
+pub fn read_baseline(root: &Path) -> Result<Option<Baseline>, String> {
+    let path = root.join(BASELINE_FILE);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+        Ok(m) if !m.is_file() => return Err("not a regular file".into()),
+        Ok(_) => {}
+    }
+    let bytes = read_file(&path, MAX_BASELINE_BYTES)
+        .ok_or_else(|| format!("unreadable or larger than {MAX_BASELINE_BYTES} bytes"))?;
+    Baseline::parse(&bytes).map(Some)
+}
+
+/// Write the findings `report` still reports into the baseline at its
+/// root; returns how many entries the file now has. A report of one file
+/// replaces only that file's entries; a tree report replaces them all
+/// (except for files it could not read), and a partial one is refused.
+/// `report` should come from a scan that ignored the old baseline.
+pub fn write_baseline(report: &UnicodeReport, single_file: Option<&Path>) -> Result<usize, String> {
+    let root = &report.root;
+    if report.tree.partial {
+        return Err(
+            "the scan stopped at its time budget; a partial baseline is not written".into(),
+        );
+    }
+    let old = read_baseline(root)?.unwrap_or_default();
+    let unread: Vec<String> = report
+        .tree
+        .errors
+        .iter()
+        .map(|(p, _)| suppress::baseline_path(p))
+        .collect();
+    let mut entries: Vec<_> = old
+        .entries
+        .into_iter()
+        .filter(|k| match single_file {
+            Some(rel) => k.path != suppress::baseline_path(rel),
+            None => unread.contains(&k.path),
+        })
+        .collect();
+    for file in &report.tree.files {
+        let bytes = read_file(&root.join(&file.path), TreeOptions::default().max_file_size)
+            .ok_or_else(|| format!("{}: could not read the file again", file.path.display()))?;
+        let text = text_of(&bytes)
+            .ok_or_else(|| format!("{}: no longer a text file", file.path.display()))?;
+        for f in &file.findings {
+            entries.push(suppress::known(&file.path, &text, f));
+        }
+    }
+    entries.sort();
+    entries.dedup();
+    let baseline = Baseline { entries };
+    agentops_state::replace_atomically(&root.join(BASELINE_FILE), baseline.to_text().as_bytes())
+        .map_err(|e| format!("{BASELINE_FILE}: {e}"))?;
+    Ok(baseline.entries.len())
+}
+
+/// The 1-based line of byte `offset` in `bytes`.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    1 + memchr_count(&bytes[..offset.min(bytes.len())])
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Strip one file atomically (keeping its permissions) and scan it again;
+/// what is on the lines in `keep` (allowed or baselined) stays.
+fn fix_file(root: &Path, rel: &Path, keep: &HashSet<usize>) -> Fixed {
     let path = root.join(rel);
     let fail = |e: String| Fixed {
         path: rel.to_path_buf(),
@@ -336,19 +521,21 @@ fn fix_file(root: &Path, rel: &Path) -> Fixed {
     let Some(bytes) = read_file(&path, u64::MAX) else {
         return fail("could not read the file".into());
     };
-    if !matches!(
-        agentops_unicode::tree::text_of(&bytes),
-        Some(std::borrow::Cow::Borrowed(_))
-    ) {
+    if !matches!(text_of(&bytes), Some(std::borrow::Cow::Borrowed(_))) {
         return fail("not a UTF-8 text file; strip it by hand".into());
     }
     let opts = options_for(&path);
-    let hits = scan(&bytes, opts);
+    let reported = |b: &[u8]| {
+        let mut hits = scan(b, opts);
+        hits.retain(|h| !keep.contains(&line_of(b, h.offset)));
+        hits
+    };
+    let hits = reported(&bytes);
     let cleaned = strip(&bytes, &hits);
     if let Err(e) = agentops_state::replace_atomically(&path, &cleaned) {
         return fail(e.to_string());
     }
-    let verified = read_file(&path, u64::MAX).is_some_and(|b| scan(&b, opts).is_empty());
+    let verified = read_file(&path, u64::MAX).is_some_and(|b| reported(&b).is_empty());
     Fixed {
         path: rel.to_path_buf(),
         removed: hits.len(),

@@ -335,6 +335,7 @@ const TABLE_MIN: usize = 8;
 /// at least eight, none a bidirectional control, and each the whole of a
 /// quoted literal (`'\u{200B}'` written raw, as Unicode data tables and
 /// their tests do). One such literal alone stays flagged: a zero-width
+// agentops: allow-unicode (the example below is the raw character it describes)
 /// string that looks empty (`role === '​'`) is exactly what Trojan Source
 /// hides; a table of them is data.
 pub fn character_table(bytes: &[u8], hits: &[Hit]) -> bool {
@@ -640,7 +641,8 @@ mod tests {
                 txt,
                 &[0xE0041, 0xE0042, 0xE007F],
             ),
-            // a joiner after a selector that is itself flagged
+            // a joiner after a selector that is itself flagged (a raw Hangul
+            // filler, which this test feeds the detector; agentops: allow-unicode)
             ("ㅤ\u{FE0F}\u{200D}👩", txt, &[0x3164, 0xFE0F, 0x200D]),
             // joiner between emoji and ASCII
             ("👩\u{200D}x", txt, &[0x200D]),
