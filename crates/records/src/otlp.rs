@@ -63,10 +63,10 @@ fn is_loopback(host: &str) -> bool {
     }
 }
 
-/// Check `OTLP_ENDPOINT`: https to any host, or http only to a loopback
+/// Check a collector URL: https to any host, or http only to a loopback
 /// address (telemetry names sessions, tools and rules; it must not cross
-/// a network in clear text). Credentials in the URL are refused: use
-/// `OTLP_AUTH_TOKEN`. When `allowlist` is given (upstream's
+/// a network in clear text). Credentials in the URL are refused: use a
+/// header (`OTEL_EXPORTER_OTLP_HEADERS`, or `OTLP_AUTH_TOKEN`). When `allowlist` is given (upstream's
 /// `OTLP_HOSTNAME_ALLOWLIST`), the host must also be on it.
 pub fn check_endpoint(url: &str, allowlist: Option<&str>) -> Result<Endpoint, String> {
     let url = url.trim();
@@ -88,7 +88,7 @@ pub fn check_endpoint(url: &str, allowlist: Option<&str>) -> Result<Endpoint, St
     }
     if authority.contains('@') {
         return Err(format!(
-            "`{url}`: credentials in the endpoint URL are refused; set OTLP_AUTH_TOKEN"
+            "`{url}`: credentials in the endpoint URL are refused; set OTEL_EXPORTER_OTLP_HEADERS (or OTLP_AUTH_TOKEN)"
         ));
     }
     let host = if authority.starts_with('[') {
