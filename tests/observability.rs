@@ -875,9 +875,60 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
         &["telemetry", "export", "--quiet"],
         b"",
         dir.path(),
-        &[("OTLP_ENDPOINT", "")],
+        &[("OTLP_ENDPOINT", ""), ("OTEL_EXPORTER_OTLP_ENDPOINT", "")],
     );
     assert_eq!((none.code, none.stdout.as_str()), (0, ""));
+    let grpc = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ],
+    );
+    assert_eq!(grpc.code, 2, "{}", grpc.stderr);
+    assert!(
+        grpc.stderr.contains("grpc is not supported"),
+        "{}",
+        grpc.stderr
+    );
+    let signal = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[(
+            "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+            "http://collector.example.com/v1/logs",
+        )],
+    );
+    assert_eq!(
+        signal.code, 2,
+        "the per-signal URL is checked too: {}",
+        signal.stderr
+    );
+    let disabled = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
+            ("OTEL_SDK_DISABLED", "true"),
+        ],
+    );
+    assert_eq!(disabled.code, 0, "{}", disabled.stderr);
+    assert!(
+        disabled.stdout.contains("OTEL_SDK_DISABLED"),
+        "{}",
+        disabled.stdout
+    );
+    let both = run(
+        &["telemetry", "export", "--background", "--dry-run"],
+        b"",
+        dir.path(),
+        &[],
+    );
+    assert_eq!(both.code, 2, "{}", both.stderr);
 }
 
 /// A one-shot HTTP server on loopback: answers each of `answers` to one

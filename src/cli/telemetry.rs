@@ -59,7 +59,7 @@ pub enum Sub {
         #[arg(long)]
         quiet: bool,
         /// Run as the hooks start it: quiet, nothing when the telemetry_enabled flag is false, and a failure noted in .agentops/telemetry-export.log.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["endpoint", "dry_run"])]
         background: bool,
         /// Project directory (default: $CLAUDE_PROJECT_DIR, else the current directory).
         #[arg(long)]
@@ -241,6 +241,11 @@ fn model_usage(state: &StateDir) -> Vec<ModelUsage> {
 }
 
 fn export(project: &Path, options: &Options) -> Result<String, Failure> {
+    if !options.dry_run
+        && env("OTEL_SDK_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return Ok("OTEL_SDK_DISABLED is true: nothing sent".to_string());
+    }
     let config = otel_env::from_env(&env, options.endpoint.as_deref()).map_err(Failure::Usage)?;
     let config = match config {
         Some(c) => Some(c),

@@ -147,19 +147,31 @@ function refreshSummarySoon() {
   summaryTimer = setTimeout(() => getJSON("/api/summary").then(renderSummary).catch(console.error), 300);
 }
 
+// Where the stream has got to in each log: a reconnect resumes there, so
+// no record is shown twice.
+const offsets = { audit: body.dataset.auditOffset ?? "0", telemetry: body.dataset.telemetryOffset ?? "0" };
+
 function follow() {
   const live = document.getElementById("live");
-  const audit = body.dataset.auditOffset ?? "0";
-  const telemetry = body.dataset.telemetryOffset ?? "0";
-  const stream = new EventSource(api(`/api/stream?audit=${audit}&telemetry=${telemetry}`));
+  const stream = new EventSource(api(`/api/stream?audit=${offsets.audit}&telemetry=${offsets.telemetry}`));
   stream.addEventListener("open", () => { live.textContent = "live"; live.className = "pill on"; });
-  stream.addEventListener("error", () => { live.textContent = "reconnecting…"; live.className = "pill off"; });
+  stream.addEventListener("error", () => {
+    live.textContent = "reconnecting…";
+    live.className = "pill off";
+    // The browser would reconnect with the offsets of the first request.
+    stream.close();
+    setTimeout(follow, 2000);
+  });
   stream.addEventListener("audit", (e) => {
-    const { record } = JSON.parse(e.data);
+    const { record, offset } = JSON.parse(e.data);
+    offsets.audit = offset;
     addRecords([record], true);
     refreshSummarySoon();
   });
-  stream.addEventListener("telemetry", () => getJSON("/api/cost").then(renderCost).catch(console.error));
+  stream.addEventListener("telemetry", (e) => {
+    offsets.telemetry = JSON.parse(e.data).offset;
+    getJSON("/api/cost").then(renderCost).catch(console.error);
+  });
 }
 
 follow();
