@@ -559,97 +559,302 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn telemetry_reaches_a_real_otlp_collector_once() {
+/// A running `rotel-agent` printing what it receives (logs, traces and
+/// metrics, in detail) to a file; killed when dropped.
+struct RunningCollector {
+    _child: Collector,
+    endpoint: String,
+    received: std::path::PathBuf,
+}
+
+impl RunningCollector {
+    fn text(&self) -> String {
+        fs::read_to_string(&self.received).unwrap_or_default()
+    }
+}
+
+/// Start the real collector, or `None` (a visible skip) when it is not
+/// installed outside CI.
+fn start_collector(dir: &Path) -> Option<RunningCollector> {
     let Some(rotel) = find_rotel() else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI is set but rotel-agent is missing: `pip install rotel` (see .ci/run)"
         );
-        eprintln!("skipping: rotel-agent not found (pip install rotel)");
-        return;
+        eprintln!("SKIPPED: rotel-agent not found (pip install rotel)");
+        return None;
     };
-    let dir = project();
-    for (event, extra) in [
-        (
-            "PreToolUse",
-            json!({"tool_name": "Bash", "tool_use_id": "toolu_otlp", "tool_input": {"command": "cargo test"}}),
-        ),
-        (
-            "PostToolUse",
-            json!({"tool_name": "Bash", "tool_use_id": "toolu_otlp", "tool_input": {"command": "cargo test"}, "tool_response": {}}),
-        ),
-    ] {
-        hook(
-            event,
-            &payload(event, "s-otlp", extra),
-            dir.path(),
-            &[("AGENTOPS_MODE", "standard")],
-        );
-    }
     let (http, grpc) = (free_port(), free_port());
-    let received = dir.path().join("rotel.out");
+    let received = dir.join("rotel.out");
     let sink = fs::File::create(&received).expect("collector output file");
     let child = std::process::Command::new(&rotel)
+        .args(["start", "--exporter", "blackhole"])
         .args([
-            "start",
-            "--exporter",
-            "blackhole",
             "--debug-log",
             "logs",
             "--debug-log",
             "traces",
-            "--debug-log-verbosity",
-            "detailed",
+            "--debug-log",
+            "metrics",
         ])
+        .args(["--debug-log-verbosity", "detailed"])
         .arg("--otlp-http-endpoint")
         .arg(format!("127.0.0.1:{http}"))
         .arg("--otlp-grpc-endpoint")
         .arg(format!("127.0.0.1:{grpc}"))
         .arg("--pid-file")
-        .arg(dir.path().join("rotel.pid"))
+        .arg(dir.join("rotel.pid"))
         .arg("--log-file")
-        .arg(dir.path().join("rotel.log"))
+        .arg(dir.join("rotel.log"))
         .stdout(sink.try_clone().expect("clone"))
         .stderr(sink)
         .spawn()
         .expect("start rotel-agent");
-    let _collector = Collector(child);
+    let collector = Collector(child);
     wait_for("the collector to listen", || {
         std::net::TcpStream::connect(("127.0.0.1", http)).is_ok()
     });
+    Some(RunningCollector {
+        _child: collector,
+        endpoint: format!("http://127.0.0.1:{http}"),
+        received,
+    })
+}
 
-    let endpoint = format!("http://127.0.0.1:{http}");
-    let export = run(
-        &["telemetry", "export"],
-        b"",
-        dir.path(),
-        &[("OTLP_ENDPOINT", &endpoint)],
-    );
+/// A denied Bash call, and a Read that ran (two hook events, one span).
+fn spool_two_calls(dir: &Path, session: &str) {
+    for (event, extra) in [
+        (
+            "PreToolUse",
+            json!({"tool_name": "Bash", "tool_use_id": format!("{session}-bash"), "tool_input": {"command": "rm -rf /"}}),
+        ),
+        (
+            "PreToolUse",
+            json!({"tool_name": "Read", "tool_use_id": format!("{session}-read"), "tool_input": {"file_path": "/tmp/a"}}),
+        ),
+        (
+            "PostToolUse",
+            json!({"tool_name": "Read", "tool_use_id": format!("{session}-read"), "tool_input": {"file_path": "/tmp/a"}, "tool_response": {}}),
+        ),
+    ] {
+        let out = hook(
+            event,
+            &payload(event, session, extra),
+            dir,
+            &[("AGENTOPS_MODE", "standard")],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+}
+
+/// The collector's printout of one resource block (logs, spans or
+/// metrics) that names `needle`.
+fn block_with<'a>(text: &'a str, header: &str, needle: &str) -> Option<&'a str> {
+    text.split(header).find(|b| b.contains(needle))
+}
+
+#[test]
+fn telemetry_reaches_a_real_otlp_collector_as_protobuf_once() {
+    let dir = project();
+    let Some(collector) = start_collector(dir.path()) else {
+        return;
+    };
+    spool_two_calls(dir.path(), "s-proto");
+    // Standard variables only, protobuf by default; the old alias points
+    // nowhere and must lose.
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint.as_str()),
+        ("OTLP_ENDPOINT", "http://127.0.0.1:9"),
+        ("OTEL_SERVICE_NAME", "agents-under-test"),
+        (
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "deployment.environment=e2e,team=platform%20tools",
+        ),
+    ];
+    let export = run(&["telemetry", "export"], b"", dir.path(), &env);
     assert_eq!(export.code, 0, "{}{}", export.stdout, export.stderr);
     assert!(
         export
             .stdout
-            .contains("exported 2 log record(s) and 1 span(s)"),
+            .contains("exported 3 log record(s), 2 span(s) and"),
         "{}",
         export.stdout
     );
-    wait_for("the log and the span to arrive", || {
-        let text = fs::read_to_string(&received).unwrap_or_default();
-        text.contains("PostToolUse Bash") && text.contains("tool Bash")
+    wait_for("logs, spans and metrics to arrive", || {
+        let text = collector.text();
+        text.contains("PostToolUse Read")
+            && text.contains("execute_tool Read")
+            && text.contains("agentops.denials")
     });
-    let text = fs::read_to_string(&received).expect("collector output");
-    assert!(text.contains("PreToolUse Bash allow"), "{text}");
-    assert!(text.contains("s-otlp"), "session attribute missing: {text}");
-
-    // Sent once: a second export has nothing new.
-    let again = run(
-        &["telemetry", "export"],
-        b"",
-        dir.path(),
-        &[("OTLP_ENDPOINT", &endpoint)],
+    let text = collector.text();
+    let logs = block_with(&text, "ResourceLog #", "s-proto").expect("a log block");
+    for expected in [
+        "service.name: Str(agents-under-test)",
+        "deployment.environment: Str(e2e)",
+        "team: Str(platform tools)",
+        "Body: Str(PreToolUse Bash deny)",
+        "gen_ai.operation.name: Str(execute_tool)",
+        "gen_ai.conversation.id: Str(s-proto)",
+        "gen_ai.tool.name: Str(Bash)",
+        "gen_ai.tool.call.id: Str(s-proto-bash)",
+    ] {
+        assert!(logs.contains(expected), "{expected} missing: {logs}");
+    }
+    let spans = block_with(&text, "ResourceSpans #", "execute_tool Read").expect("spans");
+    assert!(
+        spans.contains("execute_tool Bash") && spans.contains("STATUS_CODE_ERROR"),
+        "{spans}"
     );
+    let metrics = block_with(&text, "ResourceMetrics #", "agentops.tool.calls").expect("metrics");
+    for expected in [
+        "AGGREGATION_TEMPORALITY_CUMULATIVE",
+        "IsMonotonic: true",
+        "agentops.rule.id: Str(CMD001)",
+        "service.name: Str(agents-under-test)",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing: {metrics}");
+    }
+
+    // Sent once: a second export has nothing new, and the collector saw
+    // each log record once.
+    let again = run(&["telemetry", "export"], b"", dir.path(), &env);
     assert!(again.stdout.contains("nothing new"), "{}", again.stdout);
+    assert_eq!(
+        collector
+            .text()
+            .matches("Body: Str(PreToolUse Bash deny)")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn telemetry_reaches_a_real_otlp_collector_as_json_through_the_old_names() {
+    let dir = project();
+    let Some(collector) = start_collector(dir.path()) else {
+        return;
+    };
+    spool_two_calls(dir.path(), "s-json");
+    let home = tempfile::tempdir().expect("tempdir");
+    let transcript = home.path().join("projects/p/s-json.jsonl");
+    write_lines(
+        &transcript,
+        &[assistant(
+            "m1",
+            "claude-sonnet-4-5-20250929",
+            1_000_000,
+            2_000,
+        )],
+    );
+    let stop = payload("Stop", "s-json", json!({"transcript_path": transcript}));
+    assert_eq!(hook("Stop", &stop, dir.path(), &[]).code, 0);
+    let env = [
+        ("OTLP_ENDPOINT", collector.endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+        ("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "delta"),
+    ];
+    let export = run(&["telemetry", "export"], b"", dir.path(), &env);
+    assert_eq!(export.code, 0, "{}{}", export.stdout, export.stderr);
+    wait_for("tokens and cost by model", || {
+        collector.text().contains("agentops.cost")
+    });
+    let text = collector.text();
+    let metrics = block_with(&text, "ResourceMetrics #", "agentops.token.usage").expect("metrics");
+    for expected in [
+        "AGGREGATION_TEMPORALITY_DELTA",
+        "gen_ai.request.model: Str(claude-sonnet-4-5-20250929)",
+        "gen_ai.token.type: Str(input)",
+        "Value: 1000000",
+        "gen_ai.token.type: Str(output)",
+        "Value: 2000",
+        "service.name: Str(agentops)",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing: {metrics}");
+    }
+    // $3 per million input tokens and $15 per million output tokens.
+    assert!(metrics.contains("Value: 3.03"), "{metrics}");
+    assert!(
+        text.contains("gen_ai.conversation.id: Str(s-json)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hooks_export_in_the_background_without_duplicates() {
+    let dir = project();
+    let Some(collector) = start_collector(dir.path()) else {
+        return;
+    };
+    let path = dir.path().to_path_buf();
+    let endpoint = collector.endpoint.clone();
+    // Every hook is due (interval 0), from four parallel workers.
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let (path, endpoint) = (path.clone(), endpoint.clone());
+            std::thread::spawn(move || {
+                for i in 0..3 {
+                    let p = payload("PreToolUse", "s-bg", json!({"tool_name": "Read",
+                        "tool_use_id": format!("bg-{w}-{i}"), "tool_input": {"file_path": "/tmp/a"}}));
+                    let env = [
+                        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+                        ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+                    ];
+                    let out = hook("PreToolUse", &p, &path, &env);
+                    assert_eq!(out.code, 0, "{}", out.stderr);
+                    assert!(out.stdout.is_empty() || out.json().is_some(), "{}", out.stdout);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    let ids: Vec<String> = (0..4)
+        .flat_map(|w| (0..3).map(move |i| format!("gen_ai.tool.call.id: Str(bg-{w}-{i})\n")))
+        .collect();
+    wait_for("every hook's record to arrive", || {
+        let text = collector.text();
+        ids.iter().all(|id| text.contains(id.as_str()))
+    });
+    // Let any export still queued finish, then count.
+    let spool = state(dir.path(), "telemetry.jsonl");
+    wait_for("the offset to reach the end of the spool", || {
+        let saved: Value = fs::read(state(dir.path(), "telemetry-export.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        fs::metadata(&spool).is_ok_and(|m| saved["offset"] == m.len())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let text = collector.text();
+    for id in &ids {
+        assert_eq!(
+            text.matches(id.as_str()).count(),
+            1,
+            "{id} sent once: {text}"
+        );
+    }
+    assert!(
+        !state(dir.path(), "telemetry-export.log").exists(),
+        "a background export failed: {:?}",
+        fs::read_to_string(state(dir.path(), "telemetry-export.log"))
+    );
+    // Without a configured exporter no hook starts one.
+    let quiet = project();
+    let p = payload(
+        "PreToolUse",
+        "s-none",
+        json!({"tool_name": "Read", "tool_use_id": "n1", "tool_input": {"file_path": "/a"}}),
+    );
+    hook(
+        "PreToolUse",
+        &p,
+        quiet.path(),
+        &[("OTEL_METRIC_EXPORT_INTERVAL", "0")],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!state(quiet.path(), "telemetry-export.json").exists());
+    assert!(!state(quiet.path(), "telemetry-export.stamp").exists());
 }
 
 #[test]
@@ -667,9 +872,60 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
         &["telemetry", "export", "--quiet"],
         b"",
         dir.path(),
-        &[("OTLP_ENDPOINT", "")],
+        &[("OTLP_ENDPOINT", ""), ("OTEL_EXPORTER_OTLP_ENDPOINT", "")],
     );
     assert_eq!((none.code, none.stdout.as_str()), (0, ""));
+    let grpc = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ],
+    );
+    assert_eq!(grpc.code, 2, "{}", grpc.stderr);
+    assert!(
+        grpc.stderr.contains("grpc is not supported"),
+        "{}",
+        grpc.stderr
+    );
+    let signal = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[(
+            "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+            "http://collector.example.com/v1/logs",
+        )],
+    );
+    assert_eq!(
+        signal.code, 2,
+        "the per-signal URL is checked too: {}",
+        signal.stderr
+    );
+    let disabled = run(
+        &["telemetry", "export"],
+        b"",
+        dir.path(),
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
+            ("OTEL_SDK_DISABLED", "true"),
+        ],
+    );
+    assert_eq!(disabled.code, 0, "{}", disabled.stderr);
+    assert!(
+        disabled.stdout.contains("OTEL_SDK_DISABLED"),
+        "{}",
+        disabled.stdout
+    );
+    let both = run(
+        &["telemetry", "export", "--background", "--dry-run"],
+        b"",
+        dir.path(),
+        &[],
+    );
+    assert_eq!(both.code, 2, "{}", both.stderr);
 }
 
 /// A one-shot HTTP server on loopback: answers each of `answers` to one
@@ -725,11 +981,20 @@ fn telemetry_export_keeps_refused_records_for_the_next_run() {
     let refuse = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10\r\nConnection: close\r\n\r\noverloaded";
     let moved = "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:9/v1/logs\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     let accept = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-    let (port, server) = fake_collector(vec![refuse.into(), moved.into(), accept.into()]);
+    let (port, server) = fake_collector(vec![
+        refuse.into(),
+        moved.into(),
+        accept.into(),
+        accept.into(),
+    ]);
     let endpoint = format!("http://127.0.0.1:{port}/");
     let env = [
         ("OTLP_ENDPOINT", endpoint.as_str()),
         ("OTLP_AUTH_TOKEN", "tok-123"),
+        (
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "x-tenant=team%20a,x-api-key=k1",
+        ),
         // Never used: the export connects to the endpoint itself.
         ("HTTP_PROXY", "http://127.0.0.1:9"),
         ("ALL_PROXY", "http://127.0.0.1:9"),
@@ -757,22 +1022,27 @@ fn telemetry_export_keeps_refused_records_for_the_next_run() {
     assert!(
         accepted
             .stdout
-            .contains("exported 1 log record(s) and 0 span(s)"),
+            .contains("exported 1 log record(s), 0 span(s) and 1 metric point(s)"),
         "{}",
         accepted.stdout
     );
 
     let requests = server.join().expect("server");
-    assert_eq!(requests.len(), 3);
-    for r in &requests {
+    assert_eq!(requests.len(), 4);
+    for (i, r) in requests.iter().enumerate() {
         let lower = r.to_ascii_lowercase();
-        assert!(r.starts_with("POST /v1/logs HTTP/1.1\r\n"), "{r}");
+        let path = if i < 3 { "/v1/logs" } else { "/v1/metrics" };
+        assert!(r.starts_with(&format!("POST {path} HTTP/1.1\r\n")), "{r}");
         assert!(lower.contains("authorization: bearer tok-123"), "{r}");
-        assert!(lower.contains("content-type: application/json"), "{r}");
+        assert!(lower.contains("x-tenant: team a"), "{r}");
+        assert!(lower.contains("x-api-key: k1"), "{r}");
         assert!(
-            r.contains("\"s-refused\""),
-            "the same record every time: {r}"
+            lower.contains("content-type: application/x-protobuf"),
+            "{r}"
         );
+        if i < 3 {
+            assert!(r.contains("s-refused"), "the same record every time: {r}");
+        }
     }
     let saved: Value = serde_json::from_slice(
         &fs::read(state(dir.path(), "telemetry-export.json")).expect("export state"),

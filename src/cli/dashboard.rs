@@ -1,7 +1,8 @@
-//! `agentops dashboard [--port N] [--open]`: serve the local dashboard.
+//! `agentops dashboard [--project DIR] [--port N] [--open]`: serve the
+//! local dashboard.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -18,6 +19,9 @@ pub struct Args {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// Project whose .agentops/ logs to show (default: $CLAUDE_PROJECT_DIR, else the current directory).
+    #[arg(long)]
+    pub project: Option<PathBuf>,
 }
 
 /// Cost per (day, model) from the cost ledger, priced with the project's
@@ -54,8 +58,25 @@ fn cost_panel(project: &Path) -> Value {
     json!({"series": series, "budget": set.then_some(budget.budget_usd)})
 }
 
-/// Supply-chain and integrity findings, counted per kind, with a time
-/// budget on the unicode walk so the panel never hangs.
+/// Findings listed in the panel at most.
+const MAX_FINDINGS: usize = 200;
+
+/// `file:line:col` (unicode findings), or `file` and a package (lockfile
+/// findings), or a path: the file and the line, when there is one.
+fn file_and_line(location: &str) -> (String, Option<u64>) {
+    let mut parts = location.rsplitn(3, ':');
+    let (last, middle, first) = (parts.next(), parts.next(), parts.next());
+    if let (Some(col), Some(line), Some(file)) = (last, middle, first) {
+        if let (Ok(line), Ok(_)) = (line.parse::<u64>(), col.parse::<u64>()) {
+            return (file.to_string(), Some(line));
+        }
+    }
+    (location.to_string(), None)
+}
+
+/// Supply-chain and integrity findings: counts per kind and each finding
+/// with its kind, file and line, with a time budget on the unicode walk
+/// so the panel never hangs.
 fn status_panel(project: &Path) -> Value {
     let (flags, _) = agentops_engine::load_flags(project);
     let opts = UnicodeOptions {
@@ -65,20 +86,27 @@ fn status_panel(project: &Path) -> Value {
     let report = supply_chain(project, &flags, &opts);
     let rows = report.rows();
     let count = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
-    let mut status = json!({
-        "invisible unicode": count("unicode"),
-        "lockfile findings": count("lockfile"),
-        "integrity (changed or missing files)": count("integrity"),
-    });
-    let worst: Vec<String> = rows
+    let findings: Vec<Value> = rows
         .iter()
-        .take(5)
-        .map(|r| format!("{} {}: {}", r.kind, r.location, r.detail))
+        .take(MAX_FINDINGS)
+        .map(|r| {
+            let (file, line) = file_and_line(&r.location);
+            json!({"kind": r.kind, "file": file, "line": line, "id": r.id, "detail": r.detail})
+        })
         .collect();
-    if !worst.is_empty() {
-        status["first findings"] = json!(worst);
-    }
-    status
+    json!({
+        "counts": {
+            "invisible unicode": count("unicode"),
+            "lockfile findings": count("lockfile"),
+            "integrity (changed or missing files)": count("integrity"),
+        },
+        "findings": findings,
+        "total": rows.len(),
+    })
+}
+
+fn rule_reason(id: &str) -> Option<&'static str> {
+    super::rules::find(id).map(|r| r.reason)
 }
 
 fn open_in_browser(url: &str) {
@@ -95,9 +123,19 @@ fn open_in_browser(url: &str) {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let project = agentops_engine::Environment::from_process().project_dir(None);
-    let dashboard =
-        Dashboard::new(&project).map(|d| d.with_cost(cost_panel).with_status(status_panel));
+    let project = match &args.project {
+        Some(dir) if dir.is_dir() => dir.clone(),
+        Some(dir) => {
+            eprintln!("agentops dashboard: {} is not a directory", dir.display());
+            return ExitCode::from(2);
+        }
+        None => agentops_engine::Environment::from_process().project_dir(None),
+    };
+    let dashboard = Dashboard::new(&project).map(|d| {
+        d.with_cost(cost_panel)
+            .with_status(status_panel)
+            .with_rule_reasons(rule_reason)
+    });
     let server = match dashboard.and_then(|d| d.bind(args.port)) {
         Ok(s) => s,
         Err(e) => {
@@ -117,4 +155,26 @@ pub fn run(args: &Args) -> ExitCode {
     }
     server.serve();
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_split_into_file_and_line() {
+        assert_eq!(
+            file_and_line("src/a.rs:12:3"),
+            ("src/a.rs".to_string(), Some(12))
+        );
+        assert_eq!(
+            file_and_line("dir:x/a.rs:4:1"),
+            ("dir:x/a.rs".to_string(), Some(4))
+        );
+        assert_eq!(
+            file_and_line("package-lock.json left-pad"),
+            ("package-lock.json left-pad".to_string(), None)
+        );
+        assert_eq!(file_and_line("a:b:c"), ("a:b:c".to_string(), None));
+    }
 }

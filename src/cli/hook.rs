@@ -212,10 +212,15 @@ fn answer_agent(
     let env = Environment::from_process();
     let mut answers = Vec::new();
     let mut project = None;
+    let mut last_event = None;
     for (event, bytes) in calls {
+        last_event = Some(event);
         let run = run_hook(event, selection, bytes, &env);
         project.get_or_insert_with(|| env.project_dir(run.input.as_ref()));
         answers.push(run.answer);
+    }
+    if let (Some(event), Some(dir)) = (last_event, &project) {
+        super::telemetry::after_hook(event, || dir.clone());
     }
     let reply = Reply::merge(&answers);
     // The flags file is read only when an ask needs resolving.
@@ -291,10 +296,10 @@ fn run_claude(args: &Args, raw: Result<Vec<u8>, agentops_engine::InputProblem>) 
         Ok(s) => s,
         Err(code) => return code,
     };
-    let run = run_hook(event, selection, raw, &Environment::from_process());
-    if event == HookEvent::SessionEnd {
-        super::telemetry::spawn_background_export();
-    }
+    let env = Environment::from_process();
+    let run = run_hook(event, selection, raw, &env);
+    // Starts a detached OTLP export when one is configured and due.
+    super::telemetry::after_hook(event, || env.project_dir(run.input.as_ref()));
     if let Some(output) = run.output {
         let mut stdout = std::io::stdout().lock();
         // A closed stdout leaves nothing to tell; the exit code stays 0.

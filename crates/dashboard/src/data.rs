@@ -1,7 +1,7 @@
 //! Reading `.agentops/` logs for the dashboard: follow a JSONL file by
 //! byte offset, normalise audit records, summarise them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -114,12 +114,111 @@ pub fn normalise(v: &Value) -> Value {
         "session": text(v, &["session", "session_id"]),
         "event": text(v, &["event", "hook_event_name"]),
         "tool": text(v, &["tool", "tool_name"]),
+        "tool_use_id": text(v, &["tool_use_id"]),
         "target": target,
         "decision": text(v, &["decision", "result", "outcome"]).unwrap_or_else(|| "-".into()),
         "rules": rule_ids(v),
         "reason": text(v, &["reason", "message"]).or_else(|| findings_text(v)).map(|r| short(r, 400)),
         "latency_ms": v.get("duration_ms").or_else(|| v.get("latency_ms")).cloned(),
     })
+}
+
+/// How long each tool call took, learnt from the telemetry spool (whose
+/// records carry nanosecond times and the duration the client reported)
+/// and given to the audit record of the call's PostToolUse.
+#[derive(Debug, Default)]
+pub struct Durations {
+    started: HashMap<(String, String), u64>,
+    took: HashMap<(String, String), u64>,
+}
+
+impl Durations {
+    /// Learn from one telemetry spool record.
+    pub fn learn(&mut self, t: &Value) {
+        let (Some(session), Some(id)) = (text(t, &["session"]), text(t, &["tool_use_id"])) else {
+            return;
+        };
+        let ns = text(t, &["ts_ns"]).and_then(|n| n.parse::<u64>().ok());
+        let key = (session, id);
+        match t.get("event").and_then(Value::as_str) {
+            Some("PreToolUse") => {
+                if let Some(ns) = ns {
+                    self.started.insert(key, ns);
+                }
+            }
+            Some("PostToolUse" | "PostToolUseFailure") => {
+                let reported = t.get("duration_ms").and_then(Value::as_u64);
+                let measured = match (self.started.remove(&key), ns) {
+                    (Some(start), Some(end)) => Some(end.saturating_sub(start) / 1_000_000),
+                    _ => None,
+                };
+                if let Some(ms) = reported.or(measured) {
+                    self.took.insert(key, ms);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Fill the `latency_ms` of a normalised PostToolUse record.
+    pub fn fill(&self, r: &mut Value) {
+        if !r["latency_ms"].is_null() {
+            return;
+        }
+        let (Some(session), Some(id)) = (r["session"].as_str(), r["tool_use_id"].as_str()) else {
+            return;
+        };
+        if !matches!(
+            r["event"].as_str(),
+            Some("PostToolUse" | "PostToolUseFailure")
+        ) {
+            return;
+        }
+        if let Some(ms) = self.took.get(&(session.to_string(), id.to_string())) {
+            r["latency_ms"] = json!(ms);
+        }
+    }
+}
+
+/// Looks a rule's one-line reason up by its id.
+pub type RuleReasons = fn(&str) -> Option<&'static str>;
+
+/// The reason a gated record was stopped: each rule that decided, with
+/// its documented reason and the subject the finding named.
+fn gate_reason(raw: &Value, normalised: &Value, reasons: RuleReasons) -> Option<String> {
+    let findings: Vec<(String, Option<String>)> =
+        match raw.get("findings").and_then(Value::as_array) {
+            Some(list) => list
+                .iter()
+                // Guidance that rode along did not stop anything.
+                .filter(|f| !f.get("decision").is_none_or(Value::is_null))
+                .filter_map(|f| {
+                    let id = f.get("id")?.as_str()?.to_string();
+                    Some((
+                        id,
+                        f.get("subject").and_then(Value::as_str).map(str::to_string),
+                    ))
+                })
+                .collect(),
+            None => normalised["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(|id| (id.to_string(), None))
+                .collect(),
+        };
+    let parts: Vec<String> = findings
+        .iter()
+        .filter_map(|(id, subject)| {
+            let reason = reasons(id)?;
+            Some(match subject {
+                Some(s) => format!("{id}: {reason} ({s})"),
+                None => format!("{id}: {reason}"),
+            })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| short(parts.join("; "), 400))
 }
 
 /// Whether a normalised record was stopped or held for approval.
@@ -137,9 +236,21 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Summarise raw audit records, normalising each writer's field names.
-    pub fn from_records(records: &[Value]) -> Summary {
-        let normalised: Vec<Value> = records.iter().map(normalise).collect();
+    /// Summarise raw audit records, normalising each writer's field
+    /// names; gated records get their rules' reasons from `reasons`.
+    pub fn from_records(records: &[Value], reasons: RuleReasons) -> Summary {
+        let normalised: Vec<Value> = records
+            .iter()
+            .map(|raw| {
+                let mut r = normalise(raw);
+                if is_gated(&r) {
+                    if let Some(reason) = gate_reason(raw, &r, reasons) {
+                        r["reason"] = json!(reason);
+                    }
+                }
+                r
+            })
+            .collect();
         let mut decisions: BTreeMap<String, u64> = BTreeMap::new();
         let mut rules: BTreeMap<String, u64> = BTreeMap::new();
         let mut sessions: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
@@ -244,7 +355,7 @@ mod tests {
             json!({"ts": "2", "session": "a", "decision": "allow"}),
             json!({"ts": "3", "session": "b", "decision": "ask", "rules": ["CMD001"]}),
         ];
-        let s = Summary::from_records(&records).value;
+        let s = Summary::from_records(&records, |_| None).value;
         assert_eq!(s["total"], 3);
         assert_eq!(s["decisions"]["deny"], 1);
         assert_eq!(s["top_rules"][0], json!({"id": "CMD001", "count": 2}));
@@ -252,5 +363,44 @@ mod tests {
         assert_eq!(s["sessions"][0]["gated"], 1);
         assert_eq!(s["gated"].as_array().map(Vec::len), Some(2));
         assert_eq!(s["gated"][0]["decision"], "ask", "most recent first");
+    }
+
+    #[test]
+    fn gated_records_carry_their_rules_reasons() {
+        let records = vec![
+            json!({"session": "a", "decision": "deny", "rules": ["CMD001", "STAR002"],
+            "findings": [{"id": "CMD001", "subject": "rm -rf ~/", "decision": "deny"},
+                         {"id": "STAR002", "decision": null}]}),
+        ];
+        let reasons: RuleReasons = |id| match id {
+            "CMD001" => Some("recursive deletion of the home directory"),
+            "STAR002" => Some("write a plan first"),
+            _ => None,
+        };
+        let s = Summary::from_records(&records, reasons).value;
+        assert_eq!(
+            s["gated"][0]["reason"],
+            "CMD001: recursive deletion of the home directory (rm -rf ~/)"
+        );
+    }
+
+    #[test]
+    fn durations_come_from_the_spool() {
+        let mut d = Durations::default();
+        d.learn(&json!({"event": "PreToolUse", "session": "s", "tool_use_id": "t1", "ts_ns": "1000000000"}));
+        d.learn(&json!({"event": "PostToolUse", "session": "s", "tool_use_id": "t1", "ts_ns": "1250000000"}));
+        d.learn(&json!({"event": "PostToolUse", "session": "s", "tool_use_id": "t2", "ts_ns": "9", "duration_ms": 42}));
+        let mut post =
+            normalise(&json!({"event": "PostToolUse", "session": "s", "tool_use_id": "t1"}));
+        d.fill(&mut post);
+        assert_eq!(post["latency_ms"], 250);
+        let mut reported =
+            normalise(&json!({"event": "PostToolUse", "session": "s", "tool_use_id": "t2"}));
+        d.fill(&mut reported);
+        assert_eq!(reported["latency_ms"], 42);
+        let mut pre =
+            normalise(&json!({"event": "PreToolUse", "session": "s", "tool_use_id": "t1"}));
+        d.fill(&mut pre);
+        assert!(pre["latency_ms"].is_null());
     }
 }

@@ -15,7 +15,8 @@
 mod assets;
 mod data;
 mod http;
+mod render;
 mod server;
 
-pub use data::{Feed, Summary};
+pub use data::{Durations, Feed, RuleReasons, Summary};
 pub use server::{Dashboard, RunningDashboard};

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::assets;
-use crate::data::{normalise, Feed, Summary};
+use crate::data::{normalise, Durations, Feed, RuleReasons, Summary};
 use crate::http::{read_request, respond, send_event, start_event_stream, Request};
+use crate::render;
 
 /// A function that computes one panel's data from the project directory.
 pub type Provider = fn(&Path) -> Value;
@@ -29,6 +30,11 @@ pub struct Dashboard {
     token: String,
     cost: Option<Provider>,
     status: Option<Provider>,
+    reasons: RuleReasons,
+}
+
+fn no_reasons(_: &str) -> Option<&'static str> {
+    None
 }
 
 fn random_token() -> io::Result<String> {
@@ -56,7 +62,14 @@ impl Dashboard {
             token: random_token()?,
             cost: None,
             status: None,
+            reasons: no_reasons,
         })
+    }
+
+    /// Where the gated list finds each rule's one-line reason.
+    pub fn with_rule_reasons(mut self, reasons: RuleReasons) -> Dashboard {
+        self.reasons = reasons;
+        self
     }
 
     /// Data for the cost chart (`{"series": [{"day", "model", "usd"}], ...}`).
@@ -84,6 +97,71 @@ impl Dashboard {
 
     fn log(&self, name: &str) -> PathBuf {
         self.project.join(".agentops").join(name)
+    }
+
+    /// Every complete record of a log, and the offset past them.
+    fn read_all(&self, name: &str) -> io::Result<(Vec<Value>, u64)> {
+        let mut records = Vec::new();
+        let mut offset = 0;
+        loop {
+            let feed = Feed::read(&self.log(name), offset)?;
+            if feed.offset == offset {
+                return Ok((records, offset));
+            }
+            offset = feed.offset;
+            records.extend(feed.records);
+        }
+    }
+
+    /// Tool call durations from the whole telemetry spool, and its end.
+    fn durations(&self) -> io::Result<(Durations, u64)> {
+        let (spool, offset) = self.read_all("telemetry.jsonl")?;
+        let mut durations = Durations::default();
+        for t in &spool {
+            durations.learn(t);
+        }
+        Ok((durations, offset))
+    }
+
+    fn cost_panel(&self) -> Value {
+        self.cost
+            .map_or(json!({"series": []}), |f| f(&self.project))
+    }
+
+    fn status_panel(&self) -> Value {
+        self.status.map_or(json!({}), |f| f(&self.project))
+    }
+
+    /// The page with every panel already drawn.
+    fn page(&self) -> io::Result<String> {
+        let (audit, audit_offset) = self.read_all("audit.jsonl")?;
+        let (durations, telemetry_offset) = self.durations()?;
+        let summary = Summary::from_records(&audit, self.reasons).value;
+        let start = audit.len().saturating_sub(render::FIRST_ROWS);
+        let rows: Vec<Value> = audit[start..]
+            .iter()
+            .map(|r| {
+                let mut n = normalise(r);
+                durations.fill(&mut n);
+                n
+            })
+            .collect();
+        let values = [
+            ("TOKEN", self.token.clone()),
+            ("AUDIT_OFFSET", audit_offset.to_string()),
+            ("TELEMETRY_OFFSET", telemetry_offset.to_string()),
+            ("RENDERED_AT", render::esc(&now_utc())),
+            ("PROJECT", render::esc(&self.project.display().to_string())),
+            ("TOTALS", render::esc(&render::totals(&summary))),
+            ("TIMELINE", render::timeline(&rows)),
+            ("GATED", render::gated(&summary)),
+            ("RULES", render::rules(&summary)),
+            ("SESSIONS", render::sessions(&summary)),
+            ("COST", render::cost(&self.cost_panel())),
+            ("STATUS", render::status(&self.status_panel())),
+        ];
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Ok(render::fill(assets::INDEX_HTML, &values))
     }
 
     fn authorised(&self, req: &Request, port: u16) -> Result<(), &'static str> {
@@ -116,7 +194,7 @@ impl Dashboard {
             |v: Value| respond(&stream, 200, "application/json", v.to_string().as_bytes());
         match req.path.as_str() {
             "/" | "/index.html" => {
-                let page = assets::INDEX_HTML.replace("__TOKEN__", &self.token);
+                let page = self.page()?;
                 respond(&stream, 200, "text/html; charset=utf-8", page.as_bytes())
             }
             "/app.js" => respond(
@@ -125,24 +203,13 @@ impl Dashboard {
                 "text/javascript; charset=utf-8",
                 assets::APP_JS.as_bytes(),
             ),
-            "/app.css" => respond(
-                &stream,
-                200,
-                "text/css; charset=utf-8",
-                assets::APP_CSS.as_bytes(),
-            ),
+            "/app.css" => {
+                let css = format!("{}{}", assets::APP_CSS, render::width_classes());
+                respond(&stream, 200, "text/css; charset=utf-8", css.as_bytes())
+            }
             "/api/summary" => {
-                let mut records = Vec::new();
-                let mut offset = 0;
-                loop {
-                    let feed = Feed::read(&self.log("audit.jsonl"), offset)?;
-                    if feed.offset == offset {
-                        break;
-                    }
-                    offset = feed.offset;
-                    records.extend(feed.records);
-                }
-                json_response(Summary::from_records(&records).value)
+                let (records, _) = self.read_all("audit.jsonl")?;
+                json_response(Summary::from_records(&records, self.reasons).value)
             }
             "/api/events" => {
                 let offset = req
@@ -150,14 +217,20 @@ impl Dashboard {
                     .and_then(|o| o.parse().ok())
                     .unwrap_or(0);
                 let feed = Feed::read(&self.log("audit.jsonl"), offset)?;
-                let records: Vec<Value> = feed.records.iter().map(normalise).collect();
+                let (durations, _) = self.durations()?;
+                let records: Vec<Value> = feed
+                    .records
+                    .iter()
+                    .map(|r| {
+                        let mut n = normalise(r);
+                        durations.fill(&mut n);
+                        n
+                    })
+                    .collect();
                 json_response(json!({"records": records, "offset": feed.offset}))
             }
-            "/api/cost" => json_response(
-                self.cost
-                    .map_or(json!({"series": []}), |f| f(&self.project)),
-            ),
-            "/api/status" => json_response(self.status.map_or(json!({}), |f| f(&self.project))),
+            "/api/cost" => json_response(self.cost_panel()),
+            "/api/status" => json_response(self.status_panel()),
             "/api/stream" => self.stream(&stream, &req),
             _ => respond(&stream, 404, "text/plain; charset=utf-8", b"not found"),
         }
@@ -185,16 +258,23 @@ impl Dashboard {
         ];
         let mut id = 0u64;
         let mut last_beat = Instant::now();
+        // Durations of calls spooled before the stream's start too.
+        let mut durations = self.durations()?.0;
         loop {
-            for (name, path, offset) in offsets.iter_mut() {
+            // Telemetry before audit: a call's duration is known by the
+            // time its audit record goes out.
+            for (name, path, offset) in offsets.iter_mut().rev() {
                 let feed = Feed::read(path, *offset)?;
                 if feed.offset != *offset {
                     *offset = feed.offset;
                     for record in feed.records {
                         id += 1;
                         let data = if *name == "audit" {
-                            normalise(&record)
+                            let mut n = normalise(&record);
+                            durations.fill(&mut n);
+                            n
                         } else {
+                            durations.learn(&record);
                             record
                         };
                         let payload = json!({"record": data, "offset": *offset});
@@ -212,6 +292,30 @@ impl Dashboard {
             thread::sleep(POLL);
         }
     }
+}
+
+/// The current UTC time, to the second, for the page's snapshot label.
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A dashboard bound to its port; [`RunningDashboard::serve`] answers

@@ -49,6 +49,25 @@ pub fn after_merge(event: HookEvent, input: &HookInput, answer: &mut HookAnswer,
     }
 }
 
+/// Records policies append name no session (a policy sees the payload,
+/// but its record is built for its own log); the engine adds the
+/// payload's session to each that has none, so the dashboard and
+/// `audit query --session` attribute them.
+pub fn stamp_session(effects: &mut [Effect], session: Option<&str>) {
+    let Some(session) = session.filter(|s| !s.is_empty()) else {
+        return;
+    };
+    for effect in effects {
+        if let Effect::AppendRecord { record, .. } = effect {
+            if let Some(r) = record.as_object_mut() {
+                if !r.contains_key("session") && !r.contains_key("session_id") {
+                    r.insert("session".into(), Value::String(session.to_string()));
+                }
+            }
+        }
+    }
+}
+
 /// The audit record for a payload refused before any policy ran.
 pub fn after_refusal(event: HookEvent, answer: &HookAnswer, ctx: &Context) -> Vec<String> {
     let Some(Effect::AppendRecord { log, record }) =
@@ -106,6 +125,33 @@ mod tests {
     use super::*;
     use agentops_core::Flags;
     use serde_json::json;
+
+    #[test]
+    fn policy_records_get_the_session_they_lack() {
+        let record = |r: Value| Effect::AppendRecord {
+            log: "audit.jsonl",
+            record: r,
+        };
+        let mut effects = vec![
+            record(json!({"event": "CREDENTIAL_ACCESS"})),
+            record(json!({"event": "X", "session": "other"})),
+            Effect::RemoveState { name: "x" },
+        ];
+        stamp_session(&mut effects, Some("s1"));
+        let sessions: Vec<Option<Value>> = effects
+            .iter()
+            .map(|e| match e {
+                Effect::AppendRecord { record, .. } => record.get("session").cloned(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sessions, [Some(json!("s1")), Some(json!("other")), None]);
+        let mut untouched = vec![record(json!({}))];
+        stamp_session(&mut untouched, None);
+        assert!(
+            matches!(&untouched[0], Effect::AppendRecord { record, .. } if record.get("session").is_none())
+        );
+    }
 
     #[test]
     fn chained_logs_are_redacted_and_chained_others_are_plain() {

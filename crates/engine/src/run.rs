@@ -155,6 +155,7 @@ pub fn run_hook(
     if !env.dry_run && matches!(selection, Selection::All) {
         crate::observe::after_merge(event, &input, &mut answer, &ctx);
     }
+    crate::observe::stamp_session(&mut answer.effects, input.session_id.as_deref());
     let failures = if env.dry_run {
         Vec::new()
     } else {

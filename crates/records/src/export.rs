@@ -1,6 +1,6 @@
 //! The bookkeeping of `agentops telemetry export`: where in the spool the
 //! last export stopped, which PreToolUse records still wait for their
-//! PostToolUse, and how far the offset may move.
+//! PostToolUse, the metric counts, and how far the offset may move.
 //!
 //! The spool is read from the saved offset, cut into batches of
 //! [`BATCH`] lines, converted with [`otlp::convert`] and handed to a
@@ -8,6 +8,9 @@
 //! `--dry-run`). The offset moves past a batch only once the sender
 //! accepted all of it, so every record is sent once (at least once if a
 //! collector accepts the logs of a batch and then fails on its traces).
+//! The metric counts move with the offset, in the same state write, so a
+//! record is counted exactly once however many exports run; metrics go
+//! last, as one request of every series ([`export_metrics`]).
 //! Nothing here touches the network or takes a lock: the caller holds
 //! the state file's lock around [`export`] and writes the state back.
 
@@ -19,6 +22,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::clock::Instant;
+use crate::metrics::{self, ModelUsage};
+use crate::otel_env::Temporality;
 use crate::otlp::{self, Batch, Pending};
 
 /// The export state file in `.agentops/`.
@@ -38,6 +43,15 @@ pub struct ExportState {
     /// PreToolUse records exported as logs whose span waits for the
     /// PostToolUse, by session and tool use id.
     pub pending: BTreeMap<String, Pending>,
+    /// Metric counts of every record the offset has passed, by series
+    /// ([`metrics::key`]).
+    pub counts: BTreeMap<String, u64>,
+    /// Each series' cumulative value as last accepted by the collector.
+    pub sent: BTreeMap<String, f64>,
+    /// When the cumulative counts started (the first metrics export).
+    pub metrics_start_ns: u64,
+    /// When metrics were last accepted (a delta's start).
+    pub metrics_sent_ns: u64,
 }
 
 impl ExportState {
@@ -46,15 +60,41 @@ impl ExportState {
         let saved: Value = saved
             .and_then(|b| serde_json::from_slice(b).ok())
             .unwrap_or_else(|| json!({}));
+        let ns = |k: &str| {
+            saved
+                .get(k)
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0)
+        };
+        let map = |k: &str| {
+            saved
+                .get(k)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
+                .collect::<BTreeMap<String, f64>>()
+        };
         ExportState {
             offset: saved.get("offset").and_then(Value::as_u64).unwrap_or(0),
             pending: otlp::pending_from_json(saved.get("pending")),
+            counts: map("counts")
+                .into_iter()
+                .map(|(k, v)| (k, v as u64))
+                .collect(),
+            sent: map("sent"),
+            metrics_start_ns: ns("metrics_start_ns"),
+            metrics_sent_ns: ns("metrics_sent_ns"),
         }
     }
 
     /// The state file's contents, stamped with the time of the export.
     pub fn to_bytes(&self, now: Instant) -> Vec<u8> {
         json!({"offset": self.offset, "pending": otlp::pending_to_json(&self.pending),
+               "counts": self.counts, "sent": self.sent,
+               "metrics_start_ns": self.metrics_start_ns.to_string(),
+               "metrics_sent_ns": self.metrics_sent_ns.to_string(),
                "last_export": now.iso()})
         .to_string()
         .into_bytes()
@@ -111,13 +151,15 @@ pub fn lines(chunk: &Chunk) -> Vec<(u64, Value)> {
         .collect()
 }
 
-/// The two OTLP/HTTP requests a batch makes.
+/// The OTLP/HTTP requests an export makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
     /// `POST /v1/logs`: one log record per spool record.
     Logs,
     /// `POST /v1/traces`: one span per finished tool call.
     Traces,
+    /// `POST /v1/metrics`: the counters, once per export.
+    Metrics,
 }
 
 impl Signal {
@@ -126,6 +168,7 @@ impl Signal {
         match self {
             Signal::Logs => "/v1/logs",
             Signal::Traces => "/v1/traces",
+            Signal::Metrics => "/v1/metrics",
         }
     }
 }
@@ -152,20 +195,29 @@ pub struct Outcome {
     pub logs: usize,
     /// Spans accepted.
     pub spans: usize,
+    /// Metric data points accepted.
+    pub points: usize,
     /// Why the run stopped early, if it did.
     pub error: Option<String>,
 }
 
 /// Send `chunk` (read from the spool after `saved.offset`) batch by
-/// batch. Requests with nothing in them are not sent.
-pub fn export(saved: ExportState, chunk: &Chunk, sender: &mut dyn Sender) -> Outcome {
+/// batch, with `resource` naming the sender. Requests with nothing in
+/// them are not sent.
+pub fn export(
+    saved: ExportState,
+    chunk: &Chunk,
+    resource: &Value,
+    sender: &mut dyn Sender,
+) -> Outcome {
     let mut outcome = Outcome {
         state: ExportState {
             offset: chunk.start,
-            pending: saved.pending,
+            ..saved
         },
         logs: 0,
         spans: 0,
+        points: 0,
         error: None,
     };
     for batch in lines(chunk).chunks(BATCH) {
@@ -176,7 +228,7 @@ pub fn export(saved: ExportState, chunk: &Chunk, sender: &mut dyn Sender) -> Out
             .cloned()
             .collect();
         let mut trial = outcome.state.pending.clone();
-        let out = otlp::convert(&records, &mut trial);
+        let out = otlp::convert(&records, &mut trial, resource);
         if let Err(e) = deliver(&out, sender) {
             outcome.error = Some(e);
             break;
@@ -184,9 +236,59 @@ pub fn export(saved: ExportState, chunk: &Chunk, sender: &mut dyn Sender) -> Out
         outcome.logs += out.log_count;
         outcome.spans += out.span_count;
         outcome.state.pending = trial;
+        if outcome.state.metrics_start_ns == 0 {
+            // Cumulative counts start with the first record counted.
+            outcome.state.metrics_start_ns = records
+                .iter()
+                .map(otlp::time_ns)
+                .find(|ns| *ns > 0)
+                .unwrap_or(0);
+        }
+        metrics::count(&records, &mut outcome.state.counts);
         outcome.state.offset = batch.last().map_or(outcome.state.offset, |(p, _)| *p);
     }
     outcome
+}
+
+/// Send the metrics after [`export`]: every series' value from the
+/// state's counts and the cost ledger's `models`, when anything changed
+/// since the collector last accepted them. Acceptance moves `sent`.
+pub fn export_metrics(
+    outcome: &mut Outcome,
+    models: &[ModelUsage],
+    temporality: Temporality,
+    now_ns: u64,
+    resource: &Value,
+    sender: &mut dyn Sender,
+) {
+    let state = &mut outcome.state;
+    let current = metrics::current(&state.counts, models);
+    if state.metrics_start_ns == 0 {
+        state.metrics_start_ns = now_ns;
+    }
+    let last = if state.metrics_sent_ns == 0 {
+        state.metrics_start_ns
+    } else {
+        state.metrics_sent_ns
+    };
+    let Some((body, points)) = metrics::request(
+        &current,
+        &state.sent,
+        temporality,
+        (state.metrics_start_ns, last, now_ns),
+        resource,
+        &otlp::scope(),
+    ) else {
+        return;
+    };
+    match sender.send(Signal::Metrics, &body) {
+        Ok(()) => {
+            state.sent = current;
+            state.metrics_sent_ns = now_ns;
+            outcome.points += points;
+        }
+        Err(e) => outcome.error = Some(e),
+    }
 }
 
 fn deliver(out: &Batch, sender: &mut dyn Sender) -> Result<(), String> {
@@ -229,9 +331,15 @@ mod tests {
                 record: json!({"event": "PreToolUse"}),
             },
         );
+        let mut counts = BTreeMap::new();
+        counts.insert("k".to_string(), 3);
         let state = ExportState {
             offset: 42,
             pending,
+            counts,
+            sent: BTreeMap::from([("k".to_string(), 2.5)]),
+            metrics_start_ns: 1_700_000_000_000_000_001,
+            metrics_sent_ns: 5,
         };
         let bytes = state.to_bytes(Instant::from_secs(0));
         let v: Value = serde_json::from_slice(&bytes).expect("json");
@@ -288,7 +396,12 @@ mod tests {
             sent.push((signal, body.clone()));
             Ok(())
         };
-        let out = export(ExportState::default(), &chunk(10, &text), &mut sender);
+        let out = export(
+            ExportState::default(),
+            &chunk(10, &text),
+            &json!({}),
+            &mut sender,
+        );
         assert_eq!(out.error, None);
         assert_eq!((out.logs, out.spans), (3, 1));
         assert_eq!(out.state.offset, 10 + text.len() as u64);
@@ -307,9 +420,15 @@ mod tests {
         let out = export(
             ExportState::default(),
             &chunk(0, &rec("PreToolUse", "t1")),
+            &json!({}),
             &mut sender,
         );
-        let empty = export(ExportState::default(), &chunk(5, ""), &mut sender);
+        let empty = export(
+            ExportState::default(),
+            &chunk(5, ""),
+            &json!({}),
+            &mut sender,
+        );
         assert_eq!((out.logs, out.spans), (1, 0));
         assert_eq!((empty.state.offset, empty.logs), (5, 0));
         assert_eq!(sent, [Signal::Logs]);
@@ -342,7 +461,7 @@ mod tests {
             Ok(())
         };
         let saved = ExportState::default();
-        let out = export(saved.clone(), &chunk(0, &text), &mut sender);
+        let out = export(saved.clone(), &chunk(0, &text), &json!({}), &mut sender);
         assert_eq!(out.error.as_deref(), Some("the collector answered 503"));
         assert_eq!(out.state.offset, first_batch_end);
         assert_eq!((out.logs, out.spans), (BATCH, BATCH / 2));
@@ -353,10 +472,82 @@ mod tests {
             first_batch_end,
             &text[usize::try_from(first_batch_end).expect("small")..],
         );
-        let next = export(out.state, &rest, &mut all_ok);
+        let next = export(out.state, &rest, &json!({}), &mut all_ok);
         assert_eq!(next.error, None);
         assert_eq!(next.logs, BATCH + 3);
         assert_eq!(next.state.offset, text.len() as u64);
         assert_eq!(next.state.pending.len(), 1);
+        // Every record counted once: the refused batch was counted only
+        // when it was accepted.
+        let calls: u64 = next
+            .state
+            .counts
+            .iter()
+            .filter(|(k, _)| k.contains(metrics::TOOL_CALLS))
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(calls, (BATCH * 2 + 3) as u64);
+    }
+
+    #[test]
+    fn metrics_go_once_per_change_and_a_refusal_keeps_them_owed() {
+        let text = format!("{}{}", rec("PreToolUse", "t1"), rec("PostToolUse", "t1"));
+        let mut ok = |_: Signal, _: &Value| Ok(());
+        let mut out = export(
+            ExportState::default(),
+            &chunk(0, &text),
+            &json!({}),
+            &mut ok,
+        );
+        let models = [ModelUsage {
+            model: "m".into(),
+            output_tokens: 7,
+            ..ModelUsage::default()
+        }];
+        let mut refuse = |_: Signal, _: &Value| Err("503".to_string());
+        export_metrics(
+            &mut out,
+            &models,
+            Temporality::Cumulative,
+            100,
+            &json!({}),
+            &mut refuse,
+        );
+        assert_eq!((out.points, out.error.as_deref()), (0, Some("503")));
+        assert!(out.state.sent.is_empty());
+        out.error = None;
+        let mut bodies = Vec::new();
+        let mut record = |s: Signal, b: &Value| {
+            assert_eq!(s, Signal::Metrics);
+            bodies.push(b.clone());
+            Ok(())
+        };
+        export_metrics(
+            &mut out,
+            &models,
+            Temporality::Cumulative,
+            200,
+            &json!({}),
+            &mut record,
+        );
+        assert_eq!(out.points, 3, "two tool-call series and one token series");
+        assert_eq!(
+            out.state.metrics_start_ns, 1000,
+            "counts start with the first record"
+        );
+        // Nothing changed: nothing sent.
+        export_metrics(
+            &mut out,
+            &models,
+            Temporality::Cumulative,
+            300,
+            &json!({}),
+            &mut record,
+        );
+        assert_eq!(bodies.len(), 1);
+        let saved = ExportState::parse(Some(&out.state.to_bytes(Instant::from_secs(0))));
+        assert_eq!(saved.sent, out.state.sent);
+        assert_eq!(saved.counts, out.state.counts);
+        assert_eq!(saved.metrics_sent_ns, 200);
     }
 }

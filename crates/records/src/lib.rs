@@ -10,7 +10,9 @@
 //!   and the verification report;
 //! - [`query`] and [`stats`]: filters, the table and counts over audit
 //!   records for `agentops audit`;
-//! - [`otlp`]: the spool as OTLP/HTTP JSON, and the endpoint policy;
+//! - [`otlp`]: the spool as OTLP/JSON logs and spans, and the endpoint
+//!   policy; [`metrics`]: the counters; [`protobuf`]: the same requests
+//!   as `http/protobuf`; [`otel_env`]: the OpenTelemetry environment;
 //! - [`export`]: what `agentops telemetry export` sends and how far the
 //!   spool offset moves;
 //! - [`clock`]: the timestamps records carry, and `--since`;
@@ -25,7 +27,10 @@ pub mod audit;
 pub mod chain;
 pub mod clock;
 pub mod export;
+pub mod metrics;
+pub mod otel_env;
 pub mod otlp;
+pub mod protobuf;
 pub mod query;
 pub mod redacted;
 pub mod stats;

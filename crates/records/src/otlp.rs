@@ -1,5 +1,6 @@
-//! Turning the telemetry spool into OTLP/HTTP JSON (logs and traces), and
-//! the endpoint policy for sending it.
+//! Turning the telemetry spool into OTLP/JSON (logs and traces; metrics
+//! are [`crate::metrics`]), and the endpoint policy for sending it.
+//! [`crate::protobuf`] turns the same shape into `http/protobuf`.
 //!
 //! Each spool record becomes one log record. Each tool call becomes one
 //! span: PreToolUse and PostToolUse (or PostToolUseFailure) records are
@@ -62,10 +63,10 @@ fn is_loopback(host: &str) -> bool {
     }
 }
 
-/// Check `OTLP_ENDPOINT`: https to any host, or http only to a loopback
+/// Check a collector URL: https to any host, or http only to a loopback
 /// address (telemetry names sessions, tools and rules; it must not cross
-/// a network in clear text). Credentials in the URL are refused: use
-/// `OTLP_AUTH_TOKEN`. When `allowlist` is given (upstream's
+/// a network in clear text). Credentials in the URL are refused: use a
+/// header (`OTEL_EXPORTER_OTLP_HEADERS`, or `OTLP_AUTH_TOKEN`). When `allowlist` is given (upstream's
 /// `OTLP_HOSTNAME_ALLOWLIST`), the host must also be on it.
 pub fn check_endpoint(url: &str, allowlist: Option<&str>) -> Result<Endpoint, String> {
     let url = url.trim();
@@ -87,7 +88,7 @@ pub fn check_endpoint(url: &str, allowlist: Option<&str>) -> Result<Endpoint, St
     }
     if authority.contains('@') {
         return Err(format!(
-            "`{url}`: credentials in the endpoint URL are refused; set OTLP_AUTH_TOKEN"
+            "`{url}`: credentials in the endpoint URL are refused; set OTEL_EXPORTER_OTLP_HEADERS (or OTLP_AUTH_TOKEN)"
         ));
     }
     let host = if authority.starts_with('[') {
@@ -154,7 +155,9 @@ fn text<'a>(r: &'a Value, k: &str) -> Option<&'a str> {
     r.get(k).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
-fn time_ns(r: &Value) -> u64 {
+/// When a spool record was written, in nanoseconds since the epoch (0
+/// when it does not say).
+pub fn time_ns(r: &Value) -> u64 {
     text(r, "ts_ns")
         .and_then(|s| s.parse().ok())
         .or_else(|| r.get("ts_ns").and_then(Value::as_u64))
@@ -196,36 +199,55 @@ fn attr(key: &str, value: Value) -> Value {
     json!({"key": key, "value": v})
 }
 
-/// Attributes shared by a record's log and span, in OpenTelemetry's
-/// naming where one exists.
+/// Attributes shared by a record's log and span: the GenAI semantic
+/// conventions' names where one exists (`gen_ai.conversation.id` for the
+/// session, `gen_ai.tool.name`, `gen_ai.tool.call.id`, `gen_ai.agent.*`,
+/// `gen_ai.operation.name` `execute_tool` on tool events), `session.id`
+/// too, and `agentops.*` for the rest.
 fn attributes(r: &Value) -> Vec<Value> {
-    let names = [
-        ("event", "agentops.event"),
-        ("session", "session.id"),
-        ("tool", "agentops.tool.name"),
-        ("tool_use_id", "agentops.tool.use_id"),
-        ("decision", "agentops.decision"),
-        ("rules", "agentops.rules"),
-        ("duration_ms", "agentops.duration_ms"),
-        ("agent_id", "agentops.agent.id"),
-        ("agent_type", "agentops.agent.type"),
-        ("error", "agentops.error"),
-        ("is_interrupt", "agentops.is_interrupt"),
+    let names: &[(&str, &[&str])] = &[
+        ("event", &["agentops.event"]),
+        ("session", &["gen_ai.conversation.id", "session.id"]),
+        ("tool", &["gen_ai.tool.name"]),
+        ("tool_use_id", &["gen_ai.tool.call.id"]),
+        ("decision", &["agentops.decision"]),
+        ("rules", &["agentops.rules"]),
+        ("duration_ms", &["agentops.duration_ms"]),
+        ("agent_id", &["gen_ai.agent.id"]),
+        ("agent_type", &["gen_ai.agent.name"]),
+        ("error", &["agentops.error"]),
+        ("is_interrupt", &["agentops.is_interrupt"]),
     ];
-    names
-        .iter()
-        .filter_map(|(field, key)| r.get(*field).map(|v| attr(key, v.clone())))
-        .collect()
+    let mut out = Vec::new();
+    if text(r, "tool").is_some() {
+        out.push(attr("gen_ai.operation.name", json!("execute_tool")));
+    }
+    for (field, keys) in names {
+        if let Some(v) = r.get(*field) {
+            out.extend(keys.iter().map(|key| attr(key, v.clone())));
+        }
+    }
+    out
 }
 
-fn resource() -> Value {
-    json!({"attributes": [
-        attr("service.name", json!("agentops")),
-        attr("service.version", json!(env!("CARGO_PKG_VERSION"))),
-    ]})
+/// The OTLP resource: `service.name` and the rest of the configured
+/// resource attributes ([`crate::otel_env`]).
+pub fn resource(attributes: &[(String, String)]) -> Value {
+    let attrs: Vec<Value> = attributes.iter().map(|(k, v)| attr(k, json!(v))).collect();
+    json!({ "attributes": attrs })
 }
 
-fn scope() -> Value {
+/// The default resource, for callers with no configuration (`--dry-run`
+/// without an endpoint).
+pub fn default_resource() -> Value {
+    resource(&[
+        ("service.name".into(), "agentops".into()),
+        ("service.version".into(), env!("CARGO_PKG_VERSION").into()),
+    ])
+}
+
+/// The instrumentation scope every request names.
+pub fn scope() -> Value {
     json!({"name": "agentops", "version": env!("CARGO_PKG_VERSION")})
 }
 
@@ -294,7 +316,8 @@ fn span(
     json!({
         "traceId": trace_id(session),
         "spanId": span_id(session, id),
-        "name": format!("tool {tool}"),
+        // The GenAI span name for a tool execution.
+        "name": format!("execute_tool {tool}"),
         "kind": 1,
         "startTimeUnixNano": start_ns.min(end_ns).to_string(),
         "endTimeUnixNano": end_ns.to_string(),
@@ -305,7 +328,11 @@ fn span(
 
 /// Convert spool records (oldest first) into OTLP requests, pairing tool
 /// calls with `pending` PreToolUse records from earlier batches.
-pub fn convert(records: &[Value], pending: &mut BTreeMap<String, Pending>) -> Batch {
+pub fn convert(
+    records: &[Value],
+    pending: &mut BTreeMap<String, Pending>,
+    resource: &Value,
+) -> Batch {
     let mut logs = Vec::new();
     let mut spans = Vec::new();
     for r in records {
@@ -356,8 +383,8 @@ pub fn convert(records: &[Value], pending: &mut BTreeMap<String, Pending>) -> Ba
     Batch {
         log_count: logs.len(),
         span_count: spans.len(),
-        logs: json!({"resourceLogs": [{"resource": resource(), "scopeLogs": [{"scope": scope(), "logRecords": logs}]}]}),
-        traces: json!({"resourceSpans": [{"resource": resource(), "scopeSpans": [{"scope": scope(), "spans": spans}]}]}),
+        logs: json!({"resourceLogs": [{"resource": resource, "scopeLogs": [{"scope": scope(), "logRecords": logs}]}]}),
+        traces: json!({"resourceSpans": [{"resource": resource, "scopeSpans": [{"scope": scope(), "spans": spans}]}]}),
     }
 }
 
@@ -469,16 +496,36 @@ mod tests {
                 ),
             ],
             &mut pending,
+            &default_resource(),
         );
         assert_eq!((first.log_count, first.span_count), (2, 1));
         let denied = &first.traces["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
         assert_eq!(denied["status"]["code"], 2);
         assert_eq!(pending.len(), 1);
-        let second = convert(&[rec("PostToolUse", "t1", 4_000, json!({}))], &mut pending);
+        let second = convert(
+            &[rec("PostToolUse", "t1", 4_000, json!({}))],
+            &mut pending,
+            &default_resource(),
+        );
         let span = &second.traces["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
         assert_eq!(span["startTimeUnixNano"], "1000");
         assert_eq!(span["endTimeUnixNano"], "4000");
-        assert_eq!(span["name"], "tool Bash");
+        assert_eq!(span["name"], "execute_tool Bash");
+        let keys: Vec<&str> = span["attributes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["key"].as_str())
+            .collect();
+        for k in [
+            "gen_ai.operation.name",
+            "gen_ai.conversation.id",
+            "session.id",
+            "gen_ai.tool.name",
+            "gen_ai.tool.call.id",
+        ] {
+            assert!(keys.contains(&k), "{k} missing: {keys:?}");
+        }
         assert_eq!(span["traceId"].as_str().map(str::len), Some(32));
         assert_eq!(span["spanId"].as_str().map(str::len), Some(16));
         let log = &second.logs["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0];
@@ -500,6 +547,7 @@ mod tests {
                 ),
             ],
             &mut pending,
+            &default_resource(),
         );
         let spans = &b.traces["resourceSpans"][0]["scopeSpans"][0]["spans"];
         assert_eq!(spans[0]["startTimeUnixNano"], "6000000");
@@ -514,7 +562,7 @@ mod tests {
         let records: Vec<Value> = (0..(MAX_PENDING as u64 + 5))
             .map(|i| rec("PreToolUse", &format!("t{i}"), i, json!({})))
             .collect();
-        convert(&records, &mut pending);
+        convert(&records, &mut pending, &default_resource());
         assert_eq!(pending.len(), MAX_PENDING);
         assert!(!pending.contains_key("s1\0t0"));
         assert_eq!(pending_from_json(Some(&pending_to_json(&pending))), pending);
