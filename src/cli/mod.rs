@@ -16,6 +16,7 @@ pub mod lessons;
 pub mod replay;
 pub mod rules;
 pub mod scan;
+pub mod session_scan;
 pub mod telemetry;
 pub mod todo;
 
@@ -74,6 +75,9 @@ enum Command {
     Cost(cost::Args),
     /// Supply-chain scans: invisible Unicode, lockfiles, integrity (exit 1 on findings).
     Scan(scan::Args),
+    /// The session's Unicode scan, run in the background by the SessionStart hook.
+    #[command(hide = true)]
+    SessionScan(session_scan::Args),
 }
 
 /// Parse a command line without running it; `Err` carries clap's message.
@@ -112,6 +116,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Telemetry(a) => telemetry::run(&a),
         Command::Cost(a) => cost::run(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::SessionScan(a) => session_scan::run(&a),
     }
 }
 

@@ -15,7 +15,7 @@
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::{ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use agentops_core::{FlagKind, HookEvent};
@@ -408,22 +408,8 @@ fn claim(stamp: &Path, interval: Duration) -> bool {
 /// own process group (so the client's signal to the hook's group does not
 /// end it), and not waited for. A failed spawn is not the hook's problem.
 fn spawn_export(project: &Path) {
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let mut command = std::process::Command::new(exe);
-    command
-        .args(["telemetry", "export", "--background", "--project"])
-        .arg(project)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        command.process_group(0);
-    }
-    let _ = command.spawn();
+    let args = ["telemetry", "export", "--background", "--project"].map(std::ffi::OsStr::new);
+    let _ = agentops_state::spawn_detached(args.into_iter().chain([project.as_os_str()]));
 }
 
 #[cfg(test)]

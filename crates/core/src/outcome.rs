@@ -120,6 +120,12 @@ pub enum Effect {
     /// performed by the engine.
     #[allow(missing_docs)] // the field is described above
     WatchPath { path: PathBuf },
+    /// Start `agentops <args>` in the background: its own process group,
+    /// standard streams on `/dev/null`, not waited for. Work that would
+    /// make the hook wait (a scan of the whole project) runs there, and a
+    /// later hook reports what it found. Skipped on a dry run.
+    #[allow(missing_docs)] // the field is described above
+    RunInBackground { args: Vec<std::ffi::OsString> },
 }
 
 /// A policy's answer to one hook event.

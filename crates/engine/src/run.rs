@@ -269,6 +269,10 @@ pub fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
                 .map_err(|e| format!("could not move {}: {e}", from.display())),
             // Rendered into the answer (`watchPaths`); nothing to do here.
             Effect::WatchPath { .. } => Ok(()),
+            Effect::RunInBackground { args } => agentops_state::spawn_detached(args).map_err(|e| {
+                let args: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
+                format!("could not start agentops {}: {e}", args.join(" "))
+            }),
         };
         if let Err(e) = result {
             failures.push(e);

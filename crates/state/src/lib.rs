@@ -334,6 +334,29 @@ fn read_limited(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
     }
 }
 
+/// Start this program again with `args`, detached: its own process group
+/// (a client that signals the hook's group on timeout does not stop it),
+/// standard streams on `/dev/null`, not waited for (it outlives the hook).
+pub fn spawn_detached<I, S>(args: I) -> io::Result<()>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(std::env::current_exe()?);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command.spawn().map(drop)
+}
+
 /// Append `text` to a file outside the state directory (e.g.
 /// `tasks/lessons.md`) under an exclusive lock on the file, creating it and
 /// its directory if needed.

@@ -25,10 +25,11 @@ pub fn cases() -> Vec<Trigger> {
             "UNI002",
             "PostToolUse Edit: /p/src/tags.ts <- x | given /p/src/tags.ts = const t = '\u{E0041}\u{E0042}'",
         ),
-        // The session scan reports files nested below the root as well.
+        // The background session scan's report reaches the agent through
+        // the next tool result as well as the next prompt.
         t(
             "UNI004",
-            "SessionStart | given /p/.gitignore = dist/ ;; /p/src/deep/mod.rs = // \u{200B}",
+            "PostToolUse Edit: /p/src/lib.rs <- x | given /p/.agentops/unicode-scan-report.json = {\"scanned\":3,\"files\":[\"src/deep/mod.rs\"],\"lines\":[\"src/deep/mod.rs:1:4 U+200B (invisible characters)\"]}",
         ),
         // Lockfiles of other formats and in workspace folders.
         t(
