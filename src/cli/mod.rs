@@ -3,6 +3,7 @@
 pub mod agent_install;
 pub mod audit;
 pub mod check;
+pub mod claude_settings;
 pub mod compliance;
 pub mod config;
 pub mod cost;
@@ -52,7 +53,8 @@ enum Command {
     /// Wire agentops into Claude Code (plugin directory or settings file), or
     /// into another agent (`--agent codex|gemini|copilot|cursor`).
     Install(install::Args),
-    /// Remove agentops' hooks from an agent's configuration.
+    /// Remove what install added: from a Claude Code settings file
+    /// (`--settings user|project`) or another agent's configuration (`--agent`).
     Uninstall(install::UninstallArgs),
     /// Check the installation, wiring and configuration.
     Doctor(doctor::Args),
