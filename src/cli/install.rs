@@ -176,6 +176,7 @@ fn install_plugin(dir: Option<&Path>, llm_firewall: bool) -> io::Result<()> {
         .unwrap_or_else(|| PathBuf::from("plugin"));
     fs::create_dir_all(&dir)?;
     let dir = fs::canonicalize(&dir)?;
+    let written = write_plugin_content(&dir)?;
     copy_self(&dir.join("bin").join(binary_name()))?;
     write_json(&dir.join(".claude-plugin/plugin.json"), &plugin_manifest())?;
     write_json(
@@ -202,15 +203,45 @@ fn install_plugin(dir: Option<&Path>, llm_firewall: bool) -> io::Result<()> {
         &agentops_agents::wiring::copilot("./bin/agentops", true),
     )?;
     println!(
-        "installed agentops {} into {}",
+        "installed agentops {} into {} ({} commands, {} agents, {} templates; {written} file(s) written)",
         env!("CARGO_PKG_VERSION"),
-        dir.display()
+        dir.display(),
+        count_under("commands/"),
+        count_under("agents/"),
+        count_under("templates/"),
     );
     println!(
         "start Claude Code with:\n  claude --plugin-dir {}",
         dir.display()
     );
     Ok(())
+}
+
+/// Write the plugin's commands, agents and templates (carried in the
+/// binary) into `dir`, leaving files that already hold the same bytes
+/// alone. Returns how many files were written.
+fn write_plugin_content(dir: &Path) -> io::Result<usize> {
+    let mut written = 0;
+    for (relative, bytes) in super::plugin_content::PLUGIN_FILES {
+        let path = dir.join(relative);
+        if fs::read(&path).is_ok_and(|current| current == *bytes) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        agentops_state::replace_atomically(&path, bytes)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// How many embedded plugin files live under `prefix`.
+fn count_under(prefix: &str) -> usize {
+    super::plugin_content::PLUGIN_FILES
+        .iter()
+        .filter(|(p, _)| p.starts_with(prefix))
+        .count()
 }
 
 /// The plugin manifest Codex (`.codex-plugin/`) and Copilot

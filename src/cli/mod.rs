@@ -15,6 +15,7 @@ pub mod hook;
 pub mod install;
 pub mod lessons;
 pub mod output;
+pub mod plugin_content;
 pub mod replay;
 pub mod rules;
 pub mod scan;
