@@ -158,7 +158,11 @@ fn a_misspelt_option_is_a_usage_error_not_part_of_the_command() {
     assert_eq!(out.code, 64, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(out.stderr.contains("--jsn"), "{}", out.stderr);
-    assert!(out.stderr.contains("--json"), "suggests the option: {}", out.stderr);
+    assert!(
+        out.stderr.contains("--json"),
+        "suggests the option: {}",
+        out.stderr
+    );
 
     // A command that starts with `-` goes after `--`.
     let out = agentops(&["check", "--json", "--", "-rf"], dir.path(), &[]);
@@ -182,7 +186,11 @@ fn check_without_a_command_exits_64_which_no_verdict_uses() {
     let allow = agentops(&["check", "git status"], dir.path(), &[]);
     assert_eq!(allow.code, 0, "{}", allow.stdout);
     // Unknown subcommands and options everywhere.
-    for args in [&["nosuch"][..], &["rules", "--nope"], &["audit", "tail", "-x"]] {
+    for args in [
+        &["nosuch"][..],
+        &["rules", "--nope"],
+        &["audit", "tail", "-x"],
+    ] {
         let out = agentops(args, dir.path(), &[]);
         assert_eq!(out.code, 64, "{args:?}: {}", out.stderr);
     }
@@ -259,7 +267,11 @@ fn a_project_that_does_not_exist_is_an_error_everywhere() {
     ] {
         let out = agentops(args, dir.path(), &[]);
         assert_eq!(out.code, 64, "{args:?}: {}{}", out.stdout, out.stderr);
-        assert!(out.stderr.contains("does not exist"), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("does not exist"),
+            "{args:?}: {}",
+            out.stderr
+        );
     }
     // The same commands on a project that exists.
     let here = dir.path().to_str().expect("utf8");
@@ -297,7 +309,12 @@ fn the_audit_table_stays_aligned_with_long_rule_lists() {
     let session = column(lines[0], "SESSION");
     for (i, line) in lines.iter().enumerate().skip(1) {
         assert_eq!(column(line, "command "), detail, "{}", out.stdout);
-        assert_eq!(column(line, &format!(" s{} ", i - 1)) + 1, session, "{}", out.stdout);
+        assert_eq!(
+            column(line, &format!(" s{} ", i - 1)) + 1,
+            session,
+            "{}",
+            out.stdout
+        );
     }
     assert!(lines[1].contains("CMD001,CMD002,MODE002,SECRET001,ENV004"));
 }
@@ -308,8 +325,16 @@ const ESC: &str = "\u{1b}[";
 fn colour_only_when_asked_for_or_on_a_terminal_and_never_under_no_color() {
     let dir = project();
     let piped = agentops(&["check", "rm -rf /"], dir.path(), &[]);
-    assert!(!piped.stdout.contains(ESC), "piped output is plain: {}", piped.stdout);
-    let forced = agentops(&["check", "rm -rf /"], dir.path(), &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        !piped.stdout.contains(ESC),
+        "piped output is plain: {}",
+        piped.stdout
+    );
+    let forced = agentops(
+        &["check", "rm -rf /"],
+        dir.path(),
+        &[("CLICOLOR_FORCE", "1")],
+    );
     assert!(forced.stdout.contains(ESC), "{}", forced.stdout);
     let none = agentops(
         &["check", "rm -rf /"],
@@ -398,17 +423,31 @@ fn switching_a_security_flag_off_needs_yes_and_is_recorded() {
     assert_eq!(guarded.code, 2, "still denied: {}", guarded.stdout);
 
     // Non-security flags and switching on need no confirmation.
-    let plain = agentops(&["flags", "set", "auto_plan_enabled", "false"], dir.path(), &[]);
+    let plain = agentops(
+        &["flags", "set", "auto_plan_enabled", "false"],
+        dir.path(),
+        &[],
+    );
     assert_eq!(plain.code, 0, "{}", plain.stderr);
 
     let confirmed = agentops(
-        &["flags", "set", "command_validation_enabled", "false", "--yes"],
+        &[
+            "flags",
+            "set",
+            "command_validation_enabled",
+            "false",
+            "--yes",
+        ],
         dir.path(),
         &[("USER", "alice")],
     );
     assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
     assert!(confirmed.stderr.contains("warning"), "{}", confirmed.stderr);
-    let get = agentops(&["flags", "get", "command_validation_enabled"], dir.path(), &[]);
+    let get = agentops(
+        &["flags", "get", "command_validation_enabled"],
+        dir.path(),
+        &[],
+    );
     assert_eq!(get.stdout.trim(), "false");
 
     let log = agentops(
@@ -473,7 +512,11 @@ fn install_twice_is_install_once_and_uninstall_puts_the_file_back() {
     assert!(!home.path().join(".claude").exists(), "HOME is not used");
     let second = agentops(&["install", "--settings", "user"], home.path(), &env);
     assert_eq!(second.code, 0, "{}", second.stderr);
-    assert!(second.stdout.contains("nothing changed"), "{}", second.stdout);
+    assert!(
+        second.stdout.contains("nothing changed"),
+        "{}",
+        second.stdout
+    );
     assert_eq!(std::fs::read(&settings).expect("read"), once, "same result");
     assert_eq!(backups(&config), 1, "no backup when nothing changes");
     let doc = read_json(&settings);
@@ -507,7 +550,11 @@ fn uninstall_removes_a_project_settings_file_install_created() {
     let out = agentops(&["install", "--settings", "project"], dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(settings.is_file());
-    assert_eq!(backups(&dir.path().join(".claude")), 0, "nothing to back up");
+    assert_eq!(
+        backups(&dir.path().join(".claude")),
+        0,
+        "nothing to back up"
+    );
     let out = agentops(&["uninstall", "--settings", "project"], dir.path(), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!settings.exists(), "{}", out.stdout);
@@ -519,7 +566,10 @@ fn uninstall_removes_a_project_settings_file_install_created() {
 /// and the project settings.
 fn wired_three_times(dir: &Path) -> [(&'static str, String); 1] {
     let config = dir.join("config");
-    let env = [("CLAUDE_CONFIG_DIR", config.to_str().expect("utf8").to_string())];
+    let env = [(
+        "CLAUDE_CONFIG_DIR",
+        config.to_str().expect("utf8").to_string(),
+    )];
     let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     for scope in ["user", "project"] {
         let out = agentops(&["install", "--settings", scope], dir, &envs);
@@ -596,12 +646,22 @@ fn doctor_finds_a_stale_or_missing_binary_and_flags_against_the_wiring() {
     std::fs::remove_file(&old).expect("rm");
     let out = agentops(&["doctor"], dir.path(), &env);
     assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("which does not exist"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("which does not exist"),
+        "{}",
+        out.stdout
+    );
 
     // Reinstalled; then the flags switch the firewall off that is still wired.
     agentops(&["install", "--settings", "user"], dir.path(), &env);
     let off = agentops(
-        &["flags", "set", "llm_content_firewall_enabled", "false", "--yes"],
+        &[
+            "flags",
+            "set",
+            "llm_content_firewall_enabled",
+            "false",
+            "--yes",
+        ],
         dir.path(),
         &env,
     );

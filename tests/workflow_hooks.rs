@@ -785,8 +785,8 @@ fn cli_workflow_commands() {
     assert_eq!(list["lessons"][1]["rule"], "migrate first.");
     assert_eq!(
         cli(&["lessons", "add"]).code,
-        2,
-        "a lesson needs text or a title"
+        64,
+        "a lesson needs text or a title (a usage error)"
     );
 
     write_file(
