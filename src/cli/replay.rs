@@ -101,7 +101,7 @@ pub fn run(args: &Args) -> ExitCode {
             (step.line.to_string(), None),
             (step.event.to_string(), None),
             (step.tool.as_deref().unwrap_or("-").to_string(), None),
-            (step.outcome.to_string(), Style::of_result(&step.outcome)),
+            (step.outcome.to_string(), Style::of_result(step.outcome)),
             (rules, None),
             (reason, None),
         ]);
