@@ -42,8 +42,11 @@ fn replay_reports_a_bad_line_with_its_number() {
         dir.path(),
         &[],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 1);
     assert!(out.stderr.contains(":2:"), "{}", out.stderr);
+    let missing = run(&["replay", "no-such-file.jsonl"], b"", dir.path(), &[]);
+    assert_eq!(missing.code, 64, "{}", missing.stderr);
+    assert!(missing.stderr.contains("cannot open"), "{}", missing.stderr);
 }
 
 #[test]

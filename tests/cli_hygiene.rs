@@ -722,3 +722,29 @@ fn list(dir: &Path, root: &Path, out: &mut Vec<String>) {
     }
     out.sort();
 }
+
+#[test]
+fn uninstall_without_an_install_record_removes_only_the_hooks() {
+    let dir = project();
+    let config = dir.path().join("config");
+    let env = [("CLAUDE_CONFIG_DIR", config.to_str().expect("utf8"))];
+    let out = agentops(&["install", "--settings", "user"], dir.path(), &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // As an older agentops left it: hooks and deny rules, no record.
+    std::fs::remove_file(config.join("settings.agentops-install.json")).expect("rm record");
+    let out = agentops(&["uninstall", "--settings", "user"], dir.path(), &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("no install record"), "{}", out.stdout);
+    let doc = read_json(&config.join("settings.json"));
+    assert_eq!(prompt_hooks(&doc), 0, "{doc}");
+    assert!(
+        !doc.to_string().contains("\"hook\""),
+        "no agentops handler left: {doc}"
+    );
+    assert!(
+        doc["permissions"]["deny"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "deny rules it cannot attribute are kept: {doc}"
+    );
+}

@@ -52,7 +52,7 @@ pub fn run(args: &Args) -> ExitCode {
             }
             Err(e) => {
                 eprintln!("agentops replay: cannot create a temporary project: {e}");
-                return ExitCode::from(2);
+                return ExitCode::from(1);
             }
         },
     };
@@ -69,7 +69,8 @@ pub fn run(args: &Args) -> ExitCode {
                 e.line,
                 e.message
             );
-            return ExitCode::from(2);
+            // Not a usage error and not a verdict: the file cannot be replayed.
+            return ExitCode::from(1);
         }
     };
     if args.json {
