@@ -238,12 +238,20 @@ struct Settings {
     doc: Result<Value, String>,
 }
 
+/// The settings files that exist, each once: in the home directory the
+/// project's settings file is the user's.
 fn settings_files(project: &Path) -> Vec<Settings> {
+    let mut seen = Vec::new();
     ["user", "project", "local"]
         .into_iter()
         .filter_map(|scope| {
             let path = settings_path(scope, project).ok()?;
-            path.exists().then(|| Settings {
+            let real = fs::canonicalize(&path).ok()?;
+            if seen.contains(&real) {
+                return None;
+            }
+            seen.push(real);
+            Some(Settings {
                 scope,
                 doc: read_json(&path),
                 path,
@@ -490,15 +498,18 @@ pub fn run(args: &Args) -> ExitCode {
         .unwrap_or_default();
     let files = settings_files(&project);
     let mut wirings = Vec::new();
-    // The plugin: loaded with --plugin-dir (CLAUDE_PLUGIN_ROOT when doctor
-    // runs inside it) or enabled from a marketplace.
-    let loaded_dir = args
+    // The plugin counts as wiring when it is known to be loaded: doctor
+    // runs inside it (CLAUDE_PLUGIN_ROOT), or a settings file enables it.
+    // A directory named with --plugin-dir is checked, but may just sit
+    // there.
+    let loaded_dir = std::env::var_os("CLAUDE_PLUGIN_ROOT")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    let enabled = enabled_plugin(&files);
+    let plugin_dir = args
         .plugin_dir
         .clone()
-        .or_else(|| std::env::var_os("CLAUDE_PLUGIN_ROOT").map(PathBuf::from));
-    let enabled = enabled_plugin(&files);
-    let plugin_dir = loaded_dir
-        .clone()
+        .or_else(|| loaded_dir.clone())
         .or_else(|| Some(project.join("plugin")).filter(|p| p.join(".claude-plugin").is_dir()));
     let mut plugin_ok = false;
     if let Some(dir) = &plugin_dir {
@@ -521,7 +532,7 @@ pub fn run(args: &Args) -> ExitCode {
                 ),
             ),
             None => (
-                "the plugin".to_string(),
+                "the plugin loaded with --plugin-dir".to_string(),
                 "start Claude Code without --plugin-dir".to_string(),
             ),
         };
