@@ -24,9 +24,7 @@ extern "C" fn main(
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
     process_start::prepare();
-    // A panic must not unwind out of a C function; report it as Rust's own
-    // runtime would (the panic hook has printed it, exit status 101).
-    let code = std::panic::catch_unwind(run).unwrap_or(ExitCode::from(101));
+    let code = run();
     // Rust's runtime flushes stdout on the way out; without it, do it here.
     let _ = std::io::Write::flush(&mut std::io::stdout());
     process_start::exit_status(code)
@@ -38,16 +36,48 @@ fn main() -> ExitCode {
     run()
 }
 
+/// Exit status when the reader of stdout went away (`agentops rules | head`):
+/// what a shell reports for a process ended by SIGPIPE, so the output
+/// stops quietly and no verdict or failure status is claimed.
+const CLOSED_OUTPUT: u8 = 128 + 13;
+
 fn run() -> ExitCode {
     // Panics are contained and reported by the engine; keep stderr to one
-    // line and never let the default hook write anything to stdout.
+    // line and never let the default hook write anything to stdout. A
+    // print to a closed pipe is no internal error: it ends the command
+    // quietly (below), with nothing on stderr.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("agentops: internal error: {info}");
+        if !cli::output::is_closed_output(info.payload_as_str()) {
+            eprintln!("agentops: internal error: {info}");
+        }
     }));
+    // A panic must not unwind out of `main` (a C function on Linux);
+    // report it as Rust's own runtime would (exit status 101). Unwinding
+    // runs destructors, so a temporary project is still removed.
+    match std::panic::catch_unwind(dispatch) {
+        Ok(code) => code,
+        Err(payload) if cli::output::is_closed_output(panic_text(payload.as_ref())) => {
+            ExitCode::from(CLOSED_OUTPUT)
+        }
+        Err(_) => ExitCode::from(101),
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+fn dispatch() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The hook path skips the full command-line parser: it runs on every
     // tool call and its grammar is tiny.
-    if args.get(1).is_some_and(|a| a == "hook") {
+    // `hook --help` goes to the full parser, so it prints what `help hook`
+    // prints.
+    let asks_help = |rest: &[std::ffi::OsString]| rest.iter().any(|a| a == "-h" || a == "--help");
+    if args.get(1).is_some_and(|a| a == "hook") && !asks_help(&args[2..]) {
         return cli::hook::main(&args[2..]);
     }
     // Run bare with a payload piped in (a hook runner that dropped the

@@ -42,8 +42,11 @@ fn replay_reports_a_bad_line_with_its_number() {
         dir.path(),
         &[],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 1);
     assert!(out.stderr.contains(":2:"), "{}", out.stderr);
+    let missing = run(&["replay", "no-such-file.jsonl"], b"", dir.path(), &[]);
+    assert_eq!(missing.code, 64, "{}", missing.stderr);
+    assert!(missing.stderr.contains("cannot open"), "{}", missing.stderr);
 }
 
 #[test]
@@ -162,16 +165,16 @@ fn rules_id_json_is_that_rule() {
 }
 
 #[test]
-fn rules_unknown_id_exits_2_with_close_ids() {
+fn rules_unknown_id_is_a_usage_error_with_close_ids() {
     let dir = project();
     let out = run(&["rules", "CMD999"], b"", dir.path(), &[]);
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 64);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(out.stderr.contains("no rule `CMD999`"), "{}", out.stderr);
     assert!(out.stderr.contains("did you mean CMD"), "{}", out.stderr);
 
     let out = run(&["rules", "NOPE001"], b"", dir.path(), &[]);
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 64);
     assert!(out.stderr.contains("no rule `NOPE001`"), "{}", out.stderr);
 }
 
@@ -209,7 +212,7 @@ fn audit_since_takes_dates_times_and_ages() {
 }
 
 #[test]
-fn audit_since_rejects_impossible_dates_with_exit_2() {
+fn audit_since_rejects_impossible_dates_as_usage_errors() {
     let dir = project();
     audit_log(dir.path());
     for (since, says) in [
@@ -224,7 +227,7 @@ fn audit_since_rejects_impossible_dates_with_exit_2() {
     ] {
         let arg = format!("--since={since}");
         let out = run(&["audit", "tail", &arg], b"", dir.path(), &[]);
-        assert_eq!(out.code, 2, "{since}: {}", out.stdout);
+        assert_eq!(out.code, 64, "{since}: {}", out.stdout);
         assert!(out.stdout.is_empty(), "{since}: {}", out.stdout);
         assert!(out.stderr.contains("--since"), "{since}: {}", out.stderr);
         assert!(out.stderr.contains(says), "{since}: {}", out.stderr);

@@ -114,7 +114,7 @@ fn replies() -> Vec<(&'static str, Reply)> {
         (
             "context",
             Reply {
-                context: vec!["agentops [TEST001] run the tests".into()],
+                context: vec!["agentops: [TEST001] run the tests".into()],
                 ..Reply::default()
             },
         ),

@@ -660,20 +660,20 @@ fn cli_flags_validate_names_and_values() {
         "blocking"
     );
     let bad_value = cli(&["flags", "set", "enforcement_mode", "strict"]);
-    assert_eq!(bad_value.code, 2);
+    assert_eq!(bad_value.code, 64, "a usage error");
     assert!(
         bad_value.stderr.contains("advisory, blocking"),
         "{}",
         bad_value.stderr
     );
     let unknown = cli(&["flags", "set", "auto_plan_enabeld", "true"]);
-    assert_eq!(unknown.code, 2);
+    assert_eq!(unknown.code, 64);
     assert!(
         unknown.stderr.contains("did you mean `auto_plan_enabled`"),
         "{}",
         unknown.stderr
     );
-    assert_eq!(cli(&["flags", "get", "nope"]).code, 2);
+    assert_eq!(cli(&["flags", "get", "nope"]).code, 64);
     assert_eq!(cli(&["flags", "set", "auto_test_enabled", "off"]).code, 0);
     let file: Value =
         serde_json::from_str(&read(dir.path(), ".agentops/flags.json").unwrap_or_default())
@@ -711,7 +711,7 @@ fn cli_flags_validate_names_and_values() {
         "blocking",
         "presets keep unnamed flags"
     );
-    assert_eq!(cli(&["config", "preset", "reckless"]).code, 2);
+    assert_eq!(cli(&["config", "preset", "reckless"]).code, 64);
     fs::write(dir.path().join(".agentops/flags.json"), "[1]").expect("corrupt");
     assert_eq!(
         cli(&["flags", "set", "auto_plan_enabled", "true"]).code,
@@ -785,8 +785,8 @@ fn cli_workflow_commands() {
     assert_eq!(list["lessons"][1]["rule"], "migrate first.");
     assert_eq!(
         cli(&["lessons", "add"]).code,
-        2,
-        "a lesson needs text or a title"
+        64,
+        "a lesson needs text or a title (a usage error)"
     );
 
     write_file(

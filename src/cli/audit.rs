@@ -6,13 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use agentops_engine::Environment;
 use agentops_records::audit::AUDIT_LOG;
 use agentops_records::chain::{self, Head};
 use agentops_records::clock::{self, Instant};
 use agentops_records::query;
 use agentops_records::stats::Stats;
 use serde_json::Value;
+
+use super::output::{paint, Style, Table};
 
 /// Largest audit log read.
 const MAX_LOG_BYTES: u64 = 1 << 30;
@@ -32,16 +33,26 @@ pub enum Sub {
         lines: usize,
         #[command(flatten)]
         filter: Filter,
+        /// Print JSON lines: the records as written, chain fields included.
+        #[arg(long)]
+        json: bool,
     },
     /// Every record that matches the filters.
     Query {
         #[command(flatten)]
         filter: Filter,
+        /// Print JSON lines: the records as written, chain fields included.
+        #[arg(long)]
+        json: bool,
     },
     /// Counts by event, decision, tool and rule.
     Stats {
         #[command(flatten)]
         filter: Filter,
+        /// Print one JSON object: `records` and the counts `by` event,
+        /// decision, tool and rule.
+        #[arg(long)]
+        json: bool,
     },
     /// Check the hash chain: report edited, deleted, reordered or
     /// truncated records and where (exit 1 when tampered).
@@ -55,6 +66,9 @@ pub enum Sub {
     },
 }
 
+/// The decisions an audit record can carry.
+const DECISIONS: [&str; 4] = ["allow", "ask", "deny", "block"];
+
 #[derive(clap::Args, Default, Clone)]
 pub struct Filter {
     /// Only records at or after this time: RFC 3339, YYYY-MM-DD, or an age (30m, 2h, 7d).
@@ -63,21 +77,18 @@ pub struct Filter {
     /// Only this session id.
     #[arg(long)]
     pub session: Option<String>,
-    /// Only this tool (Bash, Write, mcp__server__tool, ...).
+    /// Only this tool, any case (Bash, Write, mcp__server__tool, ...).
     #[arg(long)]
     pub tool: Option<String>,
-    /// Only this decision: allow, ask, deny or block.
-    #[arg(long)]
+    /// Only this decision.
+    #[arg(long, ignore_case = true, value_parser = clap::builder::PossibleValuesParser::new(DECISIONS))]
     pub decision: Option<String>,
-    /// Only records where this rule fired (e.g. CMD001).
+    /// Only records where this rule fired, any case (e.g. CMD001; `agentops rules` lists them).
     #[arg(long)]
     pub rule: Option<String>,
-    /// Only this hook event (PreToolUse, ...).
+    /// Only this hook event or record kind, any case (PreToolUse, FlagChange, ...).
     #[arg(long)]
     pub event: Option<String>,
-    /// Print JSON lines (records as written, chain fields included).
-    #[arg(long)]
-    pub json: bool,
     /// Project directory (default: $CLAUDE_PROJECT_DIR, else the current directory).
     #[arg(long)]
     pub project: Option<PathBuf>,
@@ -90,22 +101,49 @@ fn since(text: &str) -> Result<Instant, String> {
 }
 
 impl Filter {
-    fn query(&self) -> query::Filter {
-        query::Filter {
+    /// The records filter, with the rule id in its canonical spelling;
+    /// tool and event are compared without case by [`Filter::keeps`].
+    fn query(&self) -> Result<query::Filter, String> {
+        let rule = match self.rule.as_deref() {
+            None => None,
+            Some(id) => match super::rules::find(id) {
+                Some(rule) => Some(rule.id.to_string()),
+                None => {
+                    let close = super::rules::suggestions(id);
+                    let hint = if close.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; did you mean {}?", close.join(", "))
+                    };
+                    return Err(format!(
+                        "--rule: no rule `{id}`{hint} (`agentops rules` lists every rule)"
+                    ));
+                }
+            },
+        };
+        Ok(query::Filter {
             since: self.since,
             session: self.session.clone(),
-            tool: self.tool.clone(),
-            decision: self.decision.clone(),
-            rule: self.rule.clone(),
-            event: self.event.clone(),
-        }
+            tool: None,
+            decision: self.decision.as_deref().map(str::to_ascii_lowercase),
+            rule,
+            event: None,
+        })
     }
-}
 
-fn project(explicit: &Option<PathBuf>) -> PathBuf {
-    explicit
-        .clone()
-        .unwrap_or_else(|| Environment::from_process().project_dir(None))
+    /// The conditions the records crate compares exactly, compared
+    /// without case: tool and event names.
+    fn keeps(&self, record: &Value) -> bool {
+        let same = |want: &Option<String>, key: &str| {
+            want.as_deref().is_none_or(|w| {
+                record
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(w))
+            })
+        };
+        same(&self.tool, "tool") && same(&self.event, "event")
+    }
 }
 
 fn read_log(project: &Path) -> Result<String, String> {
@@ -118,16 +156,57 @@ fn read_log(project: &Path) -> Result<String, String> {
 }
 
 fn print_records(selected: &[Value], json_out: bool) {
-    if !json_out {
-        println!("{}", query::header());
-    }
-    for r in selected {
-        if json_out {
+    if json_out {
+        for r in selected {
             println!("{r}");
-        } else {
-            println!("{}", query::row(r));
         }
+        return;
     }
+    let mut table = Table::new(&[
+        "TIME", "EVENT", "TOOL", "RESULT", "RULES", "SESSION", "DETAIL",
+    ]);
+    for r in selected {
+        let field = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("-");
+        let rules: Vec<&str> = r
+            .get("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let detail: String = ["input", "reason", "detail"]
+            .iter()
+            .find_map(|k| r.get(*k).and_then(Value::as_str))
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(query::DETAIL_CHARS)
+            .collect();
+        let decision = field("decision");
+        table.styled_row(vec![
+            (field("ts").to_string(), None),
+            (field("event").to_string(), None),
+            (field("tool").to_string(), None),
+            (decision.to_string(), Style::of_result(decision)),
+            (
+                if rules.is_empty() {
+                    "-".to_string()
+                } else {
+                    rules.join(",")
+                },
+                None,
+            ),
+            (
+                field("session")
+                    .chars()
+                    .take(query::SESSION_CHARS)
+                    .collect(),
+                None,
+            ),
+            (detail, None),
+        ]);
+    }
+    table.print();
 }
 
 fn print_stats(stats: &Stats, json_out: bool) {
@@ -139,36 +218,47 @@ fn print_stats(stats: &Stats, json_out: bool) {
     for key in stats.by.keys() {
         println!("\nby {key}:");
         for (value, n) in stats.ranked(key) {
-            println!("  {n:>7}  {value}");
+            println!("  {n:>7}  {}", paint(value, Style::of_result(value)));
         }
     }
 }
 
 pub fn run(args: &Args) -> ExitCode {
     let result = match &args.command {
-        Sub::Tail { lines, filter } => select(filter).map(|selected| {
-            print_records(query::last(&selected, *lines), filter.json);
+        Sub::Tail {
+            lines,
+            filter,
+            json,
+        } => select(filter).map(|selected| {
+            print_records(query::last(&selected, *lines), *json);
             ExitCode::SUCCESS
         }),
-        Sub::Query { filter } => select(filter).map(|selected| {
-            print_records(&selected, filter.json);
+        Sub::Query { filter, json } => select(filter).map(|selected| {
+            print_records(&selected, *json);
             ExitCode::SUCCESS
         }),
-        Sub::Stats { filter } => select(filter).map(|selected| {
-            print_stats(&Stats::of(&selected), filter.json);
+        Sub::Stats { filter, json } => select(filter).map(|selected| {
+            print_stats(&Stats::of(&selected), *json);
             ExitCode::SUCCESS
         }),
-        Sub::Verify { json, project: p } => Ok(verify(&project(p), *json)),
+        Sub::Verify { json, project } => {
+            super::project_dir("audit verify", project).map(|p| verify(&p, *json))
+        }
     };
-    result.unwrap_or_else(|e| {
-        eprintln!("agentops audit: {e}");
-        ExitCode::from(2)
-    })
+    result.unwrap_or_else(|code| code)
 }
 
-fn select(filter: &Filter) -> Result<Vec<Value>, String> {
-    let log = read_log(&project(&filter.project))?;
-    Ok(query::select(&log, &filter.query()))
+fn select(filter: &Filter) -> Result<Vec<Value>, ExitCode> {
+    let project = super::project_dir("audit", &filter.project)?;
+    let wanted = filter.query().map_err(|e| super::usage_error("audit", e))?;
+    let log = read_log(&project).map_err(|e| {
+        eprintln!("agentops audit: {e}");
+        ExitCode::from(1)
+    })?;
+    Ok(query::select(&log, &wanted)
+        .into_iter()
+        .filter(|r| filter.keeps(r))
+        .collect())
 }
 
 fn verify(project: &Path, json_out: bool) -> ExitCode {
@@ -176,7 +266,7 @@ fn verify(project: &Path, json_out: bool) -> ExitCode {
         Ok(l) => l,
         Err(e) => {
             eprintln!("agentops audit verify: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(1);
         }
     };
     let head_path = project.join(".agentops").join(chain::head_file(AUDIT_LOG));

@@ -1,14 +1,17 @@
-//! `agentops check [--json] [--explain] -- <command>`: the verdict for a
+//! `agentops check [--json] [--explain] [--project DIR] -- <command>`: the verdict for a
 //! shell command as the PreToolUse Bash hook would give it, with every rule
 //! that fired; `--explain` adds the effects the command knowledge base
 //! derives and what the permission autopilot would answer.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use agentops_core::HookEvent;
 use agentops_engine::{run_hook, Environment, Selection};
 use agentops_policies::security::autopilot::{self, Explained, Judgement};
 use serde_json::json;
+
+use super::output::{paint, Style};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,8 +23,14 @@ pub struct Args {
     /// answer.
     #[arg(long)]
     pub explain: bool,
-    /// The command, as one argument or as words after `--`.
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    /// Judge the command as in this project (its flags; default:
+    /// $CLAUDE_PROJECT_DIR, else the current directory).
+    #[arg(long)]
+    pub project: Option<PathBuf>,
+    /// The command: one quoted argument (`check 'ls -la'`), or words after
+    /// `--` (`check -- ls -la`). Options of `check` itself come first; a
+    /// misspelt one is an error, never part of the command.
+    #[arg(required = true, num_args = 1.., value_name = "COMMAND")]
     pub command: Vec<String>,
 }
 
@@ -60,8 +69,13 @@ fn autopilot_json(j: &Judgement) -> serde_json::Value {
 
 pub fn run(args: &Args) -> ExitCode {
     let command = args.command.join(" ");
+    let project = match super::project_dir("check", &args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let env = Environment {
         dry_run: true,
+        project_dir: Some(project),
         ..Environment::from_process()
     };
     let cwd = env.project_dir(None);
@@ -109,13 +123,13 @@ pub fn run(args: &Args) -> ExitCode {
         }
         println!("{out}");
     } else {
-        println!("{decision}: {command}");
+        println!("{}: {command}", paint(decision, Style::of_result(decision)));
         for v in &run.answer.verdicts {
             let r = v.finding.rule;
             println!(
                 "  {} [{}] {}: {}",
-                r.id,
-                r.severity.as_str(),
+                paint(r.id, Some(Style::Bold)),
+                paint(r.severity.as_str(), Style::of_result(r.severity.as_str())),
                 v.policy,
                 r.reason
             );

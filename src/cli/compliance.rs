@@ -9,7 +9,7 @@ use agentops_engine::Environment;
 use agentops_policies::workflow::compliance_gate::{gates, Snapshot, Status};
 use serde_json::json;
 
-use super::flags::project;
+use super::output::{Style, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,8 +22,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
+    let project = match super::project_dir("compliance", &args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let env = Environment {
-        project_dir: Some(project(&args.project)),
+        project_dir: Some(project),
         ..Environment::from_process()
     };
     let (ctx, notes) = env.context(None);
@@ -35,10 +39,16 @@ pub fn run(args: &Args) -> ExitCode {
     if args.json {
         println!("{}", json!({"pass": !failed, "gates": rows}));
     } else {
-        println!("{:<13} {:<6} DETAILS", "GATE", "STATUS");
+        let mut table = Table::new(&["GATE", "STATUS", "DETAILS"]);
         for g in &rows {
-            println!("{:<13} {:<6} {}", g.gate, g.status.as_str(), g.detail);
+            let status = g.status.as_str();
+            table.styled_row(vec![
+                (g.gate.to_string(), None),
+                (status.to_string(), Style::of_result(status)),
+                (g.detail.to_string(), None),
+            ]);
         }
+        table.print();
     }
     if failed {
         ExitCode::from(1)

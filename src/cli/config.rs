@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use agentops_core::catalogue;
 use serde_json::json;
 
-use super::flags::{project, write_settings};
+use super::flags::write_settings;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -42,10 +42,19 @@ pub fn run(args: &Args) -> ExitCode {
             "agentops config: unknown preset `{name}` (known: {})",
             catalogue::PRESETS.join(", ")
         );
-        return ExitCode::from(2);
+        return ExitCode::from(super::USAGE);
     };
-    match write_settings(&project(&args.project), &settings) {
+    let project = match super::project_dir("config", &args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match write_settings(&project, &settings) {
         Ok(changes) => {
+            if let Err(e) =
+                super::flags::record_changes(&project, &changes, "agentops config preset")
+            {
+                eprintln!("agentops config: {e}");
+            }
             if args.json {
                 let changed: Vec<_> = changes
                     .iter()

@@ -11,8 +11,6 @@ use agentops_policies::workflow::evolve_gate::next_nudge_at;
 use agentops_workflow::evolve::Backlog;
 use serde_json::json;
 
-use super::flags::project;
-
 #[derive(clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -33,8 +31,12 @@ pub enum Sub {
 
 pub fn run(args: &Args) -> ExitCode {
     let Sub::Status = args.command;
+    let project = match super::project_dir("evolve", &args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let env = Environment {
-        project_dir: Some(project(&args.project)),
+        project_dir: Some(project),
         ..Environment::from_process()
     };
     let (ctx, _) = env.context(None);

@@ -48,9 +48,6 @@ pub fn main(rest: &[OsString]) -> ExitCode {
             }
         } else if let Some(v) = arg.strip_prefix("--agent=") {
             agent = Some(v.to_string());
-        } else if arg == "-h" || arg == "--help" {
-            println!("usage: agentops hook [--agent claude|codex|gemini|copilot|cursor|auto] <Event> [--only <policy>]\nReads one hook payload on stdin and prints the answer in that agent's protocol (Claude Code's by default).");
-            return ExitCode::SUCCESS;
         } else if event.is_none() && !arg.starts_with('-') {
             event = Some(arg.to_string());
         } else {

@@ -6,10 +6,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use agentops_engine::wiring::{
-    hooks_object, is_agentops_handler, plugin_hooks_json, plugin_manifest,
-};
-use serde_json::{json, Map, Value};
+use agentops_engine::wiring::{hooks_object, plugin_hooks_json, plugin_manifest};
+use serde_json::{json, Value};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,9 +15,15 @@ pub struct Args {
     #[arg(long, conflicts_with = "settings")]
     pub plugin_dir: Option<PathBuf>,
     /// Register the hooks in a settings file instead: `user`
-    /// (~/.claude/settings.json) or `project` (.claude/settings.json).
+    /// ($CLAUDE_CONFIG_DIR/settings.json, else ~/.claude/settings.json) or
+    /// `project` (.claude/settings.json). Running it again changes nothing;
+    /// each change backs the file up first (`settings.json.agentops-backup-<time>`).
     #[arg(long, value_parser = ["user", "project"])]
     pub settings: Option<String>,
+    /// Project directory for `--settings project` and the flags read
+    /// (default: $CLAUDE_PROJECT_DIR, else the current directory).
+    #[arg(long)]
+    pub project: Option<PathBuf>,
     /// Leave out the LLM content firewall (a prompt hook that screens web
     /// and MCP results, one model call each). It is also left out when the
     /// project's flags set `llm_content_firewall_enabled` to false.
@@ -39,11 +43,21 @@ pub struct Args {
 }
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["agent", "settings"])))]
 pub struct UninstallArgs {
+    /// Remove from a Claude Code settings file exactly what
+    /// `install --settings` added there (hooks, and the deny rules it
+    /// added); other hooks and settings are kept.
+    #[arg(long, value_parser = ["user", "project"])]
+    pub settings: Option<String>,
+    /// Project directory for `--settings project` (default:
+    /// $CLAUDE_PROJECT_DIR, else the current directory).
+    #[arg(long)]
+    pub project: Option<PathBuf>,
     /// The agent to remove agentops from: codex, gemini, copilot or cursor.
     #[arg(long, value_parser = ["codex", "gemini", "copilot", "cursor"])]
-    pub agent: String,
-    /// The user's configuration or the project's.
+    pub agent: Option<String>,
+    /// With --agent: the user's configuration or the project's.
     #[arg(long, value_parser = ["user", "project"], default_value = "user")]
     pub scope: String,
     /// With gemini: the extension directory `install --extension` wrote.
@@ -56,11 +70,20 @@ fn agent_of(name: &str) -> agentops_agents::Agent {
 }
 
 pub fn uninstall(args: &UninstallArgs) -> ExitCode {
-    match super::agent_install::uninstall(
-        agent_of(&args.agent),
-        &args.scope,
-        args.extension.as_deref(),
-    ) {
+    let result = match (&args.agent, &args.settings) {
+        (Some(agent), _) => {
+            super::agent_install::uninstall(agent_of(agent), &args.scope, args.extension.as_deref())
+        }
+        (None, Some(scope)) => {
+            let project = match super::project_dir("uninstall", &args.project) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            settings_path(scope, &project).and_then(|path| super::claude_settings::uninstall(&path))
+        }
+        (None, None) => return super::usage_error("uninstall", "name --settings or --agent"),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("agentops uninstall: {e}");
@@ -71,9 +94,8 @@ pub fn uninstall(args: &UninstallArgs) -> ExitCode {
 
 /// Whether the project's flags keep the LLM content firewall (a security
 /// flag: on unless set to false).
-fn llm_firewall_flag() -> bool {
-    let project = agentops_engine::Environment::from_process().project_dir(None);
-    agentops_engine::load_flags(&project).0.enabled(
+pub fn llm_firewall_flag(project: &Path) -> bool {
+    agentops_engine::load_flags(project).0.enabled(
         "llm_content_firewall_enabled",
         agentops_core::FlagKind::Security,
     )
@@ -93,9 +115,13 @@ pub fn run(args: &Args) -> ExitCode {
             }
         };
     }
-    let llm_firewall = !args.no_llm_firewall && llm_firewall_flag();
+    let project = match super::project_dir("install", &args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let llm_firewall = !args.no_llm_firewall && llm_firewall_flag(&project);
     let result = match &args.settings {
-        Some(scope) => install_settings(scope, llm_firewall),
+        Some(scope) => install_settings(scope, &project, llm_firewall),
         None => install_plugin(args.plugin_dir.as_deref(), llm_firewall),
     };
     match result {
@@ -150,6 +176,7 @@ fn install_plugin(dir: Option<&Path>, llm_firewall: bool) -> io::Result<()> {
         .unwrap_or_else(|| PathBuf::from("plugin"));
     fs::create_dir_all(&dir)?;
     let dir = fs::canonicalize(&dir)?;
+    let written = write_plugin_content(&dir)?;
     copy_self(&dir.join("bin").join(binary_name()))?;
     write_json(&dir.join(".claude-plugin/plugin.json"), &plugin_manifest())?;
     write_json(
@@ -176,15 +203,45 @@ fn install_plugin(dir: Option<&Path>, llm_firewall: bool) -> io::Result<()> {
         &agentops_agents::wiring::copilot("./bin/agentops", true),
     )?;
     println!(
-        "installed agentops {} into {}",
+        "installed agentops {} into {} ({} commands, {} agents, {} templates; {written} file(s) written)",
         env!("CARGO_PKG_VERSION"),
-        dir.display()
+        dir.display(),
+        count_under("commands/"),
+        count_under("agents/"),
+        count_under("templates/"),
     );
     println!(
         "start Claude Code with:\n  claude --plugin-dir {}",
         dir.display()
     );
     Ok(())
+}
+
+/// Write the plugin's commands, agents and templates (carried in the
+/// binary) into `dir`, leaving files that already hold the same bytes
+/// alone. Returns how many files were written.
+fn write_plugin_content(dir: &Path) -> io::Result<usize> {
+    let mut written = 0;
+    for (relative, bytes) in super::plugin_content::PLUGIN_FILES {
+        let path = dir.join(relative);
+        if fs::read(&path).is_ok_and(|current| current == *bytes) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        agentops_state::replace_atomically(&path, bytes)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// How many embedded plugin files live under `prefix`.
+fn count_under(prefix: &str) -> usize {
+    super::plugin_content::PLUGIN_FILES
+        .iter()
+        .filter(|(p, _)| p.starts_with(prefix))
+        .count()
 }
 
 /// The plugin manifest Codex (`.codex-plugin/`) and Copilot
@@ -195,130 +252,39 @@ fn other_agent_manifest(hooks: &str) -> Value {
            "description": claude["description"], "hooks": hooks})
 }
 
-/// Where a settings scope lives.
-pub fn settings_path(scope: &str) -> io::Result<PathBuf> {
+/// Claude Code's user configuration directory: `$CLAUDE_CONFIG_DIR`,
+/// else `~/.claude`.
+pub fn claude_config_dir() -> io::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(".claude"))
+        .ok_or_else(|| io::Error::other("HOME is not set"))
+}
+
+/// Where a settings scope lives: `user` in Claude Code's configuration
+/// directory, `project` (and `local`, which only doctor reads) under the
+/// project's `.claude/`.
+pub fn settings_path(scope: &str, project: &Path) -> io::Result<PathBuf> {
     match scope {
-        "user" => std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .map(|h| PathBuf::from(h).join(".claude/settings.json"))
-            .ok_or_else(|| io::Error::other("HOME is not set")),
-        _ => {
-            let project = std::env::var_os("CLAUDE_PROJECT_DIR")
-                .map(PathBuf::from)
-                .map_or_else(std::env::current_dir, Ok)?;
-            Ok(project.join(".claude/settings.json"))
-        }
+        "user" => Ok(claude_config_dir()?.join("settings.json")),
+        "local" => Ok(project.join(".claude/settings.local.json")),
+        _ => Ok(project.join(".claude/settings.json")),
     }
 }
 
-/// Replace agentops' hook groups in a settings document, leaving every
-/// other hook as it was.
-pub fn merge_hooks(settings: &mut Map<String, Value>, ours: &Map<String, Value>) {
-    let hooks = settings.entry("hooks").or_insert_with(|| json!({}));
-    if !hooks.is_object() {
-        *hooks = json!({});
-    }
-    let Some(hooks) = hooks.as_object_mut() else {
-        return;
-    };
-    for groups in hooks.values_mut() {
-        let Some(list) = groups.as_array_mut() else {
-            continue;
-        };
-        for group in list.iter_mut() {
-            if let Some(handlers) = group.get_mut("hooks").and_then(Value::as_array_mut) {
-                handlers.retain(|h| !is_agentops_handler(h));
-            }
-        }
-        list.retain(|g| {
-            g.get("hooks")
-                .and_then(Value::as_array)
-                .is_none_or(|h| !h.is_empty())
-        });
-    }
-    hooks.retain(|_, groups| groups.as_array().is_none_or(|g| !g.is_empty()));
-    for (event, groups) in ours {
-        let slot = hooks.entry(event.clone()).or_insert_with(|| json!([]));
-        if let (Some(slot), Some(groups)) = (slot.as_array_mut(), groups.as_array()) {
-            slot.extend(groups.iter().cloned());
-        }
-    }
-}
-
-fn install_settings(scope: &str, llm_firewall: bool) -> io::Result<()> {
-    let path = settings_path(scope)?;
+fn install_settings(scope: &str, project: &Path, llm_firewall: bool) -> io::Result<()> {
+    let path = settings_path(scope, project)?;
     let binary = fs::canonicalize(std::env::current_exe()?)?;
-    let mut settings = match fs::read(&path) {
-        Ok(bytes) => {
-            let backup = path.with_extension(format!(
-                "json.agentops-backup-{}",
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or_default()
-            ));
-            fs::write(&backup, &bytes)?;
-            println!("backed up {} to {}", path.display(), backup.display());
-            match serde_json::from_slice::<Value>(&bytes) {
-                Ok(Value::Object(map)) => map,
-                _ => {
-                    return Err(io::Error::other(format!(
-                        "{} is not a JSON object; fix it or move it away first",
-                        path.display()
-                    )))
-                }
-            }
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Map::new(),
-        Err(e) => return Err(e),
-    };
     let ours = hooks_object(
         &binary.to_string_lossy(),
         agentops_policies::all(),
         llm_firewall,
     );
-    if let Value::Object(ours) = ours {
-        merge_hooks(&mut settings, &ours);
-    }
-    agentops_engine::wiring::merge_deny_rules(&mut settings);
-    write_json(&path, &Value::Object(settings))?;
-    println!(
-        "registered agentops hooks ({}) in {}",
-        binary.display(),
-        path.display()
-    );
+    super::claude_settings::install(&path, &ours)?;
+    println!("hooks run {}", binary.display());
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merge_replaces_our_groups_and_keeps_others() {
-        let mut settings = json!({
-            "model": "x",
-            "hooks": {
-                "PreToolUse": [
-                    {"matcher": "Bash", "hooks": [{"type": "command", "command": "/old/agentops", "args": ["hook", "PreToolUse"]}]},
-                    {"matcher": "Edit", "hooks": [{"type": "command", "command": "prettier --write"}]}
-                ],
-                "Stop": [{"hooks": [{"type": "command", "command": "/old/agentops", "args": ["hook", "Stop"]}]}]
-            }
-        });
-        let ours = json!({"PreToolUse": [{"matcher": "Bash|Read", "hooks": [{"type": "command", "command": "/new/agentops", "args": ["hook", "PreToolUse"]}]}]});
-        let (Value::Object(s), Value::Object(o)) = (&mut settings, &ours) else {
-            panic!("objects")
-        };
-        merge_hooks(s, o);
-        assert_eq!(settings["model"], "x");
-        let pre = settings["hooks"]["PreToolUse"].as_array().expect("array");
-        assert_eq!(pre.len(), 2);
-        assert_eq!(pre[0]["hooks"][0]["command"], "prettier --write");
-        assert_eq!(pre[1]["hooks"][0]["command"], "/new/agentops");
-        assert!(
-            settings["hooks"].get("Stop").is_none(),
-            "stale agentops-only event removed"
-        );
-    }
 }

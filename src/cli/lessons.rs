@@ -8,8 +8,6 @@ use agentops_workflow::lessons::{self, FILE_HEADER};
 use agentops_workflow::session::{self, LESSONS_FILE};
 use serde_json::json;
 
-use super::flags::project;
-
 #[derive(clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -54,7 +52,10 @@ pub enum Sub {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let path = project(&args.project).join(LESSONS_FILE);
+    let path = match super::project_dir("lessons", &args.project) {
+        Ok(p) => p.join(LESSONS_FILE),
+        Err(code) => return code,
+    };
     match args.command.as_ref().unwrap_or(&Sub::List) {
         Sub::List => {
             let text = super::host_text(&path, session::DOC_READ_LIMIT).unwrap_or_default();
@@ -113,8 +114,10 @@ pub fn run(args: &Args) -> ExitCode {
                 lesson.rule = lesson.title.clone();
             }
             if lesson.title.trim().is_empty() {
-                eprintln!("agentops lessons: a lesson needs a title (the text, or --title)");
-                return ExitCode::from(2);
+                return super::usage_error(
+                    "lessons",
+                    "a lesson needs a title (the text, or --title)",
+                );
             }
             lesson.date = date
                 .clone()

@@ -3,6 +3,7 @@
 pub mod agent_install;
 pub mod audit;
 pub mod check;
+pub mod claude_settings;
 pub mod compliance;
 pub mod config;
 pub mod cost;
@@ -13,6 +14,8 @@ pub mod flags;
 pub mod hook;
 pub mod install;
 pub mod lessons;
+pub mod output;
+pub mod plugin_content;
 pub mod replay;
 pub mod rules;
 pub mod scan;
@@ -29,7 +32,8 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "agentops",
     version,
-    about = "Guardrails, audit and a delivery lifecycle for AI coding agents"
+    about = "Guardrails, audit and a delivery lifecycle for AI coding agents",
+    after_help = EXIT_STATUS_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -38,7 +42,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Answer one Claude Code hook event (JSON on stdin, JSON on stdout).
+    /// Answer one hook event: the payload on stdin, the answer on stdout,
+    /// in Claude Code's protocol or another agent's (`--agent`).
+    #[command(after_help = HOOK_HELP)]
     Hook(hook::Args),
     /// Replay a recorded session (one hook payload per line) through the engine.
     Replay(replay::Args),
@@ -49,7 +55,8 @@ enum Command {
     /// Wire agentops into Claude Code (plugin directory or settings file), or
     /// into another agent (`--agent codex|gemini|copilot|cursor`).
     Install(install::Args),
-    /// Remove agentops' hooks from an agent's configuration.
+    /// Remove what install added: from a Claude Code settings file
+    /// (`--settings user|project`) or another agent's configuration (`--agent`).
     Uninstall(install::UninstallArgs),
     /// Check the installation, wiring and configuration.
     Doctor(doctor::Args),
@@ -80,6 +87,58 @@ enum Command {
     SessionScan(session_scan::Args),
 }
 
+/// Exit status of a command line that cannot be run as written: an
+/// unknown option, a missing argument, a value outside its set, a project
+/// that does not exist (`EX_USAGE` of sysexits.h). No verdict uses it:
+/// `check` answers 0/1/2 for allow/ask/deny, hooks exit 0 or 2.
+pub const USAGE: u8 = 64;
+
+/// The exit statuses, for `--help`.
+const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    success (check: allow)
+  1    a check failed: check: ask; audit verify: tampered; compliance: a failing gate;
+       doctor: a problem found; scan: findings; or an operation failed
+  2    check: deny
+  64   usage error: unknown option or subcommand, missing or invalid argument,
+       a --project that does not exist
+  141  stdout was closed before everything was printed (e.g. `| head`)
+The hook command (`agentops hook`) exits 0, or 2 to block, as Claude Code expects.
+
+Colour: on a terminal only; NO_COLOR=1 turns it off, CLICOLOR_FORCE=1 forces it.";
+
+const HOOK_HELP: &str = "\
+Reads one hook payload on stdin and prints at most one JSON object on stdout.
+Exit status: 0, or 2 to block where the agent reads a block from the status;
+a usage error here also exits 2, so a miswired gate refuses rather than lets
+the call through. An event this version does not know exits 0 with no output.";
+
+/// Report a usage error the way clap does and return [`USAGE`].
+pub(crate) fn usage_error(command: &str, problem: impl std::fmt::Display) -> ExitCode {
+    eprintln!("agentops {command}: {problem}");
+    ExitCode::from(USAGE)
+}
+
+/// The project a command reads: `--project`, else `$CLAUDE_PROJECT_DIR`,
+/// else the current directory. An explicit or inherited directory that
+/// does not exist is a usage error rather than an empty project.
+pub(crate) fn project_dir(
+    command: &str,
+    explicit: &Option<std::path::PathBuf>,
+) -> Result<std::path::PathBuf, ExitCode> {
+    let dir = explicit
+        .clone()
+        .unwrap_or_else(|| agentops_engine::Environment::from_process().project_dir(None));
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(usage_error(
+            command,
+            format!("project directory {} does not exist", dir.display()),
+        ))
+    }
+}
+
 /// Parse a command line without running it; `Err` carries clap's message.
 /// Used by tests to check every documented invocation.
 pub fn parse(args: &[&str]) -> Result<(), String> {
@@ -94,7 +153,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(if e.use_stderr() { USAGE } else { 0 });
         }
     };
     match cli.command {

@@ -9,6 +9,8 @@ use agentops_engine::replay::replay;
 use agentops_engine::Environment;
 use serde_json::json;
 
+use super::output::{Style, Table};
+
 #[derive(clap::Args)]
 pub struct Args {
     /// A recorded session: one Claude Code hook payload per line.
@@ -25,12 +27,20 @@ pub fn run(args: &Args) -> ExitCode {
     let file = match File::open(&args.file) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("agentops replay: cannot open {}: {e}", args.file.display());
-            return ExitCode::from(2);
+            return super::usage_error(
+                "replay",
+                format!("cannot open {}: {e}", args.file.display()),
+            );
         }
     };
     let temp;
     let project = match &args.project {
+        Some(p) if !p.is_dir() => {
+            return super::usage_error(
+                "replay",
+                format!("project directory {} does not exist", p.display()),
+            )
+        }
         Some(p) => p.clone(),
         None => match tempfile::Builder::new()
             .prefix("agentops-replay-")
@@ -42,7 +52,7 @@ pub fn run(args: &Args) -> ExitCode {
             }
             Err(e) => {
                 eprintln!("agentops replay: cannot create a temporary project: {e}");
-                return ExitCode::from(2);
+                return ExitCode::from(1);
             }
         },
     };
@@ -59,45 +69,44 @@ pub fn run(args: &Args) -> ExitCode {
                 e.line,
                 e.message
             );
-            return ExitCode::from(2);
+            // Not a usage error and not a verdict: the file cannot be replayed.
+            return ExitCode::from(1);
         }
     };
-    if !args.json {
-        println!(
-            "{:>4}  {:<18} {:<10} {:<6} {:<16} REASON",
-            "LINE", "EVENT", "TOOL", "RESULT", "RULES"
-        );
-    }
-    for (step, _) in &steps {
-        if args.json {
+    if args.json {
+        for (step, _) in &steps {
             println!(
                 "{}",
                 json!({"line": step.line, "event": step.event, "tool": step.tool,
                        "result": step.outcome, "rules": step.rule_ids, "reason": step.reason})
             );
-        } else {
-            let reason: String = step
-                .reason
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(110)
-                .collect();
-            println!(
-                "{:>4}  {:<18} {:<10} {:<6} {:<16} {}",
-                step.line,
-                step.event,
-                step.tool.as_deref().unwrap_or("-"),
-                step.outcome,
-                if step.rule_ids.is_empty() {
-                    "-".to_string()
-                } else {
-                    step.rule_ids.join(",")
-                },
-                reason
-            );
         }
+        return ExitCode::SUCCESS;
     }
+    let mut table = Table::new(&["LINE", "EVENT", "TOOL", "RESULT", "RULES", "REASON"]).right(0);
+    for (step, _) in &steps {
+        let reason: String = step
+            .reason
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(110)
+            .collect();
+        let rules = if step.rule_ids.is_empty() {
+            "-".to_string()
+        } else {
+            step.rule_ids.join(",")
+        };
+        table.styled_row(vec![
+            (step.line.to_string(), None),
+            (step.event.to_string(), None),
+            (step.tool.as_deref().unwrap_or("-").to_string(), None),
+            (step.outcome.to_string(), Style::of_result(step.outcome)),
+            (rules, None),
+            (reason, None),
+        ]);
+    }
+    table.print();
     ExitCode::SUCCESS
 }

@@ -9,6 +9,8 @@ use agentops_core::Rule;
 
 use crate::docs;
 
+use super::output::{Style, Table};
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Show one rule in full: what it does, why it matters, examples
@@ -148,16 +150,17 @@ pub fn run(args: &Args) -> ExitCode {
         let list: Vec<RuleJson> = rules.iter().map(|r| rule_json(r)).collect();
         println!("{}", to_json(&list));
     } else {
-        println!("{:<10} {:<5} {:<20} REASON", "ID", "LEVEL", "POLICY");
+        let mut table = Table::new(&["ID", "LEVEL", "POLICY", "REASON"]);
         for r in rules {
-            println!(
-                "{:<10} {:<5} {:<20} {}",
-                r.id,
-                r.severity.as_str(),
-                r.policy,
-                r.reason
-            );
+            let level = r.severity.as_str();
+            table.styled_row(vec![
+                (r.id.to_string(), None),
+                (level.to_string(), Style::of_result(level)),
+                (r.policy.to_string(), None),
+                (r.reason.to_string(), None),
+            ]);
         }
+        table.print();
     }
     ExitCode::SUCCESS
 }
@@ -169,15 +172,20 @@ fn to_json(value: &impl serde::Serialize) -> String {
 fn one(id: &str, as_json: bool) -> ExitCode {
     let Some(rule) = find(id) else {
         let close = suggestions(id);
-        if close.is_empty() {
-            eprintln!("agentops: no rule `{id}`; `agentops rules` lists every rule");
+        return if close.is_empty() {
+            super::usage_error(
+                "rules",
+                format!("no rule `{id}`; `agentops rules` lists every rule"),
+            )
         } else {
-            eprintln!(
-                "agentops: no rule `{id}`; did you mean {}? (`agentops rules` lists every rule)",
-                close.join(", ")
-            );
-        }
-        return ExitCode::from(2);
+            super::usage_error(
+                "rules",
+                format!(
+                    "no rule `{id}`; did you mean {}? (`agentops rules` lists every rule)",
+                    close.join(", ")
+                ),
+            )
+        };
     };
     if as_json {
         println!("{}", to_json(&rule_json(rule)));

@@ -11,8 +11,6 @@ use agentops_workflow::session::{self, TODO_FILE};
 use agentops_workflow::todo::{item, Item, Pruned};
 use serde_json::json;
 
-use super::flags::project;
-
 #[derive(clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -37,7 +35,10 @@ pub enum Sub {
 
 pub fn run(args: &Args) -> ExitCode {
     let Sub::Prune { dry_run } = args.command;
-    let project = project(&args.project);
+    let project = match super::project_dir("todo", &args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let path = project.join(TODO_FILE);
     let text = super::host_text(&path, session::DOC_READ_LIMIT).unwrap_or_default();
     let (pruned, effects) = plan_prune(&project, &text, super::now_secs());

@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn the_prompt_is_the_users_without_the_hook_context_gemini_put_in_front() {
-        let p = json!({"cwd": "/w", "prompt": "<hook_context>agentops [PREAMBLE001] STAR &lt;x&gt;</hook_context>\n\nfix the parser"});
+        let p = json!({"cwd": "/w", "prompt": "<hook_context>agentops: [PREAMBLE001] STAR &lt;x&gt;</hook_context>\n\nfix the parser"});
         let c = translate_calls("BeforeAgent", &p);
         assert_eq!(c[0].payload["prompt"], "fix the parser");
         let plain = json!({"cwd": "/w", "prompt": "fix <hook_context> handling"});

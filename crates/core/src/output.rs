@@ -113,16 +113,16 @@ impl HookAnswer {
                     // Guidance speaks to the model, in registry order.
                     None if finding.rule.severity == Severity::Guide => answer
                         .context
-                        .push(format!("agentops {}", finding.describe())),
+                        .push(format!("agentops: {}", finding.describe())),
                     None if finding.text.is_some() => answer
                         .messages
-                        .push(format!("agentops {}", finding.describe())),
+                        .push(format!("agentops: {}", finding.describe())),
                     None => answer
                         .messages
                         .push(match (finding.rule.severity, relaxed) {
                             (Severity::Ask | Severity::Soft | Severity::Deny, Some(why)) => {
                                 format!(
-                                    "agentops advisory ({why}, not enforced): {}",
+                                    "agentops: advisory ({why}, not enforced): {}",
                                     finding.describe()
                                 )
                             }

@@ -8,7 +8,7 @@
 //! array or a comma-separated string); matching is exact on the host.
 //!
 //! Each kind of problem in each lockfile is one finding (a note for the
-//! user, `agentops [LOCK00N] <file>: <count> ...` with the first few
+//! user, `agentops: [LOCK00N] <file>: <count> ...` with the first few
 //! packages); the agent is told not to install the flagged packages.
 //! Lockfiles are found and read through the context's world.
 

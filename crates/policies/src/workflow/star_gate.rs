@@ -307,7 +307,7 @@ mod tests {
         let answer = HookAnswer::merge(vec![("star-gate", out)], &read, &ctx);
         assert_eq!(
             answer.context,
-            ["agentops [STAR001] This is your last observation call before STAR planning is required. Write the STAR analysis in the chat now, then save it to tasks/todo.md as checkable items."]
+            ["agentops: [STAR001] This is your last observation call before STAR planning is required. Write the STAR analysis in the chat now, then save it to tasks/todo.md as checkable items."]
         );
         assert!(answer.messages.is_empty() && answer.reasons.is_empty());
         assert_eq!(answer.verdicts[0].finding.rule.id, "STAR001");
