@@ -59,12 +59,23 @@ fn measure(
     project: &Path,
     env: &[(&str, &str)],
 ) -> Measured {
+    measure_command(time, &["hook", event], stdin, project, env)
+}
+
+/// [`measure`] for any `agentops` command line.
+fn measure_command(
+    time: &Path,
+    args: &[&str],
+    stdin: Vec<u8>,
+    project: &Path,
+    env: &[(&str, &str)],
+) -> Measured {
     let usage_file = tempfile::NamedTempFile::new().expect("usage file");
     let mut cmd = Command::new(time);
     cmd.args(["-f", "%U %S %M", "-o"])
         .arg(usage_file.path())
         .arg(common::BIN)
-        .args(["hook", event])
+        .args(args)
         .current_dir(project)
         .env_remove("AGENTOPS_MODE")
         .env_remove("AGENTOPS_FAULT")
@@ -296,11 +307,14 @@ fn a_hundred_thousand_lines_of_invisible_characters_get_a_short_answer() {
     let blocked = m.out.json().and_then(|v| v.get("decision").cloned());
     assert_eq!(blocked, None, "{}", m.out.stdout);
 
-    // A session-start scan over a project holding that file finishes too.
-    let start = json!({"session_id": "hostile", "cwd": p,
-                       "hook_event_name": "SessionStart", "source": "startup"});
-    let m = measure(time, "SessionStart", start.to_string().into_bytes(), p, &[]);
-    bounded("SessionStart scan", &m);
+    // The session's background scan over a project holding that file
+    // finishes too, and reports it.
+    let project = p.to_str().expect("utf-8 temp path");
+    let m = measure_command(time, &["session-scan", "--project", project], Vec::new(), p, &[]);
+    bounded("session scan", &m);
+    let report = std::fs::read_to_string(p.join(".agentops/unicode-scan-report.json"))
+        .expect("the scan leaves its report");
+    assert!(report.contains("many.rs"), "{report}");
 }
 
 #[test]

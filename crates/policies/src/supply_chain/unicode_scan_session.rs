@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime};
 
 use agentops_core::{
     Context, Effect, FileKind, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule,
-    Severity, ToolMatch, WalkEntry, World,
+    Severity, ToolKind, ToolMatch, WalkEntry, World,
 };
 use agentops_unicode::ignores::{exclude_file, IgnoreKind, IgnoreRules};
 use agentops_unicode::tree::EXCLUDED_DIRS;
@@ -422,7 +422,20 @@ pub static UNICODE_SCAN_SESSION: Policy = Policy {
         HookEvent::UserPromptSubmit,
         HookEvent::PostToolUse,
     ],
-    tools: ToolMatch::Any,
+    // The tools whose results the other policies already look at: the
+    // report waits for one of them rather than wire a hook on every tool.
+    tools: ToolMatch::Only(&[
+        ToolKind::Bash,
+        ToolKind::Read,
+        ToolKind::Write,
+        ToolKind::Edit,
+        ToolKind::MultiEdit,
+        ToolKind::NotebookEdit,
+        ToolKind::WebFetch,
+        ToolKind::WebSearch,
+        ToolKind::Agent,
+        ToolKind::Mcp,
+    ]),
     flag: Some((FLAG, FlagKind::Security)),
     rules: RULES,
     evaluate,
