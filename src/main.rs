@@ -16,6 +16,11 @@ use std::process::ExitCode;
 #[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 mod process_start;
 
+mod arena;
+
+#[global_allocator]
+static ALLOCATOR: arena::BumpThenSystem = arena::BumpThenSystem;
+
 #[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[allow(unsafe_code)]
 #[no_mangle]

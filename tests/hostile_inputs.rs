@@ -310,7 +310,13 @@ fn a_hundred_thousand_lines_of_invisible_characters_get_a_short_answer() {
     // The session's background scan over a project holding that file
     // finishes too, and reports it.
     let project = p.to_str().expect("utf-8 temp path");
-    let m = measure_command(time, &["session-scan", "--project", project], Vec::new(), p, &[]);
+    let m = measure_command(
+        time,
+        &["session-scan", "--project", project],
+        Vec::new(),
+        p,
+        &[],
+    );
     bounded("session scan", &m);
     let report = std::fs::read_to_string(p.join(".agentops/unicode-scan-report.json"))
         .expect("the scan leaves its report");

@@ -16,7 +16,6 @@ use agentops_core::{
     Context, Effect, FileKind, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule,
     Severity, ToolKind, ToolMatch, World,
 };
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -62,31 +61,16 @@ static RULES: &[&Rule] = &[&FILE_CHANGED, &FILE_MISSING];
 
 /// One manifest line, borrowed from the manifest: only the fields the
 /// verification reads are looked at (a session start reads every line, and
-/// the manifest grows by one line per file write).
+/// the manifest grows by one line per file write). A line whose fields are
+/// not strings is malformed.
 #[derive(Deserialize)]
 struct ManifestLine<'a> {
     #[serde(borrow, default)]
-    abs_path: Option<Text<'a>>,
+    abs_path: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    path: Option<Text<'a>>,
+    path: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    sha256: Option<Text<'a>>,
-}
-
-/// A field that should be a string; anything else counts as absent.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Text<'a> {
-    Str(#[serde(borrow)] Cow<'a, str>),
-    Other(IgnoredAny),
-}
-
-/// The string a field holds, if it is one.
-fn text<'a>(field: &'a Option<Text<'a>>) -> Option<&'a str> {
-    match field {
-        Some(Text::Str(s)) => Some(s),
-        _ => None,
-    }
+    sha256: Option<Cow<'a, str>>,
 }
 
 /// The latest recorded hash of every tracked file, by absolute path.
@@ -103,8 +87,11 @@ pub fn latest_hashes(manifest: &[u8]) -> (BTreeMap<PathBuf, (String, String)>, u
             skipped += 1;
             continue;
         };
-        let path = text(&record.path);
-        match (text(&record.abs_path).or(path), text(&record.sha256)) {
+        let path = record.path.as_deref();
+        match (
+            record.abs_path.as_deref().or(path),
+            record.sha256.as_deref(),
+        ) {
             (Some(abs), Some(sha)) if !abs.is_empty() => {
                 if let Entry::Vacant(slot) = latest.entry(PathBuf::from(abs)) {
                     slot.insert((sha.to_string(), path.unwrap_or(abs).to_string()));
