@@ -370,7 +370,7 @@ fn since_and_until_keep_whole_days() {
         let mut args = bad.to_vec();
         args.extend(["--transcripts", root]);
         let out = cost(&args, &s.cwd, &[]);
-        assert_eq!(out.code, 2, "{bad:?}: {}", out.stdout);
+        assert_eq!(out.code, 64, "{bad:?}: {}", out.stdout);
         assert!(out.stdout.is_empty(), "{bad:?}: {}", out.stdout);
     }
 }
@@ -416,7 +416,7 @@ fn the_transcript_root_follows_claude_config_dir_then_home() {
         cwd,
         &[],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 64);
     assert!(
         out.stderr.contains("no Claude Code transcripts"),
         "{}",
@@ -504,5 +504,5 @@ fn the_hook_ledger_report_prints_clean_money() {
     assert!(!r.to_string().contains("00000"), "{r}");
 
     let out = cost(&["--project", "/nonexistent/agentops"], tmp.path(), &[]);
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 64);
 }

@@ -465,7 +465,7 @@ fn dashboard_refuses_a_project_that_is_not_a_directory() {
         dir.path(),
         &[],
     );
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, 64, "{}", out.stderr);
     assert!(out.stderr.contains("is not a directory"), "{}", out.stderr);
     assert!(out.stdout.is_empty(), "no URL printed: {}", out.stdout);
 }

@@ -866,7 +866,7 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
         dir.path(),
         &[("OTLP_ENDPOINT", "http://collector.example.com:4318")],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 64);
     assert!(out.stderr.contains("loopback"), "{}", out.stderr);
     let none = run(
         &["telemetry", "export", "--quiet"],
@@ -884,7 +884,7 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ],
     );
-    assert_eq!(grpc.code, 2, "{}", grpc.stderr);
+    assert_eq!(grpc.code, 64, "{}", grpc.stderr);
     assert!(
         grpc.stderr.contains("grpc is not supported"),
         "{}",
@@ -900,7 +900,7 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
         )],
     );
     assert_eq!(
-        signal.code, 2,
+        signal.code, 64,
         "the per-signal URL is checked too: {}",
         signal.stderr
     );
@@ -925,7 +925,7 @@ fn telemetry_export_refuses_cleartext_to_remote_hosts() {
         dir.path(),
         &[],
     );
-    assert_eq!(both.code, 2, "{}", both.stderr);
+    assert_eq!(both.code, 64, "{}", both.stderr);
 }
 
 /// A one-shot HTTP server on loopback: answers each of `answers` to one

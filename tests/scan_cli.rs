@@ -88,7 +88,7 @@ fn fix_strips_and_leaves_a_clean_tree() {
 #[test]
 fn a_missing_directory_is_a_usage_error() {
     let (code, _) = scan(Path::new("/nonexistent/agentops/project"), &["lockfiles"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 64);
 }
 
 fn findings_by_line(report: &Value) -> Vec<u64> {
@@ -140,7 +140,7 @@ fn a_single_file_can_be_scanned() {
     assert_eq!(json(&out)["files"][0]["path"], "yarn.lock");
 
     let (code, _) = scan(&root.join("evil.py"), &["lockfiles"]);
-    assert_eq!(code, 2, "only the unicode scan takes a file");
+    assert_eq!(code, 64, "only the unicode scan takes a file");
 }
 
 #[test]

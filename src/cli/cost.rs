@@ -153,7 +153,7 @@ fn from_ledger(args: &Args) -> ExitCode {
             "agentops cost: {} is not a directory (--project)",
             project.display()
         );
-        return ExitCode::from(2);
+        return ExitCode::from(super::USAGE);
     }
     let state = StateDir::new(&project);
     let prices = prices_of(&project);
@@ -164,7 +164,7 @@ fn from_ledger(args: &Args) -> ExitCode {
                 "agentops cost: cannot read .agentops/{}: {e}",
                 agentops_cost::LEDGER_FILE
             );
-            return ExitCode::from(2);
+            return ExitCode::from(1);
         }
     };
     let budget = read_budget(&state);
@@ -275,7 +275,7 @@ fn from_transcripts(args: &TranscriptArgs, grouping: Grouping) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("agentops cost: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(super::USAGE);
         }
     };
     for root in &roots {
@@ -284,7 +284,7 @@ fn from_transcripts(args: &TranscriptArgs, grouping: Grouping) -> ExitCode {
                 "agentops cost: no Claude Code transcripts at {} (set CLAUDE_CONFIG_DIR or pass --transcripts DIR)",
                 root.display()
             );
-            return ExitCode::from(2);
+            return ExitCode::from(super::USAGE);
         }
     }
     let folder = match &args.project {
@@ -295,7 +295,7 @@ fn from_transcripts(args: &TranscriptArgs, grouping: Grouping) -> ExitCode {
                     "agentops cost: {} is not a directory (--project)",
                     p.display()
                 );
-                return ExitCode::from(2);
+                return ExitCode::from(super::USAGE);
             }
         },
         None => None,
@@ -303,7 +303,7 @@ fn from_transcripts(args: &TranscriptArgs, grouping: Grouping) -> ExitCode {
     if let (Some(since), Some(until)) = (&args.since, &args.until) {
         if since > until {
             eprintln!("agentops cost: --since {since} is after --until {until}");
-            return ExitCode::from(2);
+            return ExitCode::from(super::USAGE);
         }
     }
     let prices = prices_of(&args.project.clone().unwrap_or_else(default_project));

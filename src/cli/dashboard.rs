@@ -127,7 +127,7 @@ pub fn run(args: &Args) -> ExitCode {
         Some(dir) if dir.is_dir() => dir.clone(),
         Some(dir) => {
             eprintln!("agentops dashboard: {} is not a directory", dir.display());
-            return ExitCode::from(2);
+            return ExitCode::from(super::USAGE);
         }
         None => agentops_engine::Environment::from_process().project_dir(None),
     };

@@ -132,7 +132,7 @@ pub fn run(args: &Args) -> ExitCode {
                 Ok(rel) => (root, Some(rel)),
                 Err(_) => {
                     eprintln!("agentops scan: {}: no directory above it", p.display());
-                    return ExitCode::from(2);
+                    return ExitCode::from(super::USAGE);
                 }
             }
         }
@@ -146,11 +146,11 @@ pub fn run(args: &Args) -> ExitCode {
                     ""
                 }
             );
-            return ExitCode::from(2);
+            return ExitCode::from(super::USAGE);
         }
         Err(e) => {
             eprintln!("agentops scan: {}: {e}", common.path.display());
-            return ExitCode::from(2);
+            return ExitCode::from(super::USAGE);
         }
     };
     let unicode_opts = |fix: bool, no_cache: bool, budget: Option<f64>| UnicodeOptions {
@@ -198,7 +198,7 @@ pub fn run(args: &Args) -> ExitCode {
                     }
                     Err(e) => {
                         eprintln!("agentops scan: {e}");
-                        ExitCode::from(2)
+                        ExitCode::from(1)
                     }
                 };
             }

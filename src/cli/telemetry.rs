@@ -96,12 +96,12 @@ pub fn run(args: &Args) -> ExitCode {
                 }
                 Err(Failure::Usage(e)) => {
                     eprintln!("agentops telemetry export: {e}");
-                    ExitCode::from(2)
+                    ExitCode::from(super::USAGE)
                 }
                 Err(Failure::NotConfigured) if options.quiet => ExitCode::SUCCESS,
                 Err(Failure::NotConfigured) => {
                     eprintln!("agentops telemetry export: set OTEL_EXPORTER_OTLP_ENDPOINT (or --endpoint) to the collector's base URL");
-                    ExitCode::from(2)
+                    ExitCode::from(super::USAGE)
                 }
                 Err(Failure::Export(e)) => {
                     eprintln!("agentops telemetry export: {e}");

@@ -95,6 +95,7 @@ fn writing_ordinary_files_does_not_prompt() {
     let files: Vec<PathBuf> = files.into_iter().step_by(3).collect();
     let mut written = 0usize;
     let mut prompted = Vec::new();
+    let mut carrying: Vec<String> = Vec::new();
     for p in &files {
         let Ok(content) = fs::read_to_string(p) else {
             continue; // not UTF-8 text: not the kind of file an agent writes
@@ -106,10 +107,26 @@ fn writing_ordinary_files_does_not_prompt() {
             .into_owned();
         written += 1;
         let (decision, rules) = decide(&rel, &content);
+        // A file that really carries invisible or bidi characters (Unicode
+        // tables, test data for them) is what UNI001 exists to stop: an ask
+        // there is no false positive. Which files those are is for the
+        // detector to say, not the policy under test.
+        let hidden = agentops_unicode::contains_flagged(
+            content.as_bytes(),
+            agentops_unicode::tree::options_for(Path::new(&rel)),
+        );
         if decision >= Decision::Ask {
-            prompted.push(format!("{rel}: {} {rules:?}", decision.as_str()));
+            if hidden && rules == ["UNI001"] {
+                carrying.push(rel);
+            } else {
+                prompted.push(format!("{rel}: {} {rules:?}", decision.as_str()));
+            }
         }
     }
+    println!(
+        "{} file(s) carry invisible or bidi characters and were asked about (UNI001): {carrying:?}",
+        carrying.len()
+    );
     let rate = prompted.len() as f64 / written.max(1) as f64;
     println!(
         "{written} files written, {} prompted ({:.3}%):\n{}",
