@@ -282,6 +282,30 @@ fn daily_totals_match_the_hand_computed_numbers() {
     );
 }
 
+/// With `--first-line`, a response written several times counts its first
+/// line, as ccusage counts it: `msg_a`'s output is 10, not 500, so 490
+/// output tokens (7,350 µ$ at sonnet's 15 per million) fewer than the
+/// default, and every other number the same.
+#[test]
+fn first_line_gives_ccusage_totals() {
+    let s = setup();
+    let root = s.root.to_str().expect("utf8");
+    let r = report(&cost(
+        &["daily", "--json", "--first-line", "--transcripts", root],
+        &s.cwd,
+        &[],
+    ));
+    let first = row(&r, "2025-06-01");
+    assert_eq!(first["output_tokens"], 310);
+    assert_eq!(first["usd"], "0.0194");
+    let t = &r["totals"];
+    assert_eq!(t["responses"], 6);
+    assert_eq!(t["input_tokens"], 3124);
+    assert_eq!(t["output_tokens"], 1336);
+    assert_eq!(t["total_tokens"], 66460);
+    assert_eq!(t["usd"], "0.070362");
+}
+
 #[test]
 fn sessions_include_their_subagents_and_models_are_ranked_by_cost() {
     let s = setup();

@@ -85,6 +85,11 @@ pub struct TranscriptArgs {
     /// (or the current directory's) prices the tokens.
     #[arg(long)]
     pub project: Option<PathBuf>,
+    /// Count a response written on several lines by its first line, as
+    /// ccusage does (same totals as ccusage; streamed output is
+    /// undercounted). Default: the largest count of each kind.
+    #[arg(long)]
+    pub first_line: bool,
 }
 
 /// A calendar day as `YYYY-MM-DD`.
@@ -312,7 +317,12 @@ fn from_transcripts(args: &TranscriptArgs, grouping: Grouping) -> ExitCode {
         until: args.until.clone(),
     };
     let keep = |f: &TranscriptFile| folder.as_ref().is_none_or(|p| &f.project == p);
-    let found = history::read(&roots, &range, keep);
+    let repeats = if args.first_line {
+        history::Repeats::First
+    } else {
+        history::Repeats::Largest
+    };
+    let found = history::read(&roots, &range, repeats, keep);
     for p in &found.problems {
         eprintln!("agentops cost: cannot read {p}");
     }

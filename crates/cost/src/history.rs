@@ -174,6 +174,7 @@ impl History {
 pub fn read(
     roots: &[PathBuf],
     range: &DayRange,
+    repeats: Repeats,
     keep: impl Fn(&TranscriptFile) -> bool,
 ) -> History {
     let mut problems = Vec::new();
@@ -185,7 +186,7 @@ pub fn read(
                 .filter(&keep),
         );
     }
-    let mut history = read_files(&files, range);
+    let mut history = read_files(&files, range, repeats);
     problems.append(&mut history.problems);
     history.problems = problems;
     history
@@ -202,9 +203,20 @@ pub fn project_folder(project: &Path) -> String {
         .collect()
 }
 
+/// Which counts of a response written on several lines are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Repeats {
+    /// The largest of each count: streaming raises `output_tokens` from
+    /// line to line, and the last line holds the billed count.
+    #[default]
+    Largest,
+    /// The first line's, as ccusage does (its totals, to the token).
+    First,
+}
+
 /// Read `files` (in order: the first file holding a response owns it) and
 /// total the responses dated in `range`.
-pub fn read_files(files: &[TranscriptFile], range: &DayRange) -> History {
+pub fn read_files(files: &[TranscriptFile], range: &DayRange, repeats: Repeats) -> History {
     let mut counted: Vec<Counted> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut history = History::default();
@@ -219,7 +231,7 @@ pub fn read_files(files: &[TranscriptFile], range: &DayRange) -> History {
             }
         };
         history.files += 1;
-        if let Err(e) = read_one(reader, &file.session, &mut counted, &mut by_id) {
+        if let Err(e) = read_one(reader, &file.session, repeats, &mut counted, &mut by_id) {
             history
                 .problems
                 .push(format!("{}: {e}", file.path.display()));
@@ -256,6 +268,7 @@ pub fn read_files(files: &[TranscriptFile], range: &DayRange) -> History {
 fn read_one(
     mut reader: impl BufRead,
     session: &str,
+    repeats: Repeats,
     counted: &mut Vec<Counted>,
     by_id: &mut HashMap<String, usize>,
 ) -> io::Result<()> {
@@ -278,7 +291,9 @@ fn read_one(
             format!("{id}\n{}", request.unwrap_or(""))
         });
         if let Some(&i) = key.as_ref().and_then(|k| by_id.get(k)) {
-            counted[i].usage = counted[i].usage.max(&r.usage);
+            if repeats == Repeats::Largest {
+                counted[i].usage = counted[i].usage.max(&r.usage);
+            }
             continue;
         }
         if let Some(key) = key {
