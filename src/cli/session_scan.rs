@@ -4,11 +4,11 @@
 //! It leaves its report in `.agentops/` for the next hook to deliver
 //! (see the unicode-scan-session policy).
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use agentops_core::{Context, World};
+use agentops_core::Context;
 use agentops_policies::supply_chain::unicode_scan_session::{background_scan, budget};
 use agentops_state::HostWorld;
 
@@ -25,6 +25,11 @@ const LOCK_FILE: &str = "unicode-scan.lock";
 
 pub fn run(args: &Args) -> ExitCode {
     let project = &args.project;
+    // The hook that started this may have run in a project that is gone
+    // by now (a temporary one): nothing to scan, and nothing to recreate.
+    if !project.is_dir() {
+        return ExitCode::SUCCESS;
+    }
     let state = project.join(".agentops");
     if let Err(e) = std::fs::create_dir_all(&state) {
         eprintln!(
@@ -33,10 +38,12 @@ pub fn run(args: &Args) -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    // One scan per project at a time: sessions started together share the
-    // running scan's report instead of scanning the tree twice at once.
-    let Some(_lock) = try_lock(&state.join(LOCK_FILE)) else {
-        return ExitCode::SUCCESS;
+    // One scan per project at a time. A scan started while another runs
+    // waits for it rather than skip: the running one may have listed the
+    // tree before a file changed, and its cache makes the second one cheap.
+    let Some(_lock) = lock(&state.join(LOCK_FILE)) else {
+        eprintln!("agentops session-scan: cannot lock .agentops/{LOCK_FILE}");
+        return ExitCode::from(1);
     };
     let flags = agentops_engine::flags_file::load(project).unwrap_or_default();
     let ctx = Context {
@@ -44,9 +51,7 @@ pub fn run(args: &Args) -> ExitCode {
         flags,
         ..Context::default()
     };
-    let world = HostWorld;
-    let ts = agentops_records::clock::iso_from_secs(world.now_secs());
-    let effects = background_scan(&world, project, budget(&ctx), &ts);
+    let effects = background_scan(&HostWorld, project, budget(&ctx));
     let failures = agentops_engine::perform_effects(&effects, &ctx);
     if failures.is_empty() {
         ExitCode::SUCCESS
@@ -56,17 +61,14 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// The lock file, locked; `None` when another scan holds it (or it cannot
-/// be opened: then no scan runs, and the next session tries again).
-fn try_lock(path: &std::path::Path) -> Option<File> {
+/// The lock file, locked (waiting for another scan to finish); `None`
+/// when it cannot be opened or locked.
+fn lock(path: &std::path::Path) -> Option<File> {
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
         .ok()?;
-    match file.try_lock() {
-        Ok(()) => Some(file),
-        Err(TryLockError::WouldBlock | TryLockError::Error(_)) => None,
-    }
+    file.lock().ok().map(|()| file)
 }

@@ -378,19 +378,14 @@ const MAX_REPORT_BYTES: u64 = 1024 * 1024;
 /// The background scan (`agentops session-scan`): scan the project with
 /// its cache and budget, and say what to write: the audit record, the
 /// cache, and the report for the next hook (after removing the marker of
-/// the last delivered one). `ts` stamps the audit record.
-pub fn background_scan(
-    world: &dyn World,
-    project_dir: &Path,
-    budget: Duration,
-    ts: &str,
-) -> Vec<Effect> {
+/// the last delivered one).
+pub fn background_scan(world: &dyn World, project_dir: &Path, budget: Duration) -> Vec<Effect> {
     let report = run_scan(world, project_dir, budget);
     let summary = summarize(&report);
     let mut effects = vec![Effect::AppendRecord {
         log: "audit.jsonl",
         record: json!({
-            "ts": ts,
+            "ts": common::timestamp(world),
             "event": "UNICODE_SESSION_SCAN",
             "files_flagged": summary.files.len(),
             "findings": report.finding_count(),
@@ -398,18 +393,18 @@ pub fn background_scan(
             "partial": report.partial,
         }),
     }];
-    effects.push(Effect::RemoveState { name: DELIVERED });
-    effects.push(Effect::WriteState {
-        name: REPORT,
-        contents: serde_json::to_vec(&summary).unwrap_or_default(),
-    });
-    // After the report, which creates `.agentops/` if need be.
     if !report.cache.is_empty() && report.cache_changed {
         effects.push(Effect::ReplaceFile {
             path: project_dir.join(".agentops").join(CACHE_FILE),
             contents: report.cache,
         });
     }
+    // The report last: once it is there, the scan's work is done.
+    effects.push(Effect::RemoveState { name: DELIVERED });
+    effects.push(Effect::WriteState {
+        name: REPORT,
+        contents: serde_json::to_vec(&summary).unwrap_or_default(),
+    });
     effects
 }
 
@@ -499,7 +494,7 @@ mod tests {
     /// prompt's hook says once its report is in place.
     fn scan_then_deliver(world: MemoryWorld) -> (Vec<Effect>, Outcome) {
         let world = world.dir("/p");
-        let effects = background_scan(&world, Path::new("/p"), DEFAULT_BUDGET, TS);
+        let effects = background_scan(&world, Path::new("/p"), DEFAULT_BUDGET);
         let report = report_written(&effects).expect("a report");
         let ctx = ctx_in(world.file(format!("/p/.agentops/{REPORT}"), &report));
         (effects, prompt(&ctx))
@@ -628,7 +623,7 @@ mod tests {
             .dir("/p/.agentops")
             .file("/p/a.txt", "a\u{200B}")
             .file("/p/b.txt", "clean");
-        let first = background_scan(&world, Path::new("/p"), DEFAULT_BUDGET, TS);
+        let first = background_scan(&world, Path::new("/p"), DEFAULT_BUDGET);
         let cache = cache_written(&first).expect("cache");
         let world = MemoryWorld::new()
             .dir("/p/.agentops")
@@ -654,7 +649,7 @@ mod tests {
             out.messages[0]
         );
         let world = MemoryWorld::new().dir("/p").file("/p/a.txt", "a");
-        let effects = background_scan(&world, Path::new("/p"), Duration::ZERO, TS);
+        let effects = background_scan(&world, Path::new("/p"), Duration::ZERO);
         let summary: ScanSummary =
             serde_json::from_slice(&report_written(&effects).expect("report")).expect("json");
         assert!(summary.partial);
