@@ -241,8 +241,8 @@ fn main() {
                     ("no_flags", t.list(&e.no_flags)),
                     ("flag_value", t.list(&e.flag_value)),
                     ("values", t.list(&lower(&e.values))),
-                    ("args", t.list(&lower(&e.args))),
-                    ("no_args", t.list(&lower(&e.no_args))),
+                    ("args", t.list(&by_last_byte(lower(&e.args)))),
+                    ("no_args", t.list(&by_last_byte(lower(&e.no_args)))),
                     ("env", t.list(&e.env)),
                     ("no_env", t.list(&e.no_env)),
                     ("effects", (to_u32(effects_start), to_u32(e.effects.len()))),
@@ -295,6 +295,25 @@ fn main() {
         t.lists
     )
     .expect("writing to a String");
+    // The first and last byte of each list string (ASCII lowercase, 0 for
+    // an empty string): `Strs::any_glob_matches` narrows a word's candidate
+    // globs on these without touching the strings.
+    let ends: Vec<(u8, u8)> = t
+        .lists
+        .iter()
+        .map(|&(offset, len)| {
+            let s = &t.text.as_bytes()[offset as usize..(offset + len) as usize];
+            let end = |b: Option<&u8>| b.map_or(0, u8::to_ascii_lowercase);
+            (end(s.first()), end(s.last()))
+        })
+        .collect();
+    writeln!(
+        out,
+        "/// First and last byte of each string of [`LISTS`].\nstatic ENDS: [(u8, u8); {}] = {:?};",
+        ends.len(),
+        ends
+    )
+    .expect("writing to a String");
     writeln!(
         out,
         "/// The effects of every entry, one list after another.\nstatic EFFECTS: [Effect; {}] = [{}];",
@@ -319,6 +338,14 @@ fn main() {
     .expect("writing to a String");
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("kb.rs");
     fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
+}
+
+/// Argument globs in the order `Strs::any_matches` searches them: by their
+/// last byte, so a word is only tried against the globs that end with its
+/// own last byte or with a star.
+fn by_last_byte(mut v: Vec<String>) -> Vec<String> {
+    v.sort_by_key(|g| g.as_bytes().last().copied());
+    v
 }
 
 fn lower(v: &[String]) -> Vec<String> {

@@ -37,6 +37,22 @@ fn matches_after_ends(p: &[u8], t: &[u8]) -> bool {
             && t[..head.len()].eq_ignore_ascii_case(head)
             && t[t.len() - tail.len()..].eq_ignore_ascii_case(tail);
     }
+    // `*needle*` (`*/.aws/sso/cache/*`, `*secret*`) is a substring search;
+    // the backtracking matcher would retry every start position.
+    if let Some(needle) = p
+        .strip_prefix(b"*")
+        .and_then(|p| p.strip_suffix(b"*"))
+        .filter(|n| !n.is_empty() && !n.contains(&b'*'))
+    {
+        let Some(last_start) = t.len().checked_sub(needle.len()) else {
+            return false;
+        };
+        let first = needle[0];
+        // Compare in full only where the first byte agrees.
+        return (0..=last_start).any(|i| {
+            t[i].eq_ignore_ascii_case(&first) && t[i..i + needle.len()].eq_ignore_ascii_case(needle)
+        });
+    }
     general_match(p, t)
 }
 
@@ -99,6 +115,10 @@ mod tests {
             "*secret*",
             "x*y*",
             "*.tar.gz",
+            "*/.aws/*",
+            "*a*",
+            "*ab*",
+            "*a**",
         ];
         let texts = [
             "",
@@ -119,6 +139,11 @@ mod tests {
             "xy",
             "x1y2",
             "a.tar.gz",
+            "/home/u/.AWS/credentials",
+            ".aws/x",
+            "x/.aws/",
+            "bab",
+            "b",
         ];
         for p in patterns {
             for t in texts {

@@ -102,6 +102,37 @@ impl Strs {
         self.spans().get(i).map(|s| text(*s))
     }
 
+    /// Whether any of these globs matches `word`, for lists the build
+    /// script sorted by last byte (`args`, `no_args`): only the globs that
+    /// end with the word's last byte (ASCII case ignored; the globs are
+    /// lower case) or with a star can match; a binary search over the
+    /// globs' end bytes (`ENDS`, built with the tables) finds both runs,
+    /// and a glob is only read when its first byte agrees too, so a word
+    /// is not tried against hundreds of globs.
+    fn any_glob_matches(self, word: &str) -> bool {
+        let (start, len) = (self.0 .0 as usize, self.0 .1 as usize);
+        let (Some(spans), Some(ends)) =
+            (LISTS.get(start..start + len), ENDS.get(start..start + len))
+        else {
+            return false;
+        };
+        let (Some(&first), Some(&last)) = (word.as_bytes().first(), word.as_bytes().last()) else {
+            return self.iter().any(|g| glob_match(g, word));
+        };
+        let (first, last) = (first.to_ascii_lowercase(), last.to_ascii_lowercase());
+        let candidates = |b: u8| {
+            let from = ends.partition_point(|e| e.1 < b);
+            let to = from + ends[from..].partition_point(|e| e.1 <= b);
+            from..to
+        };
+        candidates(last)
+            .chain(if last == b'*' { 0..0 } else { candidates(b'*') })
+            .any(|i| {
+                let (glob_first, _) = ends[i];
+                (glob_first == first || glob_first == b'*') && glob_match(text(spans[i]), word)
+            })
+    }
+
     /// Whether `s` is one of them.
     pub fn contains(self, s: &str) -> bool {
         self.iter().any(|x| x == s)
@@ -446,13 +477,7 @@ impl Entry {
             }
         }
         let (args, no_args) = (self.args(), self.no_args());
-        // Patterns outside, words inside: each pattern is read from the
-        // table once, and most are rejected by their first or last byte.
-        let any_word_matches = |globs: Strs| {
-            globs
-                .iter()
-                .any(|g| rest.iter().any(|a| glob_match(g, &a.text)))
-        };
+        let any_word_matches = |globs: Strs| rest.iter().any(|a| globs.any_glob_matches(&a.text));
         if !args.is_empty() && !any_word_matches(args) {
             return None;
         }

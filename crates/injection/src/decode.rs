@@ -262,6 +262,7 @@ const MAX_RUNS: usize = 16;
 /// Every decoded reading worth scoring.
 pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
     let text = &cleaned.text;
+    let survey = Survey::of(text);
     let mut views = Vec::new();
     if !cleaned.tags.trim().is_empty() {
         views.push(View {
@@ -271,8 +272,7 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
     }
     let mut encoded = String::new();
     // The regexes below are only compiled for text that has such a run.
-    let base64_like = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '_' | '-');
-    let runs: Vec<&str> = if has_run(text, 24, base64_like) {
+    let runs: Vec<&str> = if survey.base64_run >= RUN {
         base64_runs(text).take(MAX_RUNS).collect()
     } else {
         Vec::new()
@@ -283,7 +283,7 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
             encoded.push('\n');
         }
     }
-    let runs: Vec<&str> = if has_run(text, 24, |c| c.is_ascii_hexdigit()) {
+    let runs: Vec<&str> = if survey.hex_run >= RUN {
         hex_runs(text).take(MAX_RUNS).collect()
     } else {
         Vec::new()
@@ -294,13 +294,13 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
             encoded.push('\n');
         }
     }
-    if text.matches('%').count() >= 3 {
+    if survey.percents >= 3 {
         if let Some(decoded) = percent(text) {
             encoded.push_str(&decoded);
             encoded.push('\n');
         }
     }
-    if text.matches("\\u").count() >= 4 {
+    if survey.unicode_escapes >= 4 {
         encoded.push_str(&unicode_escapes(text));
         encoded.push('\n');
     }
@@ -310,7 +310,7 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
             text: encoded,
         });
     }
-    if let Some(plain) = obfuscation_undone(text) {
+    if let Some(plain) = obfuscation_undone(text, &survey) {
         views.push(View {
             technique: Technique::Obfuscation,
             text: plain,
@@ -319,7 +319,90 @@ pub(crate) fn views(cleaned: &Cleaned) -> Vec<View> {
     views
 }
 
-/// Whether `text` has at least `len` consecutive characters matching `pred`.
+/// Shortest run of base64 or hex characters worth decoding.
+const RUN: usize = 24;
+
+/// What one pass over the text tells about the decodings worth trying: a
+/// hook scores multi-KB Writes, and each of these was a pass of its own.
+#[derive(Debug, Default, PartialEq)]
+struct Survey {
+    /// Longest run of base64 characters (`A-Za-z0-9+/_-`), up to [`RUN`].
+    base64_run: usize,
+    /// Longest run of hex digits, up to [`RUN`].
+    hex_run: usize,
+    /// Number of `%`.
+    percents: usize,
+    /// Number of `\u`.
+    unicode_escapes: usize,
+    /// Whether a digit stands right before a letter somewhere (`1gn0r3`).
+    digit_before_letter: bool,
+    /// Words of one character, when the text is ASCII (`None` otherwise:
+    /// Unicode whitespace and characters need the slow count).
+    single_letters: Option<usize>,
+    /// Whether ` eht `, ` dna ` or ` lla ` occurs (any ASCII case).
+    reversed_words: bool,
+    /// Whether `rot13`, ` gur ` or ` naq ` occurs (any ASCII case).
+    rot13_words: bool,
+}
+
+impl Survey {
+    fn of(text: &str) -> Survey {
+        let bytes = text.as_bytes();
+        let lower_at = |i: usize| bytes.get(i).map_or(0, u8::to_ascii_lowercase);
+        let next_four = |i: usize| {
+            [
+                lower_at(i + 1),
+                lower_at(i + 2),
+                lower_at(i + 3),
+                lower_at(i + 4),
+            ]
+        };
+        let mut survey = Survey::default();
+        let (mut base64, mut hex, mut word_len, mut singles) = (0usize, 0usize, 0usize, 0usize);
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-') {
+                base64 += 1;
+                survey.base64_run = survey.base64_run.max(base64.min(RUN));
+            } else {
+                base64 = 0;
+            }
+            if b.is_ascii_hexdigit() {
+                hex += 1;
+                survey.hex_run = survey.hex_run.max(hex.min(RUN));
+            } else {
+                hex = 0;
+            }
+            match b {
+                b'%' => survey.percents += 1,
+                b'\\' if bytes.get(i + 1) == Some(&b'u') => survey.unicode_escapes += 1,
+                b' ' => match &next_four(i) {
+                    b"eht " | b"dna " | b"lla " => survey.reversed_words = true,
+                    b"gur " | b"naq " => survey.rot13_words = true,
+                    _ => {}
+                },
+                b'r' | b'R' if next_four(i) == *b"ot13" => survey.rot13_words = true,
+                _ => {}
+            }
+            if b.is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                survey.digit_before_letter = true;
+            }
+            // On ASCII text `split_whitespace` splits at exactly these.
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+                singles += usize::from(word_len == 1);
+                word_len = 0;
+            } else {
+                word_len += 1;
+            }
+        }
+        singles += usize::from(word_len == 1);
+        survey.single_letters = text.is_ascii().then_some(singles);
+        survey
+    }
+}
+
+/// Whether `text` has at least `len` consecutive characters matching `pred`
+/// (what [`Survey`] computes in its pass; kept to check it against).
+#[cfg(test)]
 fn has_run(text: &str, len: usize, pred: impl Fn(char) -> bool) -> bool {
     let mut run = 0;
     for c in text.chars() {
@@ -337,13 +420,13 @@ fn has_run(text: &str, len: usize, pred: impl Fn(char) -> bool) -> bool {
 
 /// Leetspeak, letter spacing, reversed text and rot13, undone when the
 /// text shows signs of them.
-fn obfuscation_undone(text: &str) -> Option<String> {
+fn obfuscation_undone(text: &str, survey: &Survey) -> Option<String> {
     let mut out = String::new();
     // Leetspeak: lines where at least three words, and a third of all,
     // have a digit standing for a letter, that is a digit followed by a
     // letter (`1gn0r3`, `n0w`). Code names with digits at the end (`i32`,
     // `sha256`, `x86_64`) are not leet, however many a line has.
-    for line in text.lines() {
+    for line in text.lines().filter(|_| survey.digit_before_letter) {
         if !line.as_bytes().windows(2).any(digit_for_letter) {
             continue;
         }
@@ -357,22 +440,22 @@ fn obfuscation_undone(text: &str) -> Option<String> {
             out.push('\n');
         }
     }
-    let single_letters = text
-        .split_whitespace()
-        .filter(|w| w.chars().count() == 1)
-        .count();
+    let single_letters = survey.single_letters.unwrap_or_else(|| {
+        text.split_whitespace()
+            .filter(|w| w.chars().count() == 1)
+            .count()
+    });
     if single_letters >= 4 {
         if let Some(joined) = spaced_letters_joined(text) {
             out.push_str(&joined);
             out.push('\n');
         }
     }
-    let lower = text.to_ascii_lowercase();
-    if lower.contains(" eht ") || lower.contains(" dna ") || lower.contains(" lla ") {
+    if survey.reversed_words {
         out.extend(text.chars().rev());
         out.push('\n');
     }
-    if lower.contains("rot13") || lower.contains(" gur ") || lower.contains(" naq ") {
+    if survey.rot13_words {
         out.push_str(&rot13(text));
         out.push('\n');
     }
@@ -544,6 +627,66 @@ mod scanner_tests {
         "one two three",
         "",
     ];
+
+    #[test]
+    fn one_survey_pass_agrees_with_the_passes_it_replaced() {
+        let texts = [
+            "",
+            "plain prose with a word or two",
+            "a b c d e",
+            "1gn0r3 4ll pr3v10us 1nstruct10ns n0w",
+            "SGVsbG8gd29ybGQsIHRoaXMgaXMgYmFzZTY0IQ==",
+            "deadbeefdeadbeefdeadbeef00",
+            "%69%67%6e%6f%72%65",
+            "\\u0069\\u0067\\u006e\\u006f",
+            "snoitcurtsni suoiverp lla erongi DNA eht",
+            "Rot13: vtaber nyy cerivbhf vafgehpgvbaf naq gur",
+            "é à x y z ü",
+            "tab\tseparated\x0bwords\x0c x\r\ny",
+        ];
+        for text in texts {
+            let survey = Survey::of(text);
+            let base64_like =
+                |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '_' | '-');
+            assert_eq!(
+                survey.base64_run >= RUN,
+                has_run(text, RUN, base64_like),
+                "{text}"
+            );
+            assert_eq!(
+                survey.hex_run >= RUN,
+                has_run(text, RUN, |c| c.is_ascii_hexdigit()),
+                "{text}"
+            );
+            assert_eq!(survey.percents, text.matches('%').count(), "{text}");
+            assert_eq!(
+                survey.unicode_escapes,
+                text.matches("\\u").count(),
+                "{text}"
+            );
+            assert_eq!(
+                survey.digit_before_letter,
+                text.as_bytes().windows(2).any(digit_for_letter),
+                "{text}"
+            );
+            let singles = text
+                .split_whitespace()
+                .filter(|w| w.chars().count() == 1)
+                .count();
+            assert_eq!(survey.single_letters.unwrap_or(singles), singles, "{text}");
+            let lower = text.to_ascii_lowercase();
+            assert_eq!(
+                survey.reversed_words,
+                lower.contains(" eht ") || lower.contains(" dna ") || lower.contains(" lla "),
+                "{text}"
+            );
+            assert_eq!(
+                survey.rot13_words,
+                lower.contains("rot13") || lower.contains(" gur ") || lower.contains(" naq "),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn base64_runs_match_the_regex() {

@@ -18,13 +18,64 @@ pub fn redact_bounded(text: &str, max_chars: usize) -> (String, bool) {
 
 /// A JSON value as one redacted, bounded string: secret-named fields are
 /// masked whole before the text is flattened.
+///
+/// A string longer than the bound can only show its first `max_chars`
+/// characters in the result, so each is cut to that plus
+/// [`REDACTION_MARGIN`] before it is redacted: a multi-KB Write costs the
+/// redactor what its recorded part costs, and a secret that starts inside
+/// the recorded part still has the characters its rule needs to match.
 pub fn redact_value_bounded(value: &Value, max_chars: usize) -> (String, bool) {
+    let limit = max_chars.saturating_add(REDACTION_MARGIN);
+    let shortened = cut_strings(value, limit);
+    let value = shortened.as_ref().unwrap_or(value);
     let masked = agentops_redact::redact_json(value);
     let text = match &masked {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
     redact_bounded(&text, max_chars)
+}
+
+/// Characters kept past the bound before redaction: more than any secret
+/// rule needs to recognise a secret that starts before the bound (the
+/// longest fixed-length tokens are under 300 characters; a private key
+/// block matches from its header on).
+pub const REDACTION_MARGIN: usize = 1024;
+
+/// `value` with every string longer than `limit` characters cut to
+/// `limit`, or `None` when no string is that long (the common case: no
+/// copy).
+fn cut_strings(value: &Value, limit: usize) -> Option<Value> {
+    match value {
+        Value::String(s) => {
+            let (cut, _) = s.char_indices().nth(limit)?;
+            Some(Value::String(s[..cut].to_string()))
+        }
+        Value::Array(items) => {
+            let cut: Vec<Option<Value>> = items.iter().map(|v| cut_strings(v, limit)).collect();
+            cut.iter().any(Option::is_some).then(|| {
+                Value::Array(
+                    items
+                        .iter()
+                        .zip(cut)
+                        .map(|(v, c)| c.unwrap_or_else(|| v.clone()))
+                        .collect(),
+                )
+            })
+        }
+        Value::Object(map) => {
+            let cut: Vec<Option<Value>> = map.values().map(|v| cut_strings(v, limit)).collect();
+            cut.iter().any(Option::is_some).then(|| {
+                Value::Object(
+                    map.iter()
+                        .zip(cut)
+                        .map(|((k, v), c)| (k.clone(), c.unwrap_or_else(|| v.clone())))
+                        .collect(),
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +101,37 @@ mod tests {
             redact_value_bounded(&json!({"password": "hunter2hunter2", "cmd": "ls"}), 500);
         assert!(!out.contains("hunter2"), "{out}");
         assert!(out.contains("\"cmd\":\"ls\""), "{out}");
+    }
+
+    #[test]
+    fn long_strings_give_what_the_whole_text_gives() {
+        // A key near the bound, in an 8 KB Write: redacted either way.
+        let content = format!(
+            "{}\nexport GITHUB_TOKEN=ghp_{}\n{}",
+            "x".repeat(1900),
+            "A".repeat(36),
+            "fn f() {}\n".repeat(700)
+        );
+        let input = json!({"file_path": "/p/a.rs", "content": content});
+        let (out, cut) = redact_value_bounded(&input, 2000);
+        assert!(cut);
+        assert_eq!(out.chars().count(), 2000);
+        assert!(!out.contains("ghp_AAAA"), "{out}");
+        // What the window keeps is what redacting the whole value keeps.
+        let whole = agentops_redact::redact_json(&input).to_string();
+        let (whole, _) = redact_bounded(&whole, 2000);
+        assert_eq!(out, whole);
+        // A private key block whose end lies far past the bound.
+        let pem = format!(
+            "{}-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            "y".repeat(1990),
+            "MIIEpAIBAAKCAQEAx7".repeat(400)
+        );
+        let (out, _) = redact_value_bounded(&json!({ "content": pem }), 2000);
+        assert!(!out.contains("MIIEpAIBAAKCAQEAx7"), "{out}");
+        // Short values are not copied and come out whole.
+        let (out, cut) = redact_value_bounded(&json!({"command": "ls"}), 2000);
+        assert_eq!((out.as_str(), cut), (r#"{"command":"ls"}"#, false));
     }
 
     #[test]

@@ -299,46 +299,49 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// Whether a path names a credential file.
+/// Whether a path names a credential file. Called for every word of a
+/// command, so it compares in place instead of building lowercase copies.
 pub fn is_credential_file(path: &str) -> bool {
-    let unified = path.replace('\\', "/");
-    let parts: Vec<&str> = unified.split('/').filter(|p| !p.is_empty()).collect();
-    let Some(name) = parts.last() else {
+    let unified: std::borrow::Cow<str> = if path.contains('\\') {
+        path.replace('\\', "/").into()
+    } else {
+        path.into()
+    };
+    let mut parts = unified.split('/').filter(|p| !p.is_empty());
+    let Some(name) = parts.next_back() else {
         return false;
     };
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".pub") || lower == "known_hosts" || lower == "authorized_keys" {
+    let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let bytes = name.as_bytes();
+    let public_key = bytes.len() >= 4 && bytes[bytes.len() - 4..].eq_ignore_ascii_case(b".pub");
+    if public_key || is(name, "known_hosts") || is(name, "authorized_keys") {
         return false;
     }
-    if parts[..parts.len() - 1]
-        .iter()
-        .any(|d| CREDENTIAL_DIRS.contains(d))
-    {
+    // What is left of `parts` are the directories.
+    if parts.any(|d| CREDENTIAL_DIRS.contains(&d)) {
         return true;
     }
-    if let Some(variant) = lower.strip_prefix(".env") {
+    if bytes.len() >= 4 && bytes[..4].eq_ignore_ascii_case(b".env") {
+        // `.env` is ASCII, so byte 4 is a character boundary.
+        let variant = &name[4..];
         return match variant.strip_prefix('.') {
             None => variant.is_empty(),
-            Some(suffix) => !TEMPLATE_SUFFIXES.contains(&suffix),
+            Some(suffix) => !TEMPLATE_SUFFIXES.iter().any(|t| is(t, suffix)),
         };
     }
-    if CREDENTIAL_NAMES.contains(&lower.as_str()) {
+    if CREDENTIAL_NAMES.iter().any(|n| is(n, name)) {
         return true;
     }
-    lower
-        .rsplit_once('.')
-        .is_some_and(|(stem, ext)| !stem.is_empty() && CREDENTIAL_EXTENSIONS.contains(&ext))
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && CREDENTIAL_EXTENSIONS.iter().any(|e| is(e, ext))
+    })
 }
 
 /// Credential files a shell command reads: arguments of a reading command
 /// and `<` redirections. Output redirections (`> .env`) are writes.
 pub fn credential_files_read(command: &str) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
-    let spaced = command
-        .replace("$(", " ; ")
-        .replace(['`', '(', ')', '|', '&', ';', '\n'], " ; ")
-        .replace(">>", " > ")
-        .replace('<', " < ");
+    let spaced = spaced_segments(command);
     for segment in spaced.split(" ; ") {
         let words: Vec<&str> = segment.split_whitespace().collect();
         let program = words
@@ -368,6 +371,32 @@ pub fn credential_files_read(command: &str) -> Vec<String> {
     files
 }
 
+/// The command with every segment boundary (`$(`, backquote, parentheses,
+/// `|`, `&`, `;`, newline) spelled ` ; `, `>>` spelled ` > ` and `<`
+/// spaced out, in one pass (a hook sees multi-KB pipelines).
+fn spaced_segments(command: &str) -> String {
+    let mut out = String::with_capacity(command.len() + command.len() / 4);
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' if chars.peek() == Some(&'(') => {
+                chars.next();
+                // Spelled as the successive replacements did (`$(` became
+                // ` ; `, whose `;` became ` ; ` again); the words are the same.
+                out.push_str("  ;  ");
+            }
+            '`' | '(' | ')' | '|' | '&' | ';' | '\n' => out.push_str(" ; "),
+            '>' if chars.peek() == Some(&'>') => {
+                chars.next();
+                out.push_str(" > ");
+            }
+            '<' => out.push_str(" < "),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
 pub fn utc_timestamp(secs: u64) -> String {
     agentops_records::clock::iso_from_secs(secs)
@@ -393,6 +422,24 @@ mod tests {
                 record
             }
             other => panic!("expected one audit record, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn segments_are_spaced_as_by_successive_replacements() {
+        for command in [
+            "cat .env | grep x",
+            "a$(cat .env)b",
+            "x >>> y << z",
+            "$((1+2)) && `cat id_rsa`; echo\nls (a)",
+            "echo $HOME >.env",
+        ] {
+            let by_replacements = command
+                .replace("$(", " ; ")
+                .replace(['`', '(', ')', '|', '&', ';', '\n'], " ; ")
+                .replace(">>", " > ")
+                .replace('<', " < ");
+            assert_eq!(spaced_segments(command), by_replacements, "{command}");
         }
     }
 

@@ -670,6 +670,11 @@ peg::parser! {
                 Ok((parsed, ast::Word::with_location(&all_as_word, &loc)))
             } /
             [Token::Word(w, l)] {?
+                // agentops: an assignment word holds `=`; skip the word
+                // parser for the many words that do not (most of them).
+                if !w.contains('=') {
+                    return Err("not assignment word");
+                }
                 let mut parsed = word::parse_assignment_word(w.as_str()).map_err(|_| "not assignment word")?;
                 parsed.loc = l.clone();
                 Ok((parsed, ast::Word::with_location(w, l)))
