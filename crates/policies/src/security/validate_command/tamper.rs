@@ -8,10 +8,27 @@ use agentops_shell::Command;
 
 use super::paths::path_words;
 use super::scan::{Hits, Scan};
-use super::{AGENTOPS_BINARY, AGENTOPS_STATE, FLAGS_WRITE, HOOK_WIRING, INTERPRETER_PROTECTED};
+use super::{
+    rule, AGENTOPS_BINARY, AGENTOPS_STATE, FLAGS_WRITE, HOOK_WIRING, INTERPRETER_PROTECTED,
+};
 use crate::security::protected::{self, Protected};
+use agentops_core::{Rule, Severity};
+
+/// CMD038: the agent grants itself an exception or an allow-once.
+pub static SELF_GRANT: Rule = rule(
+    "CMD038",
+    "agent-grants-exception",
+    Severity::Hard,
+    "runs `agentops allow` or `agentops allow-once`: exceptions and allow-once grants are the user's to give, not the agent's",
+    "An exception (`agentops allow`) or an allow-once grant (`agentops allow-once`) lets a call through that a rule stops. If the agent could run them, every denial would be one command away from its own approval. They are refused from the agent's shell in every mode; the user runs them in their own terminal. Reading stays open: `agentops allow list` and `agentops why` pass.",
+    "PreToolUse Bash: agentops allow CMD016 --pattern 'git push --force origin main' --reason ok",
+    "PreToolUse Bash: agentops allow list",
+);
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
+    if grants_exception(c) {
+        hits.add(&SELF_GRANT, c);
+    }
     for target in modified_paths(c) {
         if let Some(kind) = scan
             .protected(c.id, target)
@@ -50,6 +67,22 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
         if code_touches_protected(scan, c, &code.code) {
             hits.add(&INTERPRETER_PROTECTED, c);
         }
+    }
+}
+
+/// `agentops allow <RULE> …`, `agentops allow remove …` or `agentops
+/// allow-once <id>`: the user's commands for letting a call through.
+/// `agentops allow list` only reads.
+fn grants_exception(c: &Command) -> bool {
+    let name = c.name.rsplit(['/', '\\']).next().unwrap_or(&c.name);
+    if !matches!(name, "agentops" | "agentops.exe") {
+        return false;
+    }
+    let mut words = c.arg_texts().filter(|a| !a.starts_with('-'));
+    match words.next() {
+        Some("allow-once") => true,
+        Some("allow") => words.next() != Some("list"),
+        _ => false,
     }
 }
 
