@@ -449,3 +449,41 @@ fn a_path_exception_names_files_not_neighbours() {
         assert_eq!(decision(&out), "deny", "{near}: {}", out.stdout);
     }
 }
+
+#[test]
+fn doctor_counts_exceptions_and_flags_ignored_ones() {
+    let s = Setup::new();
+    assert_eq!(
+        s.cli(&["allow", "CMD016", "--reason", "resets are fine here"])
+            .code,
+        0
+    );
+    let user = s.cli(&["allow", "EXF012", "--user", "--reason", "ci hook"]);
+    assert_eq!(user.code, 0, "{}", user.stderr);
+    let doctor: Value = serde_json::from_str(&s.cli(&["doctor", "--json"]).stdout).expect("json");
+    let text = doctor.to_string();
+    assert!(text.contains("project exceptions: 1 (0 expired)"), "{text}");
+    assert!(
+        text.contains("user exceptions: 1 (0 expired), relaxing hard-list rules EXF012 (1)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("project exceptions to hard-list rules are ignored"),
+        "{text}"
+    );
+    // A planted project exception to a hard-list rule is a problem.
+    let planted = json!({"version": 1, "exceptions": [{
+        "id": "0a1b2c3d", "rule": "CMD020", "reason": "planted", "created_at": 1}]});
+    std::fs::write(
+        s.project.path().join(".agentops/exceptions.json"),
+        planted.to_string(),
+    )
+    .expect("write");
+    let out = s.cli(&["doctor", "--json"]);
+    assert!(
+        out.stdout
+            .contains("project exceptions to hard-list rules are ignored: CMD020 (1)"),
+        "{}",
+        out.stdout
+    );
+}
