@@ -181,7 +181,16 @@ fn hard_list_rules_take_user_exceptions_only() {
     .expect("write");
     let ignored = s.bash(command);
     assert_eq!(decision(&ignored), "deny", "{}", ignored.stdout);
-    assert_eq!(s.last_record()["exceptions"][0]["status"], "refused-scope");
+    let refused = s.last_record();
+    assert_eq!(refused["exceptions"][0]["status"], "refused-scope");
+    let id = refused["decision_id"].as_str().expect("decision id");
+    let why = s.cli(&["why", id]);
+    assert!(
+        why.stdout
+            .contains("[EXF012] project exception 1 (0a1b2c3d): refused-scope (planted)"),
+        "{}",
+        why.stdout
+    );
 
     let user = s.cli(&[
         "allow",
@@ -486,4 +495,61 @@ fn doctor_counts_exceptions_and_flags_ignored_ones() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn check_shows_the_verdict_with_exceptions_applied() {
+    let s = Setup::new();
+    let command = "git push --force-with-lease origin feature/login";
+    assert_eq!(
+        s.cli(&["check", "--", command]).code,
+        1,
+        "asks before the exception"
+    );
+    assert_eq!(
+        s.cli(&["allow", "CMD029", "--pattern", LEASE, "--reason", "rebased"])
+            .code,
+        0
+    );
+    let after = s.cli(&["check", "--", command]);
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+    assert_eq!(
+        s.cli(&["check", "--", "git push --force origin main"]).code,
+        1
+    );
+}
+
+#[test]
+fn a_new_grant_prunes_expired_ones() {
+    let s = Setup::new();
+    let dir = s.home.path().join(".agentops/allow-once");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let stale = dir.join("00000000000000000000000000000000.json");
+    std::fs::write(&stale, json!({"expires_at": 1}).to_string()).expect("write");
+    let id = deny_id(&s, "git branch -D old");
+    assert_eq!(s.cli(&["allow-once", &id]).code, 0);
+    assert!(!stale.exists());
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1);
+}
+
+#[test]
+fn a_broken_exceptions_file_applies_nothing_and_is_read_only_when_something_gates() {
+    let s = Setup::new();
+    std::fs::write(s.project.path().join(".agentops/exceptions.json"), "{oops").expect("write");
+    // Nothing gates: the file is not even read, so nothing is reported.
+    let quiet = s.bash("ls -la");
+    assert_eq!(decision(&quiet), "allow");
+    assert!(!quiet.stdout.contains("exceptions"), "{}", quiet.stdout);
+    // Something gates: the problem is reported and the deny stands.
+    let out = s.bash("git reset --hard HEAD~1");
+    assert_eq!(decision(&out), "deny", "{}", out.stdout);
+    let note = out.json().expect("answer")["systemMessage"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        note.contains("project exceptions") && note.contains("not applied"),
+        "{note}"
+    );
+    assert_eq!(s.cli(&["allow", "list"]).code, 1);
 }

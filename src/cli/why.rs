@@ -197,6 +197,7 @@ pub fn allow_once(args: &AllowOnceArgs) -> ExitCode {
     };
     let dir = overrides::grants_dir(&home);
     let now = now_secs();
+    prune_expired_grants(&dir, now);
     let grant = overrides::grant_json(&args.id, hash, &rules, now);
     let path = dir.join(format!("{hash}.json"));
     let written = std::fs::create_dir_all(&dir)
@@ -212,4 +213,23 @@ pub fn allow_once(args: &AllowOnceArgs) -> ExitCode {
         iso_from_secs(now + overrides::GRANT_SECONDS)
     );
     ExitCode::SUCCESS
+}
+
+/// Remove grants that can no longer be used, so the directory does not
+/// grow with every allow-once never claimed. Best effort.
+fn prune_expired_grants(dir: &Path, now: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let expired = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|g| g["expires_at"].as_u64())
+            .is_some_and(|at| at <= now);
+        if expired {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
