@@ -419,6 +419,16 @@ fn why_prints_the_record_and_rejects_bad_ids() {
     let as_json: Value =
         serde_json::from_str(&s.cli(&["why", &id, "--json"]).stdout).expect("json");
     assert_eq!(as_json["record"]["decision_id"], id.as_str());
+    assert!(
+        why.stdout.contains("effects (knowledge base"),
+        "{}",
+        why.stdout
+    );
+    let effects = as_json["effects"].to_string();
+    assert!(
+        effects.contains("git reset --hard HEAD~5") && effects.contains("[git/"),
+        "{effects}"
+    );
     assert_eq!(s.cli(&["why", "NOT-AN-ID"]).code, 64);
     assert_eq!(s.cli(&["why", "aaaaaaaa"]).code, 1);
     // An ask is explained but cannot be allowed once.

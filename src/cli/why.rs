@@ -83,12 +83,58 @@ pub fn why(args: &WhyArgs) -> ExitCode {
         Ok(found) => found,
         Err(code) => return code,
     };
+    let effects = command_effects(&record, &args.project);
     if args.json {
-        println!("{}", json!({"record": record, "allowed_once": used}));
+        println!(
+            "{}",
+            json!({"record": record, "allowed_once": used, "effects": effects})
+        );
         return ExitCode::SUCCESS;
     }
     print!("{}", explain(&args.id, &record, &used));
+    if !effects.is_empty() {
+        println!("  effects (knowledge base, of the command as recorded)");
+        for c in &effects {
+            println!("    {}", c["command"].as_str().unwrap_or(""));
+            for e in c["effects"].as_array().into_iter().flatten() {
+                println!("      {}", e.as_str().unwrap_or(""));
+            }
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// What each simple command of a recorded Bash call does, by the command
+/// knowledge base: worked out again from the input as stored (redacted),
+/// so the hook spends nothing on it.
+fn command_effects(record: &Value, project: &Option<std::path::PathBuf>) -> Vec<Value> {
+    let command = record["input"]
+        .as_str()
+        .and_then(|i| serde_json::from_str::<Value>(i).ok())
+        .and_then(|i| i["command"].as_str().map(str::to_string));
+    let Some(command) = command.filter(|_| record["tool"] == "Bash") else {
+        return Vec::new();
+    };
+    let env = agentops_engine::Environment {
+        project_dir: project.clone(),
+        ..agentops_engine::Environment::from_process()
+    };
+    let (ctx, _) = env.context(None);
+    let analysis = agentops_shell::analyse(&command);
+    agentops_policies::security::autopilot::explain(&analysis, &ctx)
+        .into_iter()
+        .map(|c| {
+            let effects: Vec<String> = c
+                .effects
+                .iter()
+                .map(|(effect, target, place, entry)| match (target, place) {
+                    (Some(t), Some(p)) => format!("{effect} {t} ({p})  [{entry}]"),
+                    _ => format!("{effect}  [{entry}]"),
+                })
+                .collect();
+            json!({"command": c.command, "known": c.known, "effects": effects})
+        })
+        .collect()
 }
 
 /// The record as text, one fact a line.
