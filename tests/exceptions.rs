@@ -431,7 +431,8 @@ fn why_prints_the_record_and_rejects_bad_ids() {
     );
     assert_eq!(s.cli(&["why", "NOT-AN-ID"]).code, 64);
     assert_eq!(s.cli(&["why", "aaaaaaaa"]).code, 1);
-    // An ask is explained but cannot be allowed once.
+    // An ask's line offers only `why` (Claude Code asks the user), but the
+    // user may still allow it once (agents that cannot ask deny it).
     let ask = s.bash("git push --force origin main");
     assert_eq!(decision(&ask), "ask");
     let ask_id = s.last_record()["decision_id"]
@@ -439,7 +440,20 @@ fn why_prints_the_record_and_rejects_bad_ids() {
         .expect("id")
         .to_string();
     assert!(!reason(&ask).contains("allow-once"));
-    assert_eq!(s.cli(&["allow-once", &ask_id]).code, 64);
+    assert_eq!(s.cli(&["allow-once", &ask_id]).code, 0);
+    assert_eq!(decision(&s.bash("git push --force origin main")), "allow");
+    assert_eq!(decision(&s.bash("git push --force origin main")), "ask");
+    // A hard deny takes no allow-once.
+    let hard = s.bash("rm -rf ~/");
+    assert_eq!(decision(&hard), "deny");
+    let hard_id = s.last_record()["decision_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert!(!reason(&hard).contains("allow-once"), "{}", reason(&hard));
+    let refused = s.cli(&["allow-once", &hard_id]);
+    assert_eq!(refused.code, 64);
+    assert!(refused.stderr.contains("hard deny"), "{}", refused.stderr);
 }
 
 #[test]
@@ -562,4 +576,31 @@ fn a_broken_exceptions_file_applies_nothing_and_is_read_only_when_something_gate
         "{note}"
     );
     assert_eq!(s.cli(&["allow", "list"]).code, 1);
+}
+
+#[test]
+fn codex_cannot_write_exceptions_or_grant_itself_either() {
+    let s = Setup::new();
+    let codex = |tool: &str, command: &str| {
+        let payload = json!({"session_id": "c1", "turn_id": "t", "cwd": s.project.path(),
+            "hook_event_name": "PreToolUse", "model": "gpt-5.5", "permission_mode": "default",
+            "tool_name": tool, "tool_input": {"command": command}, "tool_use_id": "call-1"});
+        let out = run(
+            &["hook", "--agent", "codex", "PreToolUse"],
+            payload.to_string().as_bytes(),
+            s.project.path(),
+            &s.env(),
+        );
+        out.json()
+            .and_then(|v| {
+                v["hookSpecificOutput"]["permissionDecision"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "allow".into())
+    };
+    let patch = "*** Begin Patch\n*** Add File: .agentops/exceptions.json\n+{\"exceptions\": []}\n*** End Patch\n";
+    assert_eq!(codex("apply_patch", patch), "deny");
+    assert_eq!(codex("Bash", "agentops allow-once abcdefgh"), "deny");
+    assert_eq!(codex("Bash", "agentops allow list"), "allow");
 }

@@ -376,8 +376,22 @@ fn list(project: &Path, home: Option<&Path>, as_json: bool) -> ExitCode {
     }
 }
 
+fn id_exists(project: &Path, home: Option<&Path>, id: &str) -> bool {
+    [Some(project), home]
+        .into_iter()
+        .flatten()
+        .filter_map(|dir| load(dir).ok())
+        .any(|f| f.exceptions.iter().any(|e| e.id == id))
+}
+
 fn remove(project: &Path, home: Option<&Path>, which: &str, user: bool) -> ExitCode {
-    let by_number = which.parse::<usize>().ok();
+    // An id is 8 hex digits and may be all digits: ids are looked up
+    // first, in both scopes; a number counts in one scope.
+    let is_id = which.len() == 8 && which.bytes().all(|b| b.is_ascii_hexdigit());
+    let by_number = which
+        .parse::<usize>()
+        .ok()
+        .filter(|_| !is_id || !id_exists(project, home, which));
     let scopes: Vec<Scope> = match (by_number, user) {
         (Some(_), true) => vec![Scope::User],
         (Some(_), false) => vec![Scope::Project],

@@ -208,11 +208,13 @@ pub fn allow_once(args: &AllowOnceArgs) -> ExitCode {
         Ok(found) => found,
         Err(code) => return code,
     };
-    if record["decision"].as_str() != Some("deny") {
+    // An ask counts too: agents that cannot ask (Codex, Gemini, Copilot,
+    // Cursor) turned it into a denial.
+    if !matches!(record["decision"].as_str(), Some("deny" | "ask")) {
         return usage_error(
             "allow-once",
             format!(
-                "decision {} was `{}`, not a deny: only denials can be allowed once",
+                "decision {} was `{}`: only denials and asks can be allowed once",
                 args.id,
                 record["decision"].as_str().unwrap_or("-")
             ),
