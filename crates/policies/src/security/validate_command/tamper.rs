@@ -71,17 +71,30 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
 }
 
 /// `agentops allow <RULE> …`, `agentops allow remove …` or `agentops
-/// allow-once <id>`: the user's commands for letting a call through.
-/// `agentops allow list` only reads.
+/// allow-once <id>`: the user's commands for letting a call through. Only
+/// `agentops allow list [--json]` (which reads) passes, spelled exactly:
+/// an option value such as `--pattern list` must not pass for it. A name
+/// that merely mentions agentops (`"$(command -v agentops)"`, a path)
+/// counts as agentops.
 fn grants_exception(c: &Command) -> bool {
-    let name = c.name.rsplit(['/', '\\']).next().unwrap_or(&c.name);
-    if !matches!(name, "agentops" | "agentops.exe") {
+    let names_agentops = |n: &str| {
+        let base = n.rsplit(['/', '\\']).next().unwrap_or(n);
+        matches!(base, "agentops" | "agentops.exe") || n.contains("agentops")
+    };
+    if !names_agentops(&c.name) && !names_agentops(&c.written_name) {
         return false;
     }
-    let mut words = c.arg_texts().filter(|a| !a.starts_with('-'));
-    match words.next() {
-        Some("allow-once") => true,
-        Some("allow") => words.next() != Some("list"),
+    let args: Vec<&str> = c.arg_texts().collect();
+    match args.iter().position(|a| !a.starts_with('-')) {
+        Some(i) if args[i] == "allow-once" => true,
+        Some(i) if args[i] == "allow" => {
+            let rest: Vec<&str> = args[i + 1..]
+                .iter()
+                .copied()
+                .filter(|a| *a != "--json")
+                .collect();
+            rest != ["list"]
+        }
         _ => false,
     }
 }
