@@ -146,7 +146,7 @@ impl Filter {
     }
 }
 
-fn read_log(project: &Path) -> Result<String, String> {
+pub(crate) fn read_log(project: &Path) -> Result<String, String> {
     let state = agentops_state::StateDir::new(project);
     match state.read(AUDIT_LOG, MAX_LOG_BYTES) {
         Ok(Some(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),

@@ -122,6 +122,13 @@ fn open_in_browser(url: &str) {
     }
 }
 
+/// Both scopes' exceptions, as `agentops allow list --json` lists them.
+fn exceptions_panel(project: &Path) -> Value {
+    let home = agentops_engine::Environment::from_process().home;
+    let (rows, problems) = super::allow::all(project, home.as_deref(), super::now_secs());
+    json!({"exceptions": rows, "problems": problems})
+}
+
 pub fn run(args: &Args) -> ExitCode {
     let project = match &args.project {
         Some(dir) if dir.is_dir() => dir.clone(),
@@ -134,6 +141,7 @@ pub fn run(args: &Args) -> ExitCode {
     let dashboard = Dashboard::new(&project).map(|d| {
         d.with_cost(cost_panel)
             .with_status(status_panel)
+            .with_exceptions(exceptions_panel)
             .with_rule_reasons(rule_reason)
     });
     let server = match dashboard.and_then(|d| d.bind(args.port)) {

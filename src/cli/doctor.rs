@@ -563,7 +563,59 @@ pub fn run(args: &Args) -> ExitCode {
     let (flags_check, flags) = load_flags(&project);
     checks.push(flags_check);
     checks.push(check_flags_against_wiring(&flags, &wirings));
+    checks.extend(check_exceptions(&project));
     report(&checks, args.json)
+}
+
+/// Exceptions per scope: how many, how many expired, which relax
+/// hard-list rules. A project exception to a hard-list rule is a problem:
+/// it is ignored, and may have come with the project's files.
+fn check_exceptions(project: &Path) -> Vec<Check> {
+    let home = agentops_engine::Environment::from_process().home;
+    let (rows, problems) = super::allow::all(project, home.as_deref(), super::now_secs());
+    let mut checks: Vec<Check> = problems
+        .into_iter()
+        .map(|p| {
+            Check::fail(
+                "exceptions",
+                format!("{p}; none of its exceptions apply"),
+                "fix or remove the file (agentops allow list shows what is read)",
+            )
+        })
+        .collect();
+    for scope in ["project", "user"] {
+        let mine: Vec<&Value> = rows.iter().filter(|r| r["scope"] == scope).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let expired = mine.iter().filter(|r| r["expired"] == true).count();
+        let hard: Vec<String> = mine
+            .iter()
+            .filter(|r| {
+                r["rule"]
+                    .as_str()
+                    .is_some_and(agentops_policies::exceptions::on_hard_list)
+            })
+            .map(|r| format!("{} ({})", r["rule"].as_str().unwrap_or("?"), r["index"]))
+            .collect();
+        let mut name = format!("{scope} exceptions: {} ({expired} expired)", mine.len());
+        if scope == "user" && !hard.is_empty() {
+            name += &format!(", relaxing hard-list rules {}", hard.join(", "));
+        }
+        if scope == "project" && !hard.is_empty() {
+            checks.push(Check::fail(
+                name,
+                format!(
+                    "project exceptions to hard-list rules are ignored: {}",
+                    hard.join(", ")
+                ),
+                "agentops allow remove <N>; if the exception is wanted, agentops allow <RULE> --user --reason TEXT",
+            ));
+        } else {
+            checks.push(Check::ok(name));
+        }
+    }
+    checks
 }
 
 fn report(checks: &[Check], as_json: bool) -> ExitCode {

@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand.
 
 pub mod agent_install;
+pub mod allow;
 pub mod audit;
 pub mod check;
 pub mod claude_settings;
@@ -22,6 +23,7 @@ pub mod scan;
 pub mod session_scan;
 pub mod telemetry;
 pub mod todo;
+pub mod why;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -76,6 +78,12 @@ enum Command {
     Evolve(evolve::Args),
     /// Read and verify the tamper-evident audit log.
     Audit(audit::Args),
+    /// Add, list or remove exceptions per rule id (run by the user, not the agent).
+    Allow(allow::Args),
+    /// Let the exact call a denial names through once, within 5 minutes (run by the user).
+    AllowOnce(why::AllowOnceArgs),
+    /// Show the full audit record of a decision id (from a deny or ask).
+    Why(why::WhyArgs),
     /// Export the telemetry spool to an OTLP/HTTP collector.
     Telemetry(telemetry::Args),
     /// Token use and cost from the session transcripts, and the budget.
@@ -172,6 +180,9 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Config(a) => config::run(&a),
         Command::Evolve(a) => evolve::run(&a),
         Command::Audit(a) => audit::run(&a),
+        Command::Allow(a) => allow::run(&a),
+        Command::AllowOnce(a) => why::allow_once(&a),
+        Command::Why(a) => why::why(&a),
         Command::Telemetry(a) => telemetry::run(&a),
         Command::Cost(a) => cost::run(&a),
         Command::Scan(a) => scan::run(&a),

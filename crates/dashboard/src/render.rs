@@ -302,6 +302,70 @@ pub fn status(s: &Value) -> String {
     )
 }
 
+/// The exceptions table: each exception with its scope, what it applies
+/// to, its expiry (expired ones marked) and how often the audit log shows
+/// it used or ignored as expired.
+pub fn exceptions(panel: &Value, audit: &[Value]) -> String {
+    let mut used: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for r in audit {
+        for c in r["exceptions"].as_array().into_iter().flatten() {
+            let key = (str_of(c, "scope").to_string(), str_of(c, "id").to_string());
+            let entry = used.entry(key).or_default();
+            match str_of(c, "status") {
+                "used" => entry.0 += 1,
+                "expired" => entry.1 += 1,
+                _ => {}
+            }
+        }
+    }
+    let problems: String = panel["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|p| format!(r#"<p class="problem">{}</p>"#, esc(p)))
+        .collect();
+    let rows: Vec<&Value> = panel["exceptions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    if rows.is_empty() {
+        return format!(r#"{problems}<p class="muted">no exceptions</p>"#);
+    }
+    let body: String = rows
+        .iter()
+        .map(|e| {
+            let key = (str_of(e, "scope").to_string(), str_of(e, "id").to_string());
+            let (uses, expired_hits) = used.get(&key).copied().unwrap_or_default();
+            let target = match (e["pattern"].as_str(), e["path"].as_str()) {
+                (Some(p), _) => format!("command {p}"),
+                (None, Some(p)) => format!("path {p}"),
+                (None, None) => "any call".to_string(),
+            };
+            let (state, class) = if e["ignored"].is_string() {
+                ("ignored: hard-list rule", "ignored")
+            } else if e["expired"] == true {
+                ("expired", "expired")
+            } else {
+                ("live", "live")
+            };
+            format!(
+                r#"<tr class="{class}"><td>{}</td><td class="num">{}</td><td><code>{}</code></td><td class="detail">{}</td><td>{}</td><td>{state}</td><td class="num">{uses}</td><td class="num">{expired_hits}</td><td class="detail">{}</td></tr>"#,
+                esc(str_of(e, "scope")),
+                e["index"].as_u64().unwrap_or(0),
+                esc(str_of(e, "rule")),
+                esc(&target),
+                esc(e["expires"].as_str().unwrap_or("never")),
+                esc(str_of(e, "reason")),
+            )
+        })
+        .collect();
+    format!(
+        r#"{problems}<table id="exceptions"><thead><tr><th>scope</th><th>n</th><th>rule</th><th>applies to</th><th>expires</th><th>state</th><th>used</th><th>expired hits</th><th>reason</th></tr></thead><tbody>{body}</tbody></table>"#
+    )
+}
+
 /// Fill `__NAME__` markers of the page template. Only the template is
 /// scanned, never the inserted values, so data that happens to contain
 /// a marker stays as it is.
@@ -395,5 +459,39 @@ mod tests {
         );
         assert!(row.contains(r#"<td class="ms">250</td>"#), "{row}");
         assert!(row.contains("<td>2026-01-02 03:04:05</td>"), "{row}");
+    }
+
+    #[test]
+    fn exceptions_show_state_and_uses_from_the_audit_log() {
+        let panel = serde_json::json!({"exceptions": [
+            {"scope": "project", "index": 1, "id": "aaaa0001", "rule": "CMD029", "pattern": "git push *", "reason": "<ok>", "expired": false, "expires": null, "ignored": null},
+            {"scope": "user", "index": 1, "id": "bbbb0002", "rule": "PATH007", "path": "/etc/hosts", "reason": "r", "expired": true, "expires": "2020-01-01T00:00:00Z", "ignored": null}
+        ]});
+        let audit = vec![
+            serde_json::json!({"exceptions": [{"scope": "project", "id": "aaaa0001", "status": "used"}]}),
+            serde_json::json!({"exceptions": [{"scope": "project", "id": "aaaa0001", "status": "used"}, {"scope": "user", "id": "bbbb0002", "status": "expired"}]}),
+        ];
+        let html = exceptions(&panel, &audit);
+        assert!(
+            html.contains(r#"<tr class="live"><td>project</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<td class="num">2</td><td class="num">0</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<tr class="expired"><td>user</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<td class="num">0</td><td class="num">1</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;ok&gt;") && !html.contains("style="),
+            "{html}"
+        );
+        assert!(exceptions(&serde_json::json!({}), &[]).contains("no exceptions"));
     }
 }

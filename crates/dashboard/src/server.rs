@@ -30,6 +30,7 @@ pub struct Dashboard {
     token: String,
     cost: Option<Provider>,
     status: Option<Provider>,
+    exceptions: Option<Provider>,
     reasons: RuleReasons,
 }
 
@@ -62,6 +63,7 @@ impl Dashboard {
             token: random_token()?,
             cost: None,
             status: None,
+            exceptions: None,
             reasons: no_reasons,
         })
     }
@@ -81,6 +83,13 @@ impl Dashboard {
     /// Data for the supply-chain and integrity panel.
     pub fn with_status(mut self, provider: Provider) -> Dashboard {
         self.status = Some(provider);
+        self
+    }
+
+    /// The exceptions of both scopes (`{"exceptions": [...], "problems":
+    /// [...]}`, rows as `agentops allow list --json` prints them).
+    pub fn with_exceptions(mut self, provider: Provider) -> Dashboard {
+        self.exceptions = Some(provider);
         self
     }
 
@@ -159,6 +168,13 @@ impl Dashboard {
             ("SESSIONS", render::sessions(&summary)),
             ("COST", render::cost(&self.cost_panel())),
             ("STATUS", render::status(&self.status_panel())),
+            (
+                "EXCEPTIONS",
+                render::exceptions(
+                    &self.exceptions.map_or(json!({}), |f| f(&self.project)),
+                    &audit,
+                ),
+            ),
         ];
         let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
         Ok(render::fill(assets::INDEX_HTML, &values))

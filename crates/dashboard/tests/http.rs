@@ -42,7 +42,12 @@ fn start() -> Server {
         .with_cost(
             |_| json!({"series": [{"day": "2026-11-25", "model": "claude-sonnet", "usd": 1.5}]}),
         )
-        .with_status(|_| json!({"unicode": "clean"}));
+        .with_status(|_| json!({"unicode": "clean"}))
+        .with_exceptions(|_| {
+            json!({"exceptions": [{"scope": "project", "index": 1, "id": "aaaa0001", "rule": "CMD029",
+                "pattern": "git push --force-with-lease origin feature/*", "reason": "rebased branches",
+                "expired": false, "expires": null, "ignored": null}], "problems": []})
+        });
     let running = dashboard.bind(0).expect("bind");
     let (port, token) = (running.port(), running.token().to_string());
     running.spawn();
@@ -99,6 +104,12 @@ fn the_page_and_its_assets_are_served_with_the_token() {
     assert!(
         !body.contains("http://") && !body.contains("https://"),
         "no external resources"
+    );
+    assert!(
+        body.contains(r#"<table id="exceptions">"#)
+            && body.contains("git push --force-with-lease origin feature/*")
+            && !body.contains("__EXCEPTIONS__"),
+        "the exceptions panel is drawn on the server"
     );
     let (status, head, js) = get(&srv, "/app.js");
     assert_eq!(status, 200);

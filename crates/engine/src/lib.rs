@@ -17,6 +17,7 @@ pub mod environment;
 pub mod failure;
 pub mod flags_file;
 pub mod observe;
+pub mod overrides;
 pub mod replay;
 mod run;
 pub mod wiring;

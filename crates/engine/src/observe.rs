@@ -49,6 +49,21 @@ pub fn after_merge(event: HookEvent, input: &HookInput, answer: &mut HookAnswer,
     }
 }
 
+/// Add fields to the engine's audit record among `effects` (exceptions
+/// checked, decision id, allow-once link); nothing when there is none.
+pub fn annotate_audit(effects: &mut [Effect], extra: serde_json::Map<String, Value>) {
+    if extra.is_empty() {
+        return;
+    }
+    let record = effects.iter_mut().find_map(|e| match e {
+        Effect::AppendRecord { log, record } if *log == audit::AUDIT_LOG => record.as_object_mut(),
+        _ => None,
+    });
+    if let Some(r) = record {
+        r.extend(extra);
+    }
+}
+
 /// Records policies append name no session (a policy sees the payload,
 /// but its record is built for its own log); the engine adds the
 /// payload's session to each that has none, so the dashboard and

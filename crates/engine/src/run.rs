@@ -129,7 +129,19 @@ pub fn run_hook(
     if !env.dry_run {
         claim_once(&mut outcomes, &ctx);
     }
+    // Recorded runs (not `agentops check`, not `--only`) may claim an
+    // allow-once grant and get a decision id.
+    let recorded = !env.dry_run && matches!(selection, Selection::All);
+    let now = agentops_records::clock::Instant::now();
+    let overrides = if event.is_gate() {
+        let secs = u64::try_from(now.secs()).unwrap_or(0);
+        crate::overrides::apply(&mut outcomes, &input, &ctx, recorded, secs)
+    } else {
+        crate::overrides::Overrides::default()
+    };
+    let allowed_once_by = overrides.allowed_once_by.clone();
     let mut answer = HookAnswer::merge(outcomes, &input, &ctx);
+    let exception_checks = overrides.into_answer(&mut answer);
     for (policy, message) in crashed {
         let subject = format!("{policy}: {message}");
         if event.is_gate() {
@@ -152,8 +164,33 @@ pub fn run_hook(
     for note in notes.into_iter().rev() {
         answer.messages.insert(0, format!("agentops: {note}"));
     }
-    if !env.dry_run && matches!(selection, Selection::All) {
+    let mut audit_extra = serde_json::Map::new();
+    if recorded && event.is_gate() {
+        let gated = answer.decision >= Decision::Ask;
+        if gated || allowed_once_by.is_some() {
+            let hash = crate::overrides::input_hash(&input, &ctx.project_dir);
+            if gated && agentops_records::audit::enabled(&ctx) {
+                let id = crate::overrides::decision_id(&input, &hash, now.nanos());
+                let line = crate::overrides::decision_line(&id, answer.decision);
+                if let Some(last) = answer.reasons.last_mut() {
+                    last.push('\n');
+                    last.push_str(&line);
+                }
+                audit_extra.insert("decision_id".into(), Value::String(id));
+            }
+            audit_extra.insert("input_hash".into(), Value::String(hash));
+        }
+        if let Some(id) = allowed_once_by {
+            audit_extra.insert("allowed_once_by".into(), Value::String(id));
+        }
+        if !exception_checks.is_empty() {
+            audit_extra.insert("exceptions".into(), Value::Array(exception_checks));
+        }
+    }
+    if recorded {
+        let before = answer.effects.len();
         crate::observe::after_merge(event, &input, &mut answer, &ctx);
+        crate::observe::annotate_audit(&mut answer.effects[before..], audit_extra);
     }
     crate::observe::stamp_session(&mut answer.effects, input.session_id.as_deref());
     let failures = if env.dry_run {

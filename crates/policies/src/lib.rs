@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod exceptions;
 pub mod observability;
 pub mod registry;
 pub mod security;

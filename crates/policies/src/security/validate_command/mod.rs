@@ -358,6 +358,7 @@ static RULES: &[&Rule] = &[
     &TOO_DEEP,
     &TOO_DEEP_HARD,
     &FLAGS_WRITE,
+    &tamper::SELF_GRANT,
     &effects::REMOTE_DESTROY,
     &effects::REMOTE_MUTATION,
     &effects::PUBLISH,

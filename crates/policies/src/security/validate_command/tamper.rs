@@ -8,10 +8,27 @@ use agentops_shell::Command;
 
 use super::paths::path_words;
 use super::scan::{Hits, Scan};
-use super::{AGENTOPS_BINARY, AGENTOPS_STATE, FLAGS_WRITE, HOOK_WIRING, INTERPRETER_PROTECTED};
+use super::{
+    rule, AGENTOPS_BINARY, AGENTOPS_STATE, FLAGS_WRITE, HOOK_WIRING, INTERPRETER_PROTECTED,
+};
 use crate::security::protected::{self, Protected};
+use agentops_core::{Rule, Severity};
+
+/// CMD038: the agent grants itself an exception or an allow-once.
+pub static SELF_GRANT: Rule = rule(
+    "CMD038",
+    "agent-grants-exception",
+    Severity::Hard,
+    "runs `agentops allow` or `agentops allow-once`: exceptions and allow-once grants are the user's to give, not the agent's",
+    "An exception (`agentops allow`) or an allow-once grant (`agentops allow-once`) lets a call through that a rule stops. If the agent could run them, every denial would be one command away from its own approval. They are refused from the agent's shell in every mode; the user runs them in their own terminal. Reading stays open: `agentops allow list` and `agentops why` pass.",
+    "PreToolUse Bash: agentops allow CMD016 --pattern 'git push --force origin main' --reason ok",
+    "PreToolUse Bash: agentops allow list",
+);
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
+    if grants_exception(c) {
+        hits.add(&SELF_GRANT, c);
+    }
     for target in modified_paths(c) {
         if let Some(kind) = scan
             .protected(c.id, target)
@@ -50,6 +67,35 @@ pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
         if code_touches_protected(scan, c, &code.code) {
             hits.add(&INTERPRETER_PROTECTED, c);
         }
+    }
+}
+
+/// `agentops allow <RULE> …`, `agentops allow remove …` or `agentops
+/// allow-once <id>`: the user's commands for letting a call through. Only
+/// `agentops allow list [--json]` (which reads) passes, spelled exactly:
+/// an option value such as `--pattern list` must not pass for it. A name
+/// that merely mentions agentops (`"$(command -v agentops)"`, a path)
+/// counts as agentops.
+fn grants_exception(c: &Command) -> bool {
+    let names_agentops = |n: &str| {
+        let base = n.rsplit(['/', '\\']).next().unwrap_or(n);
+        matches!(base, "agentops" | "agentops.exe") || n.contains("agentops")
+    };
+    if !names_agentops(&c.name) && !names_agentops(&c.written_name) {
+        return false;
+    }
+    let args: Vec<&str> = c.arg_texts().collect();
+    match args.iter().position(|a| !a.starts_with('-')) {
+        Some(i) if args[i] == "allow-once" => true,
+        Some(i) if args[i] == "allow" => {
+            let rest: Vec<&str> = args[i + 1..]
+                .iter()
+                .copied()
+                .filter(|a| *a != "--json")
+                .collect();
+            rest != ["list"]
+        }
+        _ => false,
     }
 }
 
