@@ -109,6 +109,9 @@ impl HookAnswer {
             for finding in outcome.findings {
                 let decision = decision_for(&finding, input, ctx);
                 match decision {
+                    // An ask or deny says what to do instead, so the agent
+                    // can continue; an approval has nothing to offer.
+                    Some(d) if d >= Decision::Ask => gated.push((d, finding.describe_gating())),
                     Some(d) => gated.push((d, finding.describe())),
                     // Guidance speaks to the model, in registry order.
                     None if finding.rule.severity == Severity::Guide => answer
@@ -300,6 +303,7 @@ mod tests {
         reason: "hard thing",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static SOFT: Rule = Rule {
@@ -310,6 +314,7 @@ mod tests {
         reason: "soft thing",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static CONFIRM: Rule = Rule {
@@ -320,6 +325,7 @@ mod tests {
         reason: "switches a guard off",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static WARN: Rule = Rule {
@@ -330,6 +336,7 @@ mod tests {
         reason: "note",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
 
