@@ -136,6 +136,13 @@ pub fn run(args: &Args) -> ExitCode {
             if let Some(subject) = &v.finding.subject {
                 println!("      at: {subject}");
             }
+            if let Some(alt) = v
+                .decision
+                .filter(|d| *d >= agentops_core::Decision::Ask)
+                .and(v.finding.alternative())
+            {
+                println!("      instead: {alt}");
+            }
         }
         if let Some((commands, autopilot)) = &explained {
             println!("effects:");
