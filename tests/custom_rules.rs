@@ -416,3 +416,12 @@ fn doctor_shows_each_rule_file_and_fails_on_an_invalid_one() {
     assert_eq!(user_check["ok"], false, "{checks:?}");
     assert!(Path::new(&s.home.path().join(".agentops/rules.toml")).exists());
 }
+
+#[test]
+fn the_example_rule_file_is_valid_and_its_examples_behave() {
+    let s = Setup::new(None, None);
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/rules.toml");
+    let out = s.run(&["rules", "check", example]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("5 rule(s)"), "{}", out.stdout);
+}

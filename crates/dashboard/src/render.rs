@@ -179,6 +179,28 @@ pub fn rules(s: &Value) -> String {
         .collect()
 }
 
+/// The custom rules that fired (`.agentops/rules.toml`,
+/// `~/.agentops/rules.toml`), with their origin and how often.
+pub fn custom_rules(s: &Value) -> String {
+    let rows: Vec<String> = s["custom_rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            format!(
+                r#"<li><code>{}</code> <span class="origin">{}</span> <span>{}</span></li>"#,
+                esc(str_of(r, "id")),
+                esc(str_of(r, "origin")),
+                r["count"].as_u64().unwrap_or(0)
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return r#"<li class="muted">no custom rule fired yet</li>"#.to_string();
+    }
+    rows.concat()
+}
+
 /// Sessions with their counts and full ids.
 pub fn sessions(s: &Value) -> String {
     s["sessions"]

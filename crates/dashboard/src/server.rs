@@ -156,6 +156,7 @@ impl Dashboard {
             ("TIMELINE", render::timeline(&rows)),
             ("GATED", render::gated(&summary)),
             ("RULES", render::rules(&summary)),
+            ("CUSTOM_RULES", render::custom_rules(&summary)),
             ("SESSIONS", render::sessions(&summary)),
             ("COST", render::cost(&self.cost_panel())),
             ("STATUS", render::status(&self.status_panel())),

@@ -92,6 +92,13 @@ fn get_json(srv: &Server, path: &str) -> Value {
 #[test]
 fn the_page_and_its_assets_are_served_with_the_token() {
     let srv = start();
+    let (_, _, before) = get(&srv, "/");
+    assert!(before.contains("no custom rule fired yet"));
+    audit_line(
+        srv.project.path(),
+        &json!({"ts": "2026-11-25T10:00:02Z", "session": "s1", "event": "PreToolUse", "tool": "Bash", "decision": "deny", "rules": ["XDEPLOY1"],
+                "findings": [{"id": "XDEPLOY1", "policy": "custom-rules", "origin": "project", "severity": "deny", "decision": "deny"}]}),
+    );
     let (status, head, body) = get(&srv, "/");
     assert_eq!(status, 200);
     assert!(head.contains("text/html") && head.contains("Content-Security-Policy"));
@@ -100,6 +107,13 @@ fn the_page_and_its_assets_are_served_with_the_token() {
         !body.contains("http://") && !body.contains("https://"),
         "no external resources"
     );
+    assert!(
+        body.contains(
+            r#"<li><code>XDEPLOY1</code> <span class="origin">project</span> <span>1</span></li>"#
+        ),
+        "custom rules panel: {body}"
+    );
+    assert!(!body.contains("no custom rule fired yet"));
     let (status, head, js) = get(&srv, "/app.js");
     assert_eq!(status, 200);
     assert!(head.contains("text/javascript") && js.contains("EventSource"));
