@@ -62,11 +62,14 @@ pub fn find(id: &str) -> Option<(&'static Rule, String)> {
         .find(|(r, _)| r.id.eq_ignore_ascii_case(id))
 }
 
+/// A rule file's rules, or every problem with its line.
+type Loaded = Result<Vec<CustomRule>, Vec<Problem>>;
+
 /// `agentops rules check [FILE]`: every problem of the rule files (or of
 /// FILE) with its line, and every example that does not behave; exit 1
 /// when there is any, 0 when all is well.
 pub fn check(file: Option<&Path>) -> ExitCode {
-    let files: Vec<(String, PathBuf, Result<Vec<CustomRule>, Vec<Problem>>)> = match file {
+    let files: Vec<(String, PathBuf, Loaded)> = match file {
         Some(path) => vec![("file".to_string(), path.to_path_buf(), read_one(path))],
         None => load()
             .into_iter()
@@ -118,7 +121,7 @@ pub fn check(file: Option<&Path>) -> ExitCode {
     }
 }
 
-fn read_one(path: &Path) -> Result<Vec<CustomRule>, Vec<Problem>> {
+fn read_one(path: &Path) -> Loaded {
     let problem = |message: String| vec![Problem { line: 1, message }];
     let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot be read: {e}")))?;
     let text = String::from_utf8(bytes)

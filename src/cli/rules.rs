@@ -224,7 +224,7 @@ fn one(id: &str, as_json: bool) -> ExitCode {
             };
             println!("{}", to_json(&json));
         } else {
-            print!("{}Origin: {origin}\n", explain(rule));
+            println!("{}Origin: {origin}", explain(rule));
         }
         return ExitCode::SUCCESS;
     }
