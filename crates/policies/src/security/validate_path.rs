@@ -137,7 +137,7 @@ pub static CREDENTIAL_READ: Rule = Rule {
     reason: "reads a credential or key file (.env, private keys, token files)",
     why: "Reading a .env or key file with the Read tool copies its secrets into the conversation and the provider's logs exactly as `cat .env` does, so it is judged the same way (CMD013). Templates such as .env.example hold no secrets and pass.",
     fires: "PreToolUse Read: /p/.env",
-    instead: "read `.env.example`, or ask the user for the value you need",
+    instead: "ask the user for the value you need; a template such as `.env.example` holds no secrets",
     passes: "PreToolUse Read: /p/.env.example",
 };
 

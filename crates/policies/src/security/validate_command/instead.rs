@@ -6,13 +6,33 @@ use agentops_core::Rule;
 use agentops_shell::Command;
 
 use super::effects::HISTORY_REWRITE;
+use super::CREDENTIAL_READ;
 
 /// The concrete alternative to `c` for `rule`, when one can be written.
 pub(crate) fn for_command(rule: &Rule, c: &Command) -> Option<String> {
     if rule.id == HISTORY_REWRITE.id {
         return force_with_lease(c);
     }
+    if rule.id == CREDENTIAL_READ.id {
+        return env_template(c);
+    }
     None
+}
+
+/// `cat .env` → read `.env.example`: the template names every variable
+/// without its secret value, which is usually what the agent needs.
+fn env_template(c: &Command) -> Option<String> {
+    let env_file = c.args.iter().map(|w| w.text.as_str()).find(|t| {
+        let name = t.rsplit('/').next().unwrap_or(t);
+        name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example"))
+    })?;
+    let dir = env_file
+        .rsplit_once('/')
+        .map(|(d, _)| format!("{d}/"))
+        .unwrap_or_default();
+    Some(format!(
+        "read `{dir}.env.example` (the variable names without their secrets), or ask the user for the value you need"
+    ))
 }
 
 /// `git push --force origin main` → `git push --force-with-lease origin
@@ -57,9 +77,24 @@ mod tests {
     use super::*;
 
     fn alt(command: &str) -> Option<String> {
+        alt_for(&HISTORY_REWRITE, command)
+    }
+
+    fn alt_for(rule: &Rule, command: &str) -> Option<String> {
         let analysis = agentops_shell::analyse(command);
         let c = analysis.commands.first().expect("one command");
-        for_command(&HISTORY_REWRITE, c)
+        for_command(rule, c)
+    }
+
+    #[test]
+    fn reading_an_env_file_points_at_its_template() {
+        assert_eq!(
+            alt_for(&CREDENTIAL_READ, "cat config/.env").as_deref(),
+            Some("read `config/.env.example` (the variable names without their secrets), or ask the user for the value you need")
+        );
+        assert!(alt_for(&CREDENTIAL_READ, "cat .env.production")
+            .is_some_and(|a| a.contains("`.env.example`")));
+        assert_eq!(alt_for(&CREDENTIAL_READ, "cat ~/.ssh/id_rsa"), None);
     }
 
     #[test]

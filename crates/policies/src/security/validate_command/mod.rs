@@ -233,7 +233,7 @@ pub static CREDENTIAL_READ: Rule = rule(
     "PreToolUse Bash: cat .env",
     "PreToolUse Bash: cat .env.example",
 )
-.with_instead("read `.env.example`, or ask the user for the value you need");
+.with_instead("ask the user for the value you need; a template such as `.env.example` holds no secrets");
 /// CMD014: a system directory used as a path.
 pub static SYSTEM_DIRECTORY: Rule = rule(
     "CMD014",
