@@ -425,3 +425,29 @@ fn the_example_rule_file_is_valid_and_its_examples_behave() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.contains("5 rule(s)"), "{}", out.stdout);
 }
+
+#[test]
+fn a_skill_shell_command_obeys_custom_rules_too() {
+    let s = Setup::new(Some(PROJECT_RULES), None);
+    let skill = |command: &str| {
+        json!({"hook_event_name": "PreSkillShellCommand", "session_id": "s1",
+               "tool_name": "Bash", "tool_input": {"command": command},
+               "command_name": "deploy", "command_source": "plugin", "invoked_by": "user",
+               "cwd": s.project.path()})
+    };
+    let out = hook(
+        "PreSkillShellCommand",
+        &skill("kubectl apply -f prod.yaml"),
+        s.project.path(),
+        &s.env(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("XDEPLOY1"), "{}", out.stdout);
+    let out = hook(
+        "PreSkillShellCommand",
+        &skill("kubectl apply -f dev.yaml"),
+        s.project.path(),
+        &s.env(),
+    );
+    assert!(!out.stdout.contains("XDEPLOY1"), "{}", out.stdout);
+}
