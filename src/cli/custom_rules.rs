@@ -129,15 +129,41 @@ fn read_one(path: &Path) -> Loaded {
     custom::parse(&text)
 }
 
-/// What `agentops doctor` says about the rule files of `project` and the
-/// user: `(valid, line)` for each file that exists.
-pub fn doctor_lines(project: &Path) -> Vec<(bool, String)> {
-    let ctx = Environment {
+/// The context for `project` (rather than the current one).
+fn context_for(project: &Path) -> Context {
+    Environment {
         project_dir: Some(project.to_path_buf()),
         ..Environment::from_process()
     }
     .context(None)
-    .0;
+    .0
+}
+
+/// The dashboard's custom-rules data for `project`: every rule with its
+/// origin, file and verdict, and the files that do not load.
+pub fn dashboard_panel(project: &Path) -> serde_json::Value {
+    let mut rules = Vec::new();
+    let mut invalid = Vec::new();
+    for file in policy::load(&context_for(project)) {
+        let path = file.path.display().to_string();
+        match &file.rules {
+            Ok(list) => rules.extend(list.iter().map(|r| {
+                serde_json::json!({"id": r.id, "origin": file.origin.as_str(),
+                                   "path": path, "verdict": r.verdict.as_str()})
+            })),
+            Err(problems) => invalid.push(serde_json::json!({
+                "path": path, "origin": file.origin.as_str(),
+                "problem": problems.first().map(|p| format!("line {}: {}", p.line, p.message)),
+            })),
+        }
+    }
+    serde_json::json!({"rules": rules, "invalid": invalid})
+}
+
+/// What `agentops doctor` says about the rule files of `project` and the
+/// user: `(valid, line)` for each file that exists.
+pub fn doctor_lines(project: &Path) -> Vec<(bool, String)> {
+    let ctx = context_for(project);
     let files = policy::load(&ctx);
     let mut out = Vec::new();
     for (origin, path) in policy::rule_file_paths(&ctx) {

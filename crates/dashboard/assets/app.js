@@ -79,8 +79,12 @@ function renderSummary(s) {
     el("li", {}, el("code", {}, r.id), el("div", { class: `bar ${widthClass(r.count, max)}` }), el("span", {}, String(r.count)))));
 
   const custom = document.getElementById("custom-rules");
-  custom.replaceChildren(...(s.custom_rules ?? []).map((r) =>
-    el("li", {}, el("code", {}, r.id), " ", el("span", { class: "origin" }, r.origin), " ", el("span", {}, String(r.count)))));
+  custom.replaceChildren(
+    ...(s.custom_rule_files_invalid ?? []).map((f) =>
+      el("li", { class: "problem" }, el("code", {}, f.path), ` does not load: ${f.problem}`)),
+    ...(s.custom_rules ?? []).map((r) =>
+      el("li", r.path ? { title: `${r.verdict} · ${r.path}` } : {}, el("code", {}, r.id), " ",
+        el("span", { class: "origin" }, r.origin), " ", el("span", {}, String(r.count)))));
   if (!custom.children.length) custom.append(el("li", { class: "muted" }, "no custom rule fired yet"));
 
   document.getElementById("sessions").replaceChildren(...(s.sessions ?? []).map((x) =>

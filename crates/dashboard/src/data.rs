@@ -304,6 +304,32 @@ impl Summary {
     }
 }
 
+/// Add the configured custom rules (`configured["rules"]`) to the
+/// summary's `custom_rules`: rules that never fired get a count of 0, and
+/// every rule its file's path and verdict; files that do not load go to
+/// `custom_rule_files_invalid`.
+pub fn merge_configured_custom_rules(summary: &mut Value, configured: &Value) {
+    let mut list: Vec<Value> = summary["custom_rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for rule in configured["rules"].as_array().into_iter().flatten() {
+        let same = |r: &Value| r["id"] == rule["id"] && r["origin"] == rule["origin"];
+        match list.iter_mut().find(|r| same(r)) {
+            Some(r) => {
+                r["path"] = rule["path"].clone();
+                r["verdict"] = rule["verdict"].clone();
+            }
+            None => list.push(json!({
+                "id": rule["id"], "origin": rule["origin"], "count": 0,
+                "path": rule["path"], "verdict": rule["verdict"],
+            })),
+        }
+    }
+    summary["custom_rules"] = Value::Array(list);
+    summary["custom_rule_files_invalid"] = configured["invalid"].clone();
+}
+
 /// How often each custom rule fired, by id and origin (`project`,
 /// `user`), from the findings the audit records keep: most frequent first.
 fn custom_rule_counts(records: &[Value]) -> Vec<Value> {
@@ -349,6 +375,21 @@ mod tests {
         );
         let none = Summary::from_records(&[json!({"rules": ["CMD001"]})], |_| None).value;
         assert_eq!(none["custom_rules"], json!([]));
+
+        let mut merged = s.clone();
+        merge_configured_custom_rules(
+            &mut merged,
+            &json!({"rules": [
+                {"id": "XDEPLOY1", "origin": "project", "path": "/p/.agentops/rules.toml", "verdict": "deny"},
+                {"id": "XQUIET", "origin": "user", "path": "/h/.agentops/rules.toml", "verdict": "ask"},
+            ], "invalid": []}),
+        );
+        assert_eq!(merged["custom_rules"][0]["count"], 2);
+        assert_eq!(merged["custom_rules"][0]["path"], "/p/.agentops/rules.toml");
+        assert_eq!(
+            merged["custom_rules"][2],
+            json!({"id": "XQUIET", "origin": "user", "count": 0, "path": "/h/.agentops/rules.toml", "verdict": "ask"})
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::assets;
-use crate::data::{normalise, Durations, Feed, RuleReasons, Summary};
+use crate::data::{
+    merge_configured_custom_rules, normalise, Durations, Feed, RuleReasons, Summary,
+};
 use crate::http::{read_request, respond, send_event, start_event_stream, Request};
 use crate::render;
 
@@ -30,6 +32,7 @@ pub struct Dashboard {
     token: String,
     cost: Option<Provider>,
     status: Option<Provider>,
+    custom_rules: Option<Provider>,
     reasons: RuleReasons,
 }
 
@@ -62,6 +65,7 @@ impl Dashboard {
             token: random_token()?,
             cost: None,
             status: None,
+            custom_rules: None,
             reasons: no_reasons,
         })
     }
@@ -82,6 +86,23 @@ impl Dashboard {
     pub fn with_status(mut self, provider: Provider) -> Dashboard {
         self.status = Some(provider);
         self
+    }
+
+    /// The custom rules configured for the project (`{"rules": [{"id",
+    /// "origin", "path", "verdict"}], "invalid": [{"path", "origin",
+    /// "problem"}]}`), shown with how often each fired.
+    pub fn with_custom_rules(mut self, provider: Provider) -> Dashboard {
+        self.custom_rules = Some(provider);
+        self
+    }
+
+    /// The audit summary, with the configured custom rules merged in.
+    fn summary(&self, audit: &[Value]) -> Value {
+        let mut summary = Summary::from_records(audit, self.reasons).value;
+        if let Some(provider) = self.custom_rules {
+            merge_configured_custom_rules(&mut summary, &provider(&self.project));
+        }
+        summary
     }
 
     /// Bind to 127.0.0.1 (port 0 picks a free one).
@@ -136,7 +157,7 @@ impl Dashboard {
     fn page(&self) -> io::Result<String> {
         let (audit, audit_offset) = self.read_all("audit.jsonl")?;
         let (durations, telemetry_offset) = self.durations()?;
-        let summary = Summary::from_records(&audit, self.reasons).value;
+        let summary = self.summary(&audit);
         let start = audit.len().saturating_sub(render::FIRST_ROWS);
         let rows: Vec<Value> = audit[start..]
             .iter()
@@ -210,7 +231,7 @@ impl Dashboard {
             }
             "/api/summary" => {
                 let (records, _) = self.read_all("audit.jsonl")?;
-                json_response(Summary::from_records(&records, self.reasons).value)
+                json_response(self.summary(&records))
             }
             "/api/events" => {
                 let offset = req

@@ -383,8 +383,10 @@ impl CustomRule {
         self.names.iter().any(|n| FILE_TOOLS.contains(&n.as_str()))
     }
 
-    /// Whether the rule fires on one simple command.
-    pub fn matches_command(&self, c: &Command) -> bool {
+    /// Whether the rule fires on one simple command (`project`: the
+    /// project directory, so `paths` globs relative to it also match
+    /// absolute targets inside it).
+    pub fn matches_command(&self, c: &Command, project: Option<&str>) -> bool {
         if self.is_file_rule() || !self.names.iter().any(|n| n == "*" || *n == c.name) {
             return false;
         }
@@ -412,7 +414,7 @@ impl CustomRule {
                 && (w.paths.is_empty()
                     || d.target
                         .as_deref()
-                        .is_some_and(|t| self.path_matches(t, None)))
+                        .is_some_and(|t| self.path_matches(t, project)))
         })
     }
 
@@ -470,8 +472,12 @@ impl CustomRule {
                 .iter()
                 .any(|tool| self.matches_file(tool, &path, Some(PROJECT)));
         }
+        const PROJECT: &str = "/project";
         let analysis = agentops_shell::analyse(example);
-        analysis.commands.iter().any(|c| self.matches_command(c))
+        analysis
+            .commands
+            .iter()
+            .any(|c| self.matches_command(c, Some(PROJECT)))
     }
 }
 
@@ -502,7 +508,10 @@ passes = ["kubectl apply -f dev.yaml", "kubectl get pods"]
 
     fn fires(rule: &CustomRule, command: &str) -> bool {
         let analysis = agentops_shell::analyse(command);
-        analysis.commands.iter().any(|c| rule.matches_command(c))
+        analysis
+            .commands
+            .iter()
+            .any(|c| rule.matches_command(c, Some("/p")))
     }
 
     #[test]
@@ -558,6 +567,28 @@ passes = ["db/seed.sql"]
         assert!(!rule.matches_file("Write", "/p/db/seed.sql", Some("/p")));
         assert!(!rule.matches_file("Read", "/p/db/migrations/002.sql", Some("/p")));
         assert!(!fires(&rule, "rm db/migrations/002.sql"));
+        assert!(rule.check_examples().is_empty());
+    }
+
+    #[test]
+    fn a_command_rule_with_paths_matches_the_targets_of_its_effects() {
+        let rule = one(r#"
+[[tool]]
+names = ["*"]
+[[tool.rule]]
+id = "XFIXTURES"
+effects = ["delete"]
+paths = ["fixtures/*"]
+verdict = "ask"
+reason = "fixtures are shared by every test suite"
+fires = ["rm -rf fixtures/users"]
+passes = ["rm -rf build/users", "cat fixtures/users"]
+"#);
+        assert!(fires(&rule, "rm -rf fixtures/users"));
+        assert!(fires(&rule, "rm ./fixtures/a.json"));
+        assert!(fires(&rule, "rm /p/fixtures/a.json"));
+        assert!(!fires(&rule, "rm -rf build/users"));
+        assert!(!fires(&rule, "cat fixtures/users"));
         assert!(rule.check_examples().is_empty());
     }
 

@@ -259,10 +259,11 @@ fn fires_on(rule: &CustomRule, input: &HookInput, ctx: &Context) -> Option<Strin
     }
     let command = input.command()?;
     let analysis = agentops_shell::analyse_cached(command);
+    let project = ctx.project_dir.to_str();
     analysis
         .commands
         .iter()
-        .find(|c| rule.matches_command(c))
+        .find(|c| rule.matches_command(c, project))
         .map(subject)
 }
 
