@@ -318,6 +318,18 @@ fn check_applies_custom_rules() {
         "{}",
         out.stdout
     );
+    let out = s.run(&["check", "--json", "--", "kubectl apply -f prod.yaml"]);
+    let report: Value = serde_json::from_str(out.stdout.trim()).expect("json");
+    let finding = report["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["id"] == "XDEPLOY1"))
+        .cloned()
+        .expect("XDEPLOY1 finding");
+    assert_eq!(finding["policy"], "custom-rules");
+    assert_eq!(
+        finding["instead"],
+        "apply to staging (`kubectl apply -f staging.yaml`)"
+    );
     let out = s.run(&["check", "kubectl apply -f dev.yaml"]);
     assert!(!out.stdout.contains("XDEPLOY1"), "{}", out.stdout);
 }
