@@ -132,17 +132,23 @@ fn push_group(out: &mut String, name: &str, summary: &str, rules: &[&Rule]) {
         .iter()
         .filter(|r| !r.fires.is_empty() || !r.passes.is_empty())
         .collect();
-    if documented.is_empty() {
-        return;
+    if !documented.is_empty() {
+        out.push_str("\nExamples:\n\n");
+        for r in documented {
+            out.push_str(&format!(
+                "- `{}` fires on {}; does not fire on {}.\n",
+                r.id,
+                example(r.fires),
+                example(r.passes),
+            ));
+        }
     }
-    out.push_str("\nExamples:\n\n");
-    for r in documented {
-        out.push_str(&format!(
-            "- `{}` fires on {}; does not fire on {}.\n",
-            r.id,
-            example(r.fires),
-            example(r.passes),
-        ));
+    let with_instead: Vec<&&Rule> = rules.iter().filter(|r| !r.instead.is_empty()).collect();
+    if !with_instead.is_empty() {
+        out.push_str("\nWhat to do instead (ends the reason of every ask and deny):\n\n");
+        for r in with_instead {
+            out.push_str(&format!("- `{}`: {}\n", r.id, one_line(r.instead)));
+        }
     }
 }
 

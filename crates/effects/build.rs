@@ -9,8 +9,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
-use serde::Deserialize;
-
 const EFFECTS: &[(&str, &str)] = &[
     ("read", "Read"),
     ("write", "Write"),
@@ -47,55 +45,11 @@ const AUTOPILOT_SAFE_OR_UNGATED: &[&str] = &[
     "runs-code",
 ];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    #[serde(default)]
-    tool: Vec<Tool>,
-}
+// The schema is shared with the runtime loader of custom rule files.
+#[path = "src/schema.rs"]
+mod schema;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Tool {
-    names: Vec<String>,
-    #[serde(default)]
-    options_with_value: Vec<String>,
-    doc: String,
-    #[serde(default)]
-    rule: Vec<Entry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    cmd: String,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    flags: Vec<String>,
-    #[serde(default)]
-    no_flags: Vec<String>,
-    #[serde(default)]
-    flag_value: Vec<String>,
-    #[serde(default)]
-    values: Vec<String>,
-    #[serde(default)]
-    args: Vec<String>,
-    #[serde(default)]
-    no_args: Vec<String>,
-    #[serde(default)]
-    env: Vec<String>,
-    #[serde(default)]
-    no_env: Vec<String>,
-    effects: Vec<String>,
-    #[serde(default)]
-    target: Option<String>,
-    fires: Vec<String>,
-    #[serde(default)]
-    passes: Vec<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
+use schema::File;
 
 /// The generated tables, pointer-free: every string is a `(offset, len)`
 /// span of one text blob and every list a span of one list table, so the
@@ -161,6 +115,7 @@ fn main() {
         let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("kb/{family}.toml: {e}"));
         for tool in file.tool {
+            let tool = tool.into_inner();
             let ti = tool_count;
             tool_count += 1;
             let first = tool
@@ -169,7 +124,25 @@ fn main() {
                 .unwrap_or_else(|| panic!("kb/{family}.toml: a tool without names"))
                 .clone();
             let entries_start = entry_count;
+            let doc = tool
+                .doc
+                .clone()
+                .unwrap_or_else(|| panic!("kb/{family}.toml: `{first}` has no `doc`"));
             for e in &tool.rule {
+                let e = e.get_ref();
+                if e.verdict.is_some()
+                    || e.reason.is_some()
+                    || e.instead.is_some()
+                    || !e.paths.is_empty()
+                {
+                    panic!("kb/{family}.toml: `{first}`: `verdict`, `reason`, `instead` and `paths` belong to custom rule files");
+                }
+                if e.effects.is_empty() {
+                    panic!(
+                        "kb/{family}.toml: `{first}` `{}`: an entry without `effects`",
+                        e.cmd
+                    );
+                }
                 let id = match &e.id {
                     Some(id) => format!("{first}/{id}"),
                     None if e.cmd.trim().is_empty() => first.clone(),
@@ -265,7 +238,7 @@ fn main() {
             }
             let names_span = t.list(&tool.names);
             let family_span = t.str(family);
-            let doc_span = t.str(&tool.doc);
+            let doc_span = t.str(&doc);
             let opts_span = t.list(&tool.options_with_value);
             writeln!(
                 tools_out,

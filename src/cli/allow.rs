@@ -81,17 +81,16 @@ fn home_dir() -> Option<PathBuf> {
     agentops_engine::Environment::from_process().home
 }
 
-/// Whether `id` names a custom rule. MERGE: custom rules (issue 19 item 3)
-/// come from the other branch; until their registry is reachable here,
-/// ids that start with `X` or contain a `-` are taken as custom rule ids.
-fn looks_custom(id: &str) -> bool {
-    id.starts_with('X') || id.contains('-')
+/// Whether `id` names a custom rule of the project's or the user's rule
+/// files (`.agentops/rules.toml`, `~/.agentops/rules.toml`).
+fn is_custom_rule(id: &str) -> bool {
+    super::custom_rules::find(id).is_some()
 }
 
 /// What is wrong with an exception to `id` in `scope`, if anything.
 fn refusal(id: &str, scope: Scope) -> Option<String> {
     let Some(rule) = super::rules::find(id) else {
-        if looks_custom(id) {
+        if is_custom_rule(id) {
             return None;
         }
         let close = super::rules::suggestions(id);
@@ -461,6 +460,7 @@ mod tests {
         assert!(refusal("EXF012", Scope::Project).is_some_and(|r| r.contains("--user")));
         assert!(refusal("EXF012", Scope::User).is_none());
         assert!(refusal("STAR001", Scope::User).is_some());
-        assert!(refusal("X-team-no-curl", Scope::Project).is_none());
+        // A custom rule id that no rule file defines is refused like any unknown id.
+        assert!(refusal("XTEAM1", Scope::Project).is_some_and(|r| r.contains("no rule")));
     }
 }

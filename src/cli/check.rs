@@ -100,11 +100,15 @@ pub fn run(args: &Args) -> ExitCode {
             .verdicts
             .iter()
             .map(|v| {
-                json!({"id": v.finding.rule.id, "policy": v.policy,
+                let mut f = json!({"id": v.finding.rule.id, "policy": v.policy,
                        "severity": v.finding.rule.severity.as_str(),
                        "reason": v.finding.rule.reason,
                        "subject": v.finding.subject,
-                       "decision": v.decision.map(|d| d.as_str())})
+                       "decision": v.decision.map(|d| d.as_str())});
+                if let Some(alt) = v.finding.alternative() {
+                    f["instead"] = json!(alt);
+                }
+                f
             })
             .collect();
         let mut out = json!({"command": command, "decision": decision, "findings": findings});
@@ -135,6 +139,13 @@ pub fn run(args: &Args) -> ExitCode {
             );
             if let Some(subject) = &v.finding.subject {
                 println!("      at: {subject}");
+            }
+            if let Some(alt) = v
+                .decision
+                .filter(|d| *d >= agentops_core::Decision::Ask)
+                .and(v.finding.alternative())
+            {
+                println!("      instead: {alt}");
             }
         }
         if let Some((commands, autopilot)) = &explained {

@@ -142,6 +142,7 @@ pub fn run(args: &Args) -> ExitCode {
         d.with_cost(cost_panel)
             .with_status(status_panel)
             .with_exceptions(exceptions_panel)
+            .with_custom_rules(super::custom_rules::dashboard_panel)
             .with_rule_reasons(rule_reason)
     });
     let server = match dashboard.and_then(|d| d.bind(args.port)) {

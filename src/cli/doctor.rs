@@ -564,6 +564,17 @@ pub fn run(args: &Args) -> ExitCode {
     checks.push(flags_check);
     checks.push(check_flags_against_wiring(&flags, &wirings));
     checks.extend(check_exceptions(&project));
+    for (valid, line) in super::custom_rules::doctor_lines(&project) {
+        checks.push(if valid {
+            Check::ok(line)
+        } else {
+            Check::fail(
+                "custom rules",
+                line,
+                "fix the file (`agentops rules check` lists every problem with its line)",
+            )
+        });
+    }
     report(&checks, args.json)
 }
 

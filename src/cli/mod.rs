@@ -8,6 +8,7 @@ pub mod claude_settings;
 pub mod compliance;
 pub mod config;
 pub mod cost;
+pub mod custom_rules;
 pub mod dashboard;
 pub mod doctor;
 pub mod evolve;

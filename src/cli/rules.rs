@@ -1,6 +1,7 @@
 //! `agentops rules [ID] [--json]`: every rule of every policy, or one rule
 //! in full; `agentops rules --markdown [--write FILE]`: the generated rule
-//! reference of `docs/SECURITY.md`.
+//! reference of `docs/SECURITY.md`; `agentops rules check [FILE]`: the
+//! custom rule files (see `custom_rules`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,13 +10,21 @@ use agentops_core::Rule;
 
 use crate::docs;
 
+use super::custom_rules;
+
 use super::output::{Style, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Show one rule in full: what it does, why it matters, examples
-    /// (case-insensitive id such as CMD001, or the rule's name).
+    /// Show one rule in full: what it does, why it matters, what to do
+    /// instead, examples (case-insensitive id such as CMD001 or a custom
+    /// XDEPLOY1, or the rule's name); `check` validates the custom rule
+    /// files instead.
     pub id: Option<String>,
+    /// With `check`: the rule file to validate (default: the project's
+    /// .agentops/rules.toml and the user's ~/.agentops/rules.toml).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
@@ -83,7 +92,13 @@ pub struct RuleJson<'a> {
     reason: &'a str,
     severity: &'a str,
     why: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    instead: &'a str,
     example: Example<'a>,
+    /// Where a custom rule comes from (`project /p/.agentops/rules.toml`);
+    /// absent for built-in rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -92,8 +107,8 @@ pub struct Example<'a> {
     passes: &'a str,
 }
 
-/// A rule as JSON: id, name, policy, reason, severity, why and
-/// `example: {fires, passes}`, in that order.
+/// A rule as JSON: id, name, policy, reason, severity, why, instead (when
+/// there is one) and `example: {fires, passes}`, in that order.
 pub fn rule_json(r: &Rule) -> RuleJson<'_> {
     RuleJson {
         id: r.id,
@@ -102,10 +117,12 @@ pub fn rule_json(r: &Rule) -> RuleJson<'_> {
         reason: r.reason,
         severity: r.severity.as_str(),
         why: r.why,
+        instead: r.instead,
         example: Example {
             fires: r.fires,
             passes: r.passes,
         },
+        origin: None,
     }
 }
 
@@ -124,6 +141,7 @@ pub fn explain(r: &Rule) -> String {
          Severity: {severity} ({meaning})\n\n\
          ## What it does\n\n{reason}\n\n\
          ## Why it matters\n\n{why}\n\n\
+         {instead}\
          ## Example that fires\n\n    {fires}\n\n\
          ## Example that does not\n\n    {passes}\n",
         id = r.id,
@@ -133,6 +151,11 @@ pub fn explain(r: &Rule) -> String {
         meaning = docs::severity_meaning(r.severity),
         reason = text(r.reason),
         why = text(r.why),
+        instead = if r.instead.is_empty() {
+            String::new()
+        } else {
+            format!("## What to do instead\n\n{}\n\n", docs::visible(r.instead))
+        },
         fires = text(r.fires),
         passes = text(r.passes),
     )
@@ -142,22 +165,45 @@ pub fn run(args: &Args) -> ExitCode {
     if args.markdown {
         return markdown(args.write.as_ref());
     }
+    if args.id.as_deref() == Some("check") {
+        return custom_rules::check(args.file.as_deref());
+    }
+    if args.file.is_some() {
+        return super::usage_error("rules", "a FILE goes with `agentops rules check FILE`");
+    }
     if let Some(id) = &args.id {
         return one(id, args.json);
     }
-    let rules = all_rules();
+    let files = custom_rules::load();
+    for warning in custom_rules::load_warnings(&files) {
+        eprintln!("{warning}");
+    }
+    let mut rules: Vec<(&'static Rule, Option<String>)> =
+        all_rules().into_iter().map(|r| (r, None)).collect();
+    rules.extend(
+        custom_rules::listed()
+            .into_iter()
+            .map(|(r, origin)| (r, Some(origin))),
+    );
     if args.json {
-        let list: Vec<RuleJson> = rules.iter().map(|r| rule_json(r)).collect();
+        let list: Vec<RuleJson> = rules
+            .iter()
+            .map(|(r, origin)| RuleJson {
+                origin: origin.clone(),
+                ..rule_json(r)
+            })
+            .collect();
         println!("{}", to_json(&list));
     } else {
-        let mut table = Table::new(&["ID", "LEVEL", "POLICY", "REASON"]);
-        for r in rules {
+        let mut table = Table::new(&["ID", "LEVEL", "POLICY", "REASON", "ORIGIN"]);
+        for (r, origin) in rules {
             let level = r.severity.as_str();
             table.styled_row(vec![
                 (r.id.to_string(), None),
                 (level.to_string(), Style::of_result(level)),
                 (r.policy.to_string(), None),
                 (r.reason.to_string(), None),
+                (origin.unwrap_or_else(|| "builtin".to_string()), None),
             ]);
         }
         table.print();
@@ -170,6 +216,18 @@ fn to_json(value: &impl serde::Serialize) -> String {
 }
 
 fn one(id: &str, as_json: bool) -> ExitCode {
+    if let Some((rule, origin)) = find(id).is_none().then(|| custom_rules::find(id)).flatten() {
+        if as_json {
+            let json = RuleJson {
+                origin: Some(origin),
+                ..rule_json(rule)
+            };
+            println!("{}", to_json(&json));
+        } else {
+            println!("{}Origin: {origin}", explain(rule));
+        }
+        return ExitCode::SUCCESS;
+    }
     let Some(rule) = find(id) else {
         let close = suggestions(id);
         return if close.is_empty() {

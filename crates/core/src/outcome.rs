@@ -7,6 +7,9 @@ use serde_json::Value;
 
 use crate::rule::Rule;
 
+/// What joins a gating finding's description and its alternative.
+pub const INSTEAD_SEPARATOR: &str = " — instead: ";
+
 /// One rule that fired, with what made it fire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -19,6 +22,10 @@ pub struct Finding {
     /// guidance and notes whose wording depends on the situation (a nudge
     /// naming the files written, a lockfile summary).
     pub text: Option<String>,
+    /// What to do instead for this very call (`git push --force-with-lease
+    /// origin main` for the command seen), in place of the rule's general
+    /// [`Rule::instead`].
+    pub instead: Option<String>,
 }
 
 impl Finding {
@@ -28,6 +35,7 @@ impl Finding {
             rule,
             subject: None,
             text: None,
+            instead: None,
         }
     }
 
@@ -39,6 +47,7 @@ impl Finding {
             rule,
             subject: None,
             text: Some(text.into()),
+            instead: None,
         }
     }
 
@@ -48,6 +57,32 @@ impl Finding {
             rule,
             subject: Some(subject.into()),
             text: None,
+            instead: None,
+        }
+    }
+
+    /// The same finding with a situation-specific alternative.
+    pub fn instead(mut self, instead: impl Into<String>) -> Finding {
+        self.instead = Some(instead.into());
+        self
+    }
+
+    /// What to do instead: the finding's own alternative, else the rule's;
+    /// `None` when neither says.
+    pub fn alternative(&self) -> Option<&str> {
+        match self.instead.as_deref() {
+            Some(s) if !s.is_empty() => Some(s),
+            _ => Some(self.rule.instead).filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// [`Finding::describe`] for a finding that gates the call: the
+    /// alternative, when there is one, ends the line (`[CMD029] … —
+    /// instead: git push --force-with-lease origin main`).
+    pub fn describe_gating(&self) -> String {
+        match self.alternative() {
+            Some(alt) => format!("{}{INSTEAD_SEPARATOR}{alt}", self.describe()),
+            None => self.describe(),
         }
     }
 

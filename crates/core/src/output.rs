@@ -109,6 +109,9 @@ impl HookAnswer {
             for finding in outcome.findings {
                 let decision = decision_for(&finding, input, ctx);
                 match decision {
+                    // An ask or deny says what to do instead, so the agent
+                    // can continue; an approval has nothing to offer.
+                    Some(d) if d >= Decision::Ask => gated.push((d, finding.describe_gating())),
                     Some(d) => gated.push((d, finding.describe())),
                     // Guidance speaks to the model, in registry order.
                     None if finding.rule.severity == Severity::Guide => answer
@@ -289,6 +292,7 @@ fn supports_additional_context(event: HookEvent) -> bool {
 mod tests {
     use super::*;
     use crate::flags::Flags;
+    use crate::outcome::Finding;
     use crate::rule::Rule;
     use serde_json::json;
 
@@ -300,6 +304,7 @@ mod tests {
         reason: "hard thing",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static SOFT: Rule = Rule {
@@ -310,6 +315,7 @@ mod tests {
         reason: "soft thing",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static CONFIRM: Rule = Rule {
@@ -320,6 +326,7 @@ mod tests {
         reason: "switches a guard off",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static WARN: Rule = Rule {
@@ -330,6 +337,7 @@ mod tests {
         reason: "note",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
 
@@ -365,6 +373,58 @@ mod tests {
                 "permissionDecisionReason": "agentops: [T001] hard thing; [T002] soft thing"
             }})
         );
+    }
+
+    #[test]
+    fn gating_reasons_end_with_what_to_do_instead_and_notes_do_not() {
+        static WITH_INSTEAD: Rule = Rule {
+            id: "T002",
+            name: "soft",
+            policy: "test",
+            severity: Severity::Soft,
+            reason: "soft thing",
+            why: "a rule for tests",
+            fires: "",
+            passes: "",
+            instead: "",
+        }
+        .with_instead("do the safe thing");
+        let input = HookInput::default();
+        let asked = HookAnswer::merge(
+            vec![("p", Outcome::finding(&WITH_INSTEAD))],
+            &input,
+            &Context::default(),
+        );
+        assert_eq!(
+            asked.reasons,
+            ["[T002] soft thing — instead: do the safe thing"]
+        );
+        let specific = Outcome {
+            findings: vec![Finding::with_subject(&WITH_INSTEAD, "cmd").instead("`exact cmd`")],
+            ..Outcome::default()
+        };
+        let asked = HookAnswer::merge(vec![("p", specific)], &input, &Context::default());
+        assert_eq!(
+            asked.reasons,
+            ["[T002] soft thing: cmd — instead: `exact cmd`"]
+        );
+        let noted = HookAnswer::merge(
+            vec![("p", Outcome::finding(&WITH_INSTEAD))],
+            &bypass(),
+            &blocking(),
+        );
+        assert_eq!(noted.decision, Decision::Allow);
+        assert!(
+            noted.messages.iter().all(|m| !m.contains("instead")),
+            "{:?}",
+            noted.messages
+        );
+        let plain = HookAnswer::merge(
+            vec![("p", Outcome::finding(&SOFT))],
+            &input,
+            &Context::default(),
+        );
+        assert_eq!(plain.reasons, ["[T002] soft thing"]);
     }
 
     #[test]

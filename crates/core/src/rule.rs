@@ -56,6 +56,10 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The policy name of custom rules (`.agentops/rules.toml`): their
+/// findings carry it, and audit records add the rule's origin for it.
+pub const CUSTOM_RULES_POLICY: &str = "custom-rules";
+
 /// A rule's static description. Rules are `static` items so findings can
 /// point at them without allocating.
 #[derive(Debug, PartialEq, Eq)]
@@ -79,9 +83,29 @@ pub struct Rule {
     pub fires: &'static str,
     /// A close example that does not fire (false positives are bugs).
     pub passes: &'static str,
+    /// What the agent can do instead when the rule gates a call, one short
+    /// line (`git push --force-with-lease`, `ask the user to run it
+    /// themselves`); empty when there is no safe way. Ends the reason of
+    /// every ask and deny (` — instead: …`) so the agent can continue.
+    pub instead: &'static str,
 }
 
 impl Rule {
+    /// The same rule with what to do instead (for `static` rules built by
+    /// a helper function: `rule(...).with_instead("...")`).
+    pub const fn with_instead(self, instead: &'static str) -> Rule {
+        Rule { instead, ..self }
+    }
+
+    /// Whether the rule gates a tool call when it fires (ask or deny in
+    /// some mode), as opposed to guidance, notes and approvals.
+    pub fn gates(&self) -> bool {
+        matches!(
+            self.severity,
+            Severity::Ask | Severity::Soft | Severity::Confirm | Severity::Deny | Severity::Hard
+        )
+    }
+
     /// Whether the rule only informs (never gates a tool call).
     pub fn is_guidance(&self) -> bool {
         matches!(self.severity, Severity::Guide | Severity::Warn)

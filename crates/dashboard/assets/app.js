@@ -78,6 +78,15 @@ function renderSummary(s) {
   document.getElementById("rules").replaceChildren(...(s.top_rules ?? []).map((r) =>
     el("li", {}, el("code", {}, r.id), el("div", { class: `bar ${widthClass(r.count, max)}` }), el("span", {}, String(r.count)))));
 
+  const custom = document.getElementById("custom-rules");
+  custom.replaceChildren(
+    ...(s.custom_rule_files_invalid ?? []).map((f) =>
+      el("li", { class: "problem" }, el("code", {}, f.path), ` does not load: ${f.problem}`)),
+    ...(s.custom_rules ?? []).map((r) =>
+      el("li", r.path ? { title: `${r.verdict} · ${r.path}` } : {}, el("code", {}, r.id), " ",
+        el("span", { class: "origin" }, r.origin), " ", el("span", {}, String(r.count)))));
+  if (!custom.children.length) custom.append(el("li", { class: "muted" }, "no custom rule fired yet"));
+
   document.getElementById("sessions").replaceChildren(...(s.sessions ?? []).map((x) =>
     el("li", {}, el("a", { class: "session-link", "data-session": x.id }, x.id), " ", copyButton(x.id),
       el("span", { class: "reason" }, `${x.events} events, ${x.gated} stopped · ${x.first ?? ""} → ${x.last ?? ""}`))));

@@ -285,6 +285,7 @@ impl Summary {
                 bump(s, "gated");
             }
         }
+        let custom = custom_rule_counts(records);
         let mut top: Vec<(String, u64)> = rules.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         top.truncate(15);
@@ -297,15 +298,99 @@ impl Summary {
                 "top_rules": top.into_iter().map(|(id, n)| json!({"id": id, "count": n})).collect::<Vec<_>>(),
                 "sessions": sessions.into_values().map(Value::Object).collect::<Vec<_>>(),
                 "gated": recent_gated,
+                "custom_rules": custom,
             }),
         }
     }
+}
+
+/// Add the configured custom rules (`configured["rules"]`) to the
+/// summary's `custom_rules`: rules that never fired get a count of 0, and
+/// every rule its file's path and verdict; files that do not load go to
+/// `custom_rule_files_invalid`.
+pub fn merge_configured_custom_rules(summary: &mut Value, configured: &Value) {
+    let mut list: Vec<Value> = summary["custom_rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for rule in configured["rules"].as_array().into_iter().flatten() {
+        let same = |r: &Value| r["id"] == rule["id"] && r["origin"] == rule["origin"];
+        match list.iter_mut().find(|r| same(r)) {
+            Some(r) => {
+                r["path"] = rule["path"].clone();
+                r["verdict"] = rule["verdict"].clone();
+            }
+            None => list.push(json!({
+                "id": rule["id"], "origin": rule["origin"], "count": 0,
+                "path": rule["path"], "verdict": rule["verdict"],
+            })),
+        }
+    }
+    summary["custom_rules"] = Value::Array(list);
+    summary["custom_rule_files_invalid"] = configured["invalid"].clone();
+}
+
+/// How often each custom rule fired, by id and origin (`project`,
+/// `user`), from the findings the audit records keep: most frequent first.
+fn custom_rule_counts(records: &[Value]) -> Vec<Value> {
+    let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for f in records
+        .iter()
+        .filter_map(|r| r["findings"].as_array())
+        .flatten()
+        .filter(|f| f["policy"] == "custom-rules")
+    {
+        let id = f["id"].as_str().unwrap_or("?").to_string();
+        let origin = f["origin"].as_str().unwrap_or("-").to_string();
+        *counts.entry((id, origin)).or_default() += 1;
+    }
+    let mut list: Vec<((String, String), u64)> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list.into_iter()
+        .map(|((id, origin), n)| json!({"id": id, "origin": origin, "count": n}))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn custom_rules_are_counted_by_id_and_origin() {
+        let records = [
+            json!({"findings": [{"id": "XDEPLOY1", "policy": "custom-rules", "origin": "project"}]}),
+            json!({"findings": [{"id": "XDEPLOY1", "policy": "custom-rules", "origin": "project"},
+                                {"id": "CMD023", "policy": "validate-command"}]}),
+            json!({"findings": [{"id": "XPUBLISH", "policy": "custom-rules", "origin": "user"}]}),
+            json!({"rules": ["CMD001"]}),
+        ];
+        let s = Summary::from_records(&records, |_| None).value;
+        assert_eq!(
+            s["custom_rules"],
+            json!([
+                {"id": "XDEPLOY1", "origin": "project", "count": 2},
+                {"id": "XPUBLISH", "origin": "user", "count": 1},
+            ])
+        );
+        let none = Summary::from_records(&[json!({"rules": ["CMD001"]})], |_| None).value;
+        assert_eq!(none["custom_rules"], json!([]));
+
+        let mut merged = s.clone();
+        merge_configured_custom_rules(
+            &mut merged,
+            &json!({"rules": [
+                {"id": "XDEPLOY1", "origin": "project", "path": "/p/.agentops/rules.toml", "verdict": "deny"},
+                {"id": "XQUIET", "origin": "user", "path": "/h/.agentops/rules.toml", "verdict": "ask"},
+            ], "invalid": []}),
+        );
+        assert_eq!(merged["custom_rules"][0]["count"], 2);
+        assert_eq!(merged["custom_rules"][0]["path"], "/p/.agentops/rules.toml");
+        assert_eq!(
+            merged["custom_rules"][2],
+            json!({"id": "XQUIET", "origin": "user", "count": 0, "path": "/h/.agentops/rules.toml", "verdict": "ask"})
+        );
+    }
 
     #[test]
     fn feed_returns_complete_lines_and_the_next_offset() {

@@ -179,6 +179,40 @@ pub fn rules(s: &Value) -> String {
         .collect()
 }
 
+/// The custom rules (`.agentops/rules.toml`, `~/.agentops/rules.toml`):
+/// each with its origin and how often it fired, and the rule files that do
+/// not load.
+pub fn custom_rules(s: &Value) -> String {
+    let mut rows: Vec<String> = s["custom_rule_files_invalid"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                r#"<li class="problem"><code>{}</code> does not load: {}</li>"#,
+                esc(str_of(f, "path")),
+                esc(str_of(f, "problem"))
+            )
+        })
+        .collect();
+    rows.extend(s["custom_rules"].as_array().into_iter().flatten().map(|r| {
+        let title = match (str_of(r, "verdict"), str_of(r, "path")) {
+            ("", "") => String::new(),
+            (verdict, path) => format!(r#" title="{} · {}""#, esc(verdict), esc(path)),
+        };
+        format!(
+            r#"<li{title}><code>{}</code> <span class="origin">{}</span> <span>{}</span></li>"#,
+            esc(str_of(r, "id")),
+            esc(str_of(r, "origin")),
+            r["count"].as_u64().unwrap_or(0)
+        )
+    }));
+    if rows.is_empty() {
+        return r#"<li class="muted">no custom rule fired yet</li>"#.to_string();
+    }
+    rows.concat()
+}
+
 /// Sessions with their counts and full ids.
 pub fn sessions(s: &Value) -> String {
     s["sessions"]

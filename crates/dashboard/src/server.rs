@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::assets;
-use crate::data::{normalise, Durations, Feed, RuleReasons, Summary};
+use crate::data::{
+    merge_configured_custom_rules, normalise, Durations, Feed, RuleReasons, Summary,
+};
 use crate::http::{read_request, respond, send_event, start_event_stream, Request};
 use crate::render;
 
@@ -31,6 +33,7 @@ pub struct Dashboard {
     cost: Option<Provider>,
     status: Option<Provider>,
     exceptions: Option<Provider>,
+    custom_rules: Option<Provider>,
     reasons: RuleReasons,
 }
 
@@ -64,6 +67,7 @@ impl Dashboard {
             cost: None,
             status: None,
             exceptions: None,
+            custom_rules: None,
             reasons: no_reasons,
         })
     }
@@ -91,6 +95,23 @@ impl Dashboard {
     pub fn with_exceptions(mut self, provider: Provider) -> Dashboard {
         self.exceptions = Some(provider);
         self
+    }
+
+    /// The custom rules configured for the project (`{"rules": [{"id",
+    /// "origin", "path", "verdict"}], "invalid": [{"path", "origin",
+    /// "problem"}]}`), shown with how often each fired.
+    pub fn with_custom_rules(mut self, provider: Provider) -> Dashboard {
+        self.custom_rules = Some(provider);
+        self
+    }
+
+    /// The audit summary, with the configured custom rules merged in.
+    fn summary(&self, audit: &[Value]) -> Value {
+        let mut summary = Summary::from_records(audit, self.reasons).value;
+        if let Some(provider) = self.custom_rules {
+            merge_configured_custom_rules(&mut summary, &provider(&self.project));
+        }
+        summary
     }
 
     /// Bind to 127.0.0.1 (port 0 picks a free one).
@@ -145,7 +166,7 @@ impl Dashboard {
     fn page(&self) -> io::Result<String> {
         let (audit, audit_offset) = self.read_all("audit.jsonl")?;
         let (durations, telemetry_offset) = self.durations()?;
-        let summary = Summary::from_records(&audit, self.reasons).value;
+        let summary = self.summary(&audit);
         let start = audit.len().saturating_sub(render::FIRST_ROWS);
         let rows: Vec<Value> = audit[start..]
             .iter()
@@ -165,6 +186,7 @@ impl Dashboard {
             ("TIMELINE", render::timeline(&rows)),
             ("GATED", render::gated(&summary)),
             ("RULES", render::rules(&summary)),
+            ("CUSTOM_RULES", render::custom_rules(&summary)),
             ("SESSIONS", render::sessions(&summary)),
             ("COST", render::cost(&self.cost_panel())),
             ("STATUS", render::status(&self.status_panel())),
@@ -225,7 +247,7 @@ impl Dashboard {
             }
             "/api/summary" => {
                 let (records, _) = self.read_all("audit.jsonl")?;
-                json_response(Summary::from_records(&records, self.reasons).value)
+                json_response(self.summary(&records))
             }
             "/api/events" => {
                 let offset = req

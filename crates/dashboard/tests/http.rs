@@ -97,6 +97,13 @@ fn get_json(srv: &Server, path: &str) -> Value {
 #[test]
 fn the_page_and_its_assets_are_served_with_the_token() {
     let srv = start();
+    let (_, _, before) = get(&srv, "/");
+    assert!(before.contains("no custom rule fired yet"));
+    audit_line(
+        srv.project.path(),
+        &json!({"ts": "2026-11-25T10:00:02Z", "session": "s1", "event": "PreToolUse", "tool": "Bash", "decision": "deny", "rules": ["XDEPLOY1"],
+                "findings": [{"id": "XDEPLOY1", "policy": "custom-rules", "origin": "project", "severity": "deny", "decision": "deny"}]}),
+    );
     let (status, head, body) = get(&srv, "/");
     assert_eq!(status, 200);
     assert!(head.contains("text/html") && head.contains("Content-Security-Policy"));
@@ -111,6 +118,13 @@ fn the_page_and_its_assets_are_served_with_the_token() {
             && !body.contains("__EXCEPTIONS__"),
         "the exceptions panel is drawn on the server"
     );
+    assert!(
+        body.contains(
+            r#"<li><code>XDEPLOY1</code> <span class="origin">project</span> <span>1</span></li>"#
+        ),
+        "custom rules panel: {body}"
+    );
+    assert!(!body.contains("no custom rule fired yet"));
     let (status, head, js) = get(&srv, "/app.js");
     assert_eq!(status, 200);
     assert!(head.contains("text/javascript") && js.contains("EventSource"));
@@ -221,4 +235,47 @@ fn the_stream_pushes_new_audit_lines() {
         }
     }
     panic!("no audit event arrived: {seen}");
+}
+
+#[test]
+fn configured_custom_rules_show_with_their_counts_and_broken_files() {
+    let project = tempfile::tempdir().expect("tempdir");
+    audit_line(
+        project.path(),
+        &json!({"ts": "t", "session": "s1", "event": "PreToolUse", "tool": "Bash", "decision": "deny", "rules": ["XDEPLOY1"],
+                "findings": [{"id": "XDEPLOY1", "policy": "custom-rules", "origin": "project"}]}),
+    );
+    let running = Dashboard::new(project.path())
+        .expect("dashboard")
+        .with_custom_rules(|_| {
+            json!({"rules": [
+                {"id": "XDEPLOY1", "origin": "project", "path": "/p/.agentops/rules.toml", "verdict": "deny"},
+                {"id": "XQUIET", "origin": "user", "path": "/h/.agentops/rules.toml", "verdict": "ask"},
+            ], "invalid": [{"path": "/h2/.agentops/rules.toml", "origin": "user", "problem": "line 3: no `reason`"}]})
+        })
+        .bind(0)
+        .expect("bind");
+    let srv = Server {
+        port: running.port(),
+        token: running.token().to_string(),
+        project,
+    };
+    running.spawn();
+    let (status, _, body) = get(&srv, "/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(r#"<li title="deny · /p/.agentops/rules.toml"><code>XDEPLOY1</code> <span class="origin">project</span> <span>1</span></li>"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"<code>XQUIET</code> <span class="origin">user</span> <span>0</span>"#),
+        "{body}"
+    );
+    assert!(
+        body.contains("/h2/.agentops/rules.toml</code> does not load: line 3: no `reason`"),
+        "{body}"
+    );
+    let summary = get_json(&srv, "/api/summary");
+    assert_eq!(summary["custom_rules"][1]["id"], "XQUIET");
+    assert_eq!(summary["custom_rules"][1]["count"], 0);
 }

@@ -24,7 +24,7 @@
 //! applying entry contributes its effects; a command none applies to is
 //! *unknown* to the knowledge base.
 
-use agentops_shell::{AssignKind, Command};
+use agentops_shell::{AssignKind, Command, Word};
 
 use crate::effect::Effect;
 use crate::glob::glob_match;
@@ -309,6 +309,34 @@ impl Entry {
     }
 }
 
+/// Indices of the command's positional arguments, skipping the values of
+/// `options_with_value` (`git -C dir push` has positionals `push`).
+pub(crate) fn positionals<'o>(
+    options_with_value: impl Iterator<Item = &'o str> + Clone,
+    c: &Command,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut skip_next = false;
+    let mut after_dashdash = false;
+    for (i, a) in c.args.iter().enumerate() {
+        let t = a.text.as_str();
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if !after_dashdash && t == "--" {
+            after_dashdash = true;
+            continue;
+        }
+        if !after_dashdash && is_option(t) {
+            skip_next = !t.contains('=') && options_with_value.clone().any(|o| o == t);
+            continue;
+        }
+        out.push(i);
+    }
+    out
+}
+
 /// Whether `arg` is an option (not `-` alone, which names standard input).
 fn is_option(arg: &str) -> bool {
     arg.len() > 1 && arg.starts_with('-')
@@ -317,26 +345,7 @@ fn is_option(arg: &str) -> bool {
 impl Tool {
     /// Indices of the command's positional arguments, option values skipped.
     pub fn positionals(self, c: &Command) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut skip_next = false;
-        let mut after_dashdash = false;
-        for (i, a) in c.args.iter().enumerate() {
-            let t = a.text.as_str();
-            if skip_next {
-                skip_next = false;
-                continue;
-            }
-            if !after_dashdash && t == "--" {
-                after_dashdash = true;
-                continue;
-            }
-            if !after_dashdash && is_option(t) {
-                skip_next = !t.contains('=') && self.options_with_value().contains(t);
-                continue;
-            }
-            out.push(i);
-        }
-        out
+        positionals(self.options_with_value().iter(), c)
     }
 
     /// The entries that apply to `c` (which must be a command of this tool).
@@ -382,7 +391,7 @@ impl<'c> Applied<'c> {
             TargetSpec::Operands => operands,
             TargetSpec::FirstOperand => operands.into_iter().take(1).collect(),
             TargetSpec::LastOperand => operands.into_iter().last().into_iter().collect(),
-            TargetSpec::FlagValue(flags) => flag_value_texts(c, flags),
+            TargetSpec::FlagValue(flags) => flag_value_texts(c, flags.iter()),
         }
     }
 }
@@ -390,11 +399,14 @@ impl<'c> Applied<'c> {
 /// The text values given to any of `flags`, in every spelling: `-o F`,
 /// `-oF`, `-so F` (a short option last in a bundle), `--out=F`, `--out F`,
 /// and `of=F` for `dd`-style operands.
-fn flag_value_texts(c: &Command, flags: Strs) -> Vec<&str> {
+fn flag_value_texts<'c, 'f>(
+    c: &'c Command,
+    flags: impl Iterator<Item = &'f str> + Clone,
+) -> Vec<&'c str> {
     let mut out = Vec::new();
     for (i, a) in c.args.iter().enumerate() {
         let t = a.text.as_str();
-        for f in flags.iter() {
+        for f in flags.clone() {
             let bundled = f.len() == 2
                 && f.starts_with('-')
                 && !f.starts_with("--")
@@ -445,54 +457,143 @@ fn has_flag(c: &Command, flag: &str) -> bool {
     })
 }
 
+/// The conditions of an entry, as the matcher reads them: the knowledge
+/// base's compiled entries and the custom rules loaded at run time share
+/// one matcher ([`applies`]), so a custom rule means what the same words
+/// mean in `kb/*.toml`.
+pub(crate) trait Conditions {
+    /// Leading positional words (`a|b` alternatives, globs).
+    fn cmd_words(&self) -> impl Iterator<Item = &str> + Clone;
+    /// At least one of these options is given (none listed: no condition).
+    fn flags_any(&self) -> impl Iterator<Item = &str> + Clone;
+    /// None of these options is given.
+    fn flags_none(&self) -> impl Iterator<Item = &str> + Clone;
+    /// Options whose value must match one of [`Conditions::value_globs`].
+    fn value_flags(&self) -> impl Iterator<Item = &str> + Clone;
+    /// Globs for those values.
+    fn value_globs(&self) -> impl Iterator<Item = &str> + Clone;
+    /// Globs, one of which some argument after the `cmd` words matches.
+    fn args_any(&self) -> impl Iterator<Item = &str> + Clone;
+    /// Globs no argument after the `cmd` words matches.
+    fn args_none(&self) -> impl Iterator<Item = &str> + Clone;
+    /// `NAME=glob`, one of which the command's environment sets.
+    fn env_any(&self) -> impl Iterator<Item = &str> + Clone;
+    /// `NAME=glob` the command's environment does not set.
+    fn env_none(&self) -> impl Iterator<Item = &str> + Clone;
+
+    /// Whether the `args_any` condition holds for `rest` (the arguments
+    /// after the `cmd` words): no globs, or one matches some argument.
+    fn args_any_hold(&self, rest: &[Word]) -> bool {
+        let mut args = self.args_any().peekable();
+        args.peek().is_none() || args.any(|g| rest.iter().any(|a| glob_match(g, &a.text)))
+    }
+
+    /// Whether some glob of `args_none` matches some argument of `rest`.
+    fn args_none_broken(&self, rest: &[Word]) -> bool {
+        self.args_none()
+            .any(|g| rest.iter().any(|a| glob_match(g, &a.text)))
+    }
+}
+
+/// A `'static` string of the tables, as a string borrowed for less.
+fn shorter<'a>(s: &'static str) -> &'a str {
+    s
+}
+
+impl Conditions for Entry {
+    fn cmd_words(&self) -> impl Iterator<Item = &str> + Clone {
+        self.cmd().iter().map(shorter)
+    }
+    fn flags_any(&self) -> impl Iterator<Item = &str> + Clone {
+        self.flags().iter().map(shorter)
+    }
+    fn flags_none(&self) -> impl Iterator<Item = &str> + Clone {
+        self.no_flags().iter().map(shorter)
+    }
+    fn value_flags(&self) -> impl Iterator<Item = &str> + Clone {
+        self.flag_value().iter().map(shorter)
+    }
+    fn value_globs(&self) -> impl Iterator<Item = &str> + Clone {
+        self.values().iter().map(shorter)
+    }
+    fn args_any(&self) -> impl Iterator<Item = &str> + Clone {
+        self.args().iter().map(shorter)
+    }
+    fn args_none(&self) -> impl Iterator<Item = &str> + Clone {
+        self.no_args().iter().map(shorter)
+    }
+    // The tables' argument globs are sorted by last byte and indexed by
+    // their end bytes: a word is tried only against the globs that can
+    // match it.
+    fn args_any_hold(&self, rest: &[Word]) -> bool {
+        let args = self.args();
+        args.is_empty() || rest.iter().any(|a| args.any_glob_matches(&a.text))
+    }
+    fn args_none_broken(&self, rest: &[Word]) -> bool {
+        let no_args = self.no_args();
+        !no_args.is_empty() && rest.iter().any(|a| no_args.any_glob_matches(&a.text))
+    }
+    fn env_any(&self) -> impl Iterator<Item = &str> + Clone {
+        self.env().iter().map(shorter)
+    }
+    fn env_none(&self) -> impl Iterator<Item = &str> + Clone {
+        self.no_env().iter().map(shorter)
+    }
+}
+
 impl Entry {
     /// `Some(index after the cmd words)` when the entry applies to `c`.
     fn applies(self, c: &Command, positionals: &[usize]) -> Option<usize> {
-        let mut after = 0;
-        for (k, word) in self.cmd().iter().enumerate() {
-            let i = *positionals.get(k)?;
-            let text = &c.args.get(i)?.text;
-            if !word.split('|').any(|w| glob_match(w, text)) {
-                return None;
-            }
-            after = i + 1;
-        }
-        let rest = c.args.get(after..).unwrap_or_default();
-        let (flags, no_flags) = (self.flags(), self.no_flags());
-        if !flags.is_empty() && !flags.iter().any(|f| has_flag(c, f)) {
-            return None;
-        }
-        if no_flags.iter().any(|f| has_flag(c, f)) {
-            return None;
-        }
-        let flag_value = self.flag_value();
-        if !flag_value.is_empty() {
-            let values = flag_value_texts(c, flag_value);
-            let globs = self.values();
-            if !values
-                .iter()
-                .any(|v| globs.iter().any(|g| glob_match(g, v)))
-            {
-                return None;
-            }
-        }
-        let (args, no_args) = (self.args(), self.no_args());
-        let any_word_matches = |globs: Strs| rest.iter().any(|a| globs.any_glob_matches(&a.text));
-        if !args.is_empty() && !any_word_matches(args) {
-            return None;
-        }
-        if !no_args.is_empty() && any_word_matches(no_args) {
-            return None;
-        }
-        let env = self.env();
-        if !env.is_empty() && !env.iter().any(|pat| env_matches(c, pat)) {
-            return None;
-        }
-        if self.no_env().iter().any(|pat| env_matches(c, pat)) {
-            return None;
-        }
-        Some(after)
+        applies(&self, c, positionals)
     }
+}
+
+/// `Some(index of the first argument after the cmd words)` when every
+/// condition of `p` holds for `c`; `positionals` are `c`'s positional
+/// argument indices (see [`positionals`]).
+pub(crate) fn applies<P: Conditions + ?Sized>(
+    p: &P,
+    c: &Command,
+    positionals: &[usize],
+) -> Option<usize> {
+    let mut after = 0;
+    for (k, word) in p.cmd_words().enumerate() {
+        let i = *positionals.get(k)?;
+        let text = &c.args.get(i)?.text;
+        if !word.split('|').any(|w| glob_match(w, text)) {
+            return None;
+        }
+        after = i + 1;
+    }
+    let rest = c.args.get(after..).unwrap_or_default();
+    let mut flags = p.flags_any().peekable();
+    if flags.peek().is_some() && !flags.any(|f| has_flag(c, f)) {
+        return None;
+    }
+    if p.flags_none().any(|f| has_flag(c, f)) {
+        return None;
+    }
+    let value_flags = p.value_flags();
+    if value_flags.clone().next().is_some() {
+        let values = flag_value_texts(c, value_flags);
+        if !values
+            .iter()
+            .any(|v| p.value_globs().any(|g| glob_match(g, v)))
+        {
+            return None;
+        }
+    }
+    if !p.args_any_hold(rest) || p.args_none_broken(rest) {
+        return None;
+    }
+    let mut env = p.env_any().peekable();
+    if env.peek().is_some() && !env.any(|pat| env_matches(c, pat)) {
+        return None;
+    }
+    if p.env_none().any(|pat| env_matches(c, pat)) {
+        return None;
+    }
+    Some(after)
 }
 
 /// Whether the command's own environment matches `NAME=glob` (the name is

@@ -13,10 +13,12 @@
 
 #![warn(missing_docs)]
 
+pub mod custom;
 mod derive;
 mod effect;
 mod glob;
 pub mod kb;
+mod schema;
 
 pub use derive::{derive, effects_of, CommandEffects, Derived};
 pub use effect::Effect;

@@ -23,6 +23,7 @@ macro_rules! engine_rule {
             reason: $reason,
             why: $why,
             fires: $fires,
+            instead: "",
             passes: $passes,
         };
     };

@@ -17,6 +17,7 @@ pub fn all() -> &'static [&'static Policy] {
         &security::run_later::RUN_LATER_CHECK,
         &security::exfiltration_check::EXFILTRATION_CHECK,
         &security::validate_path::VALIDATE_PATH,
+        &security::custom_rules::CUSTOM_RULES,
         &security::injection_scan::INJECTION_SCAN,
         &security::credential_redact::CREDENTIAL_REDACT,
         &security::content_trust::CONTENT_TRUST,
@@ -70,6 +71,7 @@ pub fn skill_command_guards() -> &'static [&'static Policy] {
         &security::autopilot::PERMISSION_AUTOPILOT,
         &security::run_later::RUN_LATER_CHECK,
         &security::exfiltration_check::EXFILTRATION_CHECK,
+        &security::custom_rules::CUSTOM_RULES,
         &security::injection_scan::INJECTION_SCAN,
         &security::credential_redact::CREDENTIAL_REDACT,
     ];

@@ -214,3 +214,55 @@ fn answers_cite_only_rules_among_their_findings() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Gating rules reviewed to have no safe alternative to offer: the action
+/// itself is the problem (a fork bomb, a reverse shell, an injection), the
+/// decision is the user's alone, or the rule already names the fix.
+const REVIEWED_WITHOUT_INSTEAD: &[&str] = &[
+    "CMD003",  // fork bomb: no version of it is safe
+    "CMD021",  // reverse or bind shell: no version of it is safe
+    "EXF011",  // DNS lookup carrying command output: no version of it is safe
+    "INJ001",  // injected instructions: the input itself is the problem
+    "INJ002",  // injected instructions: the input itself is the problem
+    "ELIC001", // an MCP server's injected request, declined for the user
+    "ELIC002", // an MCP server's suspicious link, declined for the user
+    "AUTO002", // the ask is the review of a command nobody described
+    "MODE002", // the runtime mode asks on purpose; the user answers
+    "MODE003", // the runtime mode asks on purpose; the user answers
+];
+
+#[test]
+fn every_gating_rule_says_what_to_do_instead_or_is_reviewed() {
+    let missing: Vec<&str> = rules()
+        .into_iter()
+        .filter(|r| r.gates() && r.instead.trim().is_empty())
+        .map(|r| r.id)
+        .filter(|id| !REVIEWED_WITHOUT_INSTEAD.contains(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "gating rules without `instead` and not on the reviewed list: {missing:?}"
+    );
+    let stale: Vec<&str> = REVIEWED_WITHOUT_INSTEAD
+        .iter()
+        .copied()
+        .filter(|id| {
+            !rules()
+                .iter()
+                .any(|r| r.id == *id && r.gates() && r.instead.trim().is_empty())
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "on the reviewed list but not a gating rule without `instead`: {stale:?}"
+    );
+    let multi_line: Vec<&str> = rules()
+        .into_iter()
+        .filter(|r| r.instead.contains('\n'))
+        .map(|r| r.id)
+        .collect();
+    assert!(
+        multi_line.is_empty(),
+        "`instead` must be one line: {multi_line:?}"
+    );
+}

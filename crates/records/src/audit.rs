@@ -8,7 +8,9 @@
 //! the audit log, whoever wrote it.
 
 use agentops_core::output::Verdict;
-use agentops_core::{Context, Decision, Effect, FlagKind, HookAnswer, HookEvent, HookInput};
+use agentops_core::{
+    Context, Decision, Effect, FlagKind, HookAnswer, HookEvent, HookInput, CUSTOM_RULES_POLICY,
+};
 use serde_json::{json, Map, Value};
 
 use super::clock::Instant;
@@ -108,6 +110,14 @@ pub fn record(
                     "severity": v.finding.rule.severity.as_str(),
                     "decision": v.decision.map(Decision::as_str),
                 });
+                // A custom rule's name is where it comes from (project or
+                // user rule file): the dashboard counts fires per origin.
+                if let (true, Some(obj)) = (
+                    v.finding.rule.policy == CUSTOM_RULES_POLICY,
+                    f.as_object_mut(),
+                ) {
+                    obj.insert("origin".into(), json!(v.finding.rule.name));
+                }
                 if let (Some(subject), Some(obj)) = (&v.finding.subject, f.as_object_mut()) {
                     obj.insert(
                         "subject".into(),
@@ -195,6 +205,7 @@ mod tests {
         reason: "denied for the test",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
     static WARN: Rule = Rule {
@@ -205,6 +216,7 @@ mod tests {
         reason: "a note",
         why: "a rule for tests",
         fires: "",
+        instead: "",
         passes: "",
     };
 

@@ -31,6 +31,7 @@ pub static BUDGET_SPENT: Rule = Rule {
           tools run, so the agent can still look around and report, but not start more work \
           until someone raises the budget.",
     fires: r#"PreToolUse Bash: npm run build | given /p/.agentops/flags.json = {"budget_enforcement_enabled": true} ;; /p/.agentops/budget.json = {"budget_usd": 2, "spent": 2.5}"#,
+    instead: "ask the user to raise the budget",
     passes: r#"PreToolUse Read: /p/src/app.ts | given /p/.agentops/flags.json = {"budget_enforcement_enabled": true} ;; /p/.agentops/budget.json = {"budget_usd": 2, "spent": 2.5}"#,
 };
 

@@ -35,6 +35,7 @@ pub static KNOWN_HARMLESS: Rule = Rule {
     reason: "every effect of the command is known and stays inside the project (reads, network reads, project writes); allowed without a prompt",
     why: "Most commands an agent runs read files, build, test or edit the project; prompting for each trains users to approve without reading. When the knowledge base knows every command and subcommand and every effect is a read or stays inside the project, the autopilot answers allow, so the prompts left are the ones that matter. Any rule that asks or denies wins over it.",
     fires: r#"PreToolUse Bash: git status && ls src | given /p/.agentops/flags.json = {"permission_autopilot_enabled":true}"#,
+    instead: "",
     passes: r#"PreToolUse Bash: git push origin main | given /p/.agentops/flags.json = {"permission_autopilot_enabled":true}"#,
 };
 
@@ -47,6 +48,7 @@ pub static UNKNOWN_COMMAND: Rule = Rule {
     reason: "the command knowledge base does not know this command or subcommand, so nobody has said what it does; review it",
     why: "The autopilot allows only what it understands. A tool or subcommand the knowledge base has no entry for could do anything, so with the autopilot on it asks instead of staying silent; adding the tool to crates/effects/kb/ teaches it.",
     fires: r#"PreToolUse Bash: frobnicate --all | given /p/.agentops/flags.json = {"permission_autopilot_enabled":true}"#,
+    instead: "",
     passes: r#"PreToolUse Bash: frobnicate --all"#,
 };
 

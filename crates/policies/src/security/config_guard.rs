@@ -46,6 +46,7 @@ pub static HOOKS_SWITCHED_OFF: Rule = Rule {
     reason: "a settings change mid-session sets disableAllHooks, which would switch agentops off",
     why: "With `disableAllHooks` no hook runs, so every guard is gone for the rest of the session without the user having seen it happen. The reload is blocked; the change takes effect in a new session if the user wants it.",
     fires: "ConfigChange: local_settings /p/.claude/settings.local.json | given /p/.claude/settings.local.json = {\"disableAllHooks\": true}",
+    instead: "ask the user to change the settings themselves",
     passes: "ConfigChange: local_settings /p/.claude/settings.local.json | given /p/.claude/settings.local.json = {\"disableAllHooks\": false, \"model\": \"opus\"}",
 };
 
@@ -58,6 +59,7 @@ pub static PLUGIN_DISABLED: Rule = Rule {
     reason: "a settings change mid-session disables the agentops plugin",
     why: "`enabledPlugins: {\"agentops@…\": false}` unloads the plugin and every hook it wires. Done mid-session by anything but the user, it is the simplest way to unwire the guard.",
     fires: "ConfigChange: project_settings /p/.claude/settings.json | given /p/.claude/settings.json = {\"enabledPlugins\": {\"agentops@agentops\": false}}",
+    instead: "ask the user to change the settings themselves",
     passes: "ConfigChange: project_settings /p/.claude/settings.json | given /p/.claude/settings.json = {\"enabledPlugins\": {\"agentops@agentops\": true, \"other@market\": false}}",
 };
 
@@ -70,6 +72,7 @@ pub static HOOKS_REMOVED: Rule = Rule {
     reason: "a settings change mid-session removes agentops hook entries",
     why: "`agentops install --settings` wires the hooks in a settings file. A proposed version of that file with fewer agentops entries than the live one unwires those events for the rest of the session.",
     fires: "ConfigChange: project_settings /p/.claude/settings.json.proposed-0a1b2c3d | given /p/.claude/settings.json = {\"hooks\": {\"PreToolUse\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"/usr/local/bin/agentops\", \"args\": [\"hook\", \"PreToolUse\"]}]}]}} ;; /p/.claude/settings.json.proposed-0a1b2c3d = {\"hooks\": {}}",
+    instead: "ask the user to change the settings themselves",
     passes: "ConfigChange: project_settings /p/.claude/settings.json.proposed-0a1b2c3d | given /p/.claude/settings.json = {\"hooks\": {\"PreToolUse\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"/usr/local/bin/agentops\", \"args\": [\"hook\", \"PreToolUse\"]}]}]}} ;; /p/.claude/settings.json.proposed-0a1b2c3d = {\"model\": \"opus\", \"hooks\": {\"PreToolUse\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"/usr/local/bin/agentops\", \"args\": [\"hook\", \"PreToolUse\"]}]}]}}",
 };
 
@@ -82,6 +85,7 @@ pub static ENV_OVERRIDE: Rule = Rule {
     reason: "a settings change mid-session sets an environment variable that weakens agentops",
     why: "Settings' `env` reaches every hook. `AGENTOPS_BIN` makes the plugin's launcher run another program in agentops' place (one that allows everything), and `AGENTOPS_MODE=full` or `unrestricted` relaxes the runtime mode. Both belong to the user starting a session, not to a mid-session reload.",
     fires: "ConfigChange: user_settings /home/u/.claude/settings.json | given /home/u/.claude/settings.json = {\"env\": {\"AGENTOPS_BIN\": \"/bin/true\"}}",
+    instead: "ask the user to change the settings themselves",
     passes: "ConfigChange: user_settings /home/u/.claude/settings.json | given /home/u/.claude/settings.json = {\"env\": {\"AGENTOPS_MODE\": \"safe\", \"RUST_LOG\": \"debug\"}}",
 };
 
@@ -94,6 +98,7 @@ pub static GATE_AFTER_WEAKENING: Rule = Rule {
     reason: "something tried to unwire agentops through the settings in this session; approve to go on",
     why: "A blocked attempt to switch the guard off means something in the session (a tool, a dependency, an injected instruction) is working against it. The user decides, once, whether the session carries on: the next tool call asks in every mode.",
     fires: "PreToolUse Bash: ls | given /p/.agentops/config-change-pending.txt = disableAllHooks set in /p/.claude/settings.local.json",
+    instead: "ask the user to restore the agentops settings",
     passes: "PreToolUse Bash: ls",
 };
 
@@ -106,6 +111,7 @@ pub static FLAGS_WEAKENED: Rule = Rule {
     reason: "agentops' flags were changed mid-session and switch a guard off",
     why: "The agent's own tools ask before writing `.agentops/flags.json` (PATH009, CMD flags rules), but a file can change in other ways: an MCP tool, a background job, a script. The client watches the file for agentops; when a change switches a security check off or relaxes blocking mode, the user is told which, and the next tool call waits for their approval.",
     fires: "FileChanged: /p/.agentops/flags.json | given /p/.agentops/flags.json = {\"command_validation_enabled\": false} ;; /p/.agentops/flags-baseline.txt = enforcement_mode=advisory",
+    instead: "ask the user to restore the flag (`agentops flags set`)",
     passes: "FileChanged: /p/.agentops/flags.json | given /p/.agentops/flags.json = {\"command_validation_enabled\": false, \"plan_gate_enabled\": false} ;; /p/.agentops/flags-baseline.txt = command_validation_enabled off\\nenforcement_mode=advisory",
 };
 

@@ -123,6 +123,7 @@ pub static CREDENTIAL_ACCESS: Rule = Rule {
     why: "Once a tool has read `.env`, a private key or a cloud credentials file, the values sit in the model's context and can resurface in replies, commits or commands. The access is recorded (redacted) in the audit log and the model is told not to repeat the values.",
     fires: "PostToolUse Read: /p/.env",
     passes: "PostToolUse Read: /p/.env.example",
+    instead: "",
 };
 
 /// CRED002: the tool output holds secrets (named by kind, never repeated).
@@ -135,6 +136,7 @@ pub static SECRET_IN_OUTPUT: Rule = Rule {
     why: "Output that holds an API key, token, private key or password assignment puts the value into the conversation even when the file was not a known credential file. Naming the kinds, never the values, tells the model what to leave out of its replies, and the audit log records the kinds.",
     fires: "PostToolUse Bash: cat config/app.conf => DB_PASSWORD=hunter2-staging",
     passes: "PostToolUse Bash: cat config/app.conf => DB_PASSWORD=${DB_PASSWORD}",
+    instead: "",
 };
 
 static RULES: &[&Rule] = &[&CREDENTIAL_ACCESS, &SECRET_IN_OUTPUT];

@@ -4,6 +4,7 @@ pub mod autopilot;
 pub mod config_guard;
 pub mod content_trust;
 pub mod credential_redact;
+pub mod custom_rules;
 pub mod elicitation_check;
 pub mod exfiltration_check;
 pub mod injection_scan;

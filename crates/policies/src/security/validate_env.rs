@@ -26,6 +26,7 @@ pub static LOADER_VARIABLE: Rule = Rule {
     reason: "sets a variable that decides which programs, libraries or home the shell uses (PATH, HOME, SHELL, USER, LD_*, DYLD_*)",
     why: "PATH, HOME, SHELL, LD_PRELOAD and DYLD_* decide which programs and libraries run; pointing one at a writable directory makes every later command, agentops' own hooks included, run someone else's code. Reading them is fine.",
     fires: "PreToolUse Bash: export PATH=/tmp/bin:$PATH",
+    instead: "use the tool's own option or a full program path, or ask the user to set the variable",
     passes: r#"PreToolUse Bash: echo "PATH=$PATH""#,
 };
 
@@ -38,6 +39,7 @@ pub static INTERPRETER_INJECTION: Rule = Rule {
     reason: "sets an interpreter start-up variable that can inject code (NODE_OPTIONS, PYTHONPATH, RUBYOPT, PERL5OPT, CLASSPATH, …)",
     why: "NODE_OPTIONS, PYTHONPATH, RUBYOPT, PERL5OPT, JAVA_TOOL_OPTIONS and their kin load code into every interpreter started afterwards, before the program's own code runs, so one assignment turns each later `npm test` or `python` into a carrier. Ordinary settings such as NODE_ENV pass.",
     fires: "PreToolUse Bash: NODE_OPTIONS=--require=/tmp/hook.js npm test",
+    instead: "ask the user to set the variable themselves",
     passes: "PreToolUse Bash: NODE_ENV=test npm test",
 };
 
@@ -50,6 +52,7 @@ pub static DATABASE_CREDENTIAL: Rule = Rule {
     reason: "sets a database credential or connection variable",
     why: "Setting a database URL or password from the agent's shell points later commands (migrations, tests, psql) at whatever database the value names, production included, and writes the credential into the transcript and the shell history. Using the variable the user already set passes.",
     fires: "PreToolUse Bash: export DATABASE_URL=postgres://admin:pw@db.example/app",
+    instead: "refer to a variable the user already set (`$DATABASE_URL`), or ask the user",
     passes: r#"PreToolUse Bash: psql "$DATABASE_URL" -c 'SELECT 1'"#,
 };
 
@@ -62,6 +65,7 @@ pub static SECRET_NAME: Rule = Rule {
     reason: "puts a secret-looking value (token, password, key) in the environment",
     why: "A token or password typed into a command ends up in the transcript, the shell history and the process list, where other tools and logs read it. Names that merely contain such a word (TOKENIZERS_PARALLELISM, AUTHOR) pass.",
     fires: "PreToolUse Bash: export GITHUB_TOKEN=ghp_example",
+    instead: "refer to an environment variable the user set (`$API_TOKEN`) instead of writing the value",
     passes: "PreToolUse Bash: export TOKENIZERS_PARALLELISM=false",
 };
 
@@ -75,6 +79,7 @@ pub static UNPARSED: Rule = Rule {
     reason: "could not parse the command, and it seems to set a guarded variable; review it",
     why: "A command the parser cannot read (an unclosed quote, unusual syntax) is scanned word by word; when a word looks like an assignment to a guarded variable, the user decides, since the precise check could not run. Unparsable text setting ordinary variables passes.",
     fires: r#"PreToolUse Bash: export PATH=/tmp/bin ""#,
+    instead: "fix the quoting so the command parses",
     passes: r#"PreToolUse Bash: export EDITOR=vim ""#,
 };
 
@@ -87,6 +92,7 @@ pub static UNPARSED_HARD: Rule = Rule {
     reason: "could not parse the command, and it seems to set a forbidden variable",
     why: "In bypass and unrestricted mode an ask is only a note, so an unparsable command that seems to set a loader, interpreter or database variable would run unchecked; it is refused instead. In the other modes the same command asks (ENV090).",
     fires: r#"PreToolUse Bash: export PATH=/tmp/bin " | given $AGENTOPS_MODE=unrestricted"#,
+    instead: "fix the quoting so the command parses",
     passes: r#"PreToolUse Bash: export PATH=/tmp/bin ""#,
 };
 

@@ -33,6 +33,7 @@ pub static RELATIVE_PATH: Rule = Rule {
     reason: "file tool paths must be absolute",
     why: "A relative path is resolved against whatever directory the tool runs in, so the same call can touch another file than the one the user reviewed, and the protected-path and credential checks cannot judge it. The file tools take absolute paths.",
     fires: "PreToolUse Read: src/main.rs",
+    instead: "give the absolute path (`$PWD/src/main.rs`)",
     passes: "PreToolUse Read: /p/src/main.rs",
 };
 
@@ -45,6 +46,7 @@ pub static TRAVERSAL: Rule = Rule {
     reason: "path traversal (`..`) is not allowed in file tool paths",
     why: "`..` lets a path that starts inside the project climb out of it (`/p/docs/../../etc/shadow`), and a Glob pattern with `..` searches above its base; refusing it keeps what a path names visible in its text.",
     fires: "PreToolUse Read: /p/docs/../../etc/shadow",
+    instead: "give the absolute path, without `..`",
     passes: "PreToolUse Read: /p/docs/release..notes.md",
 };
 
@@ -57,6 +59,7 @@ pub static TOO_LONG: Rule = Rule {
     reason: "path exceeds the 1024 character limit",
     why: "No project file needs a path of more than 1024 characters; such paths pad a request so that the part that matters scrolls out of view or gets cut by tools that truncate. They are refused rather than judged.",
     fires: "a Read of `/p/` followed by 1100 more characters (a trigger case runs it)",
+    instead: "use a shorter path (under 1024 characters)",
     passes: "PreToolUse Read: /p/src/components/settings/notifications/email/templates/weekly-digest.html",
 };
 
@@ -69,6 +72,7 @@ pub static STATE_WRITE: Rule = Rule {
     reason: "agentops state is protected from agent writes",
     why: "`.agentops/` holds the audit log, budgets, integrity baselines and session markers the guards rely on; an agent able to rewrite them could erase its own audit trail or reset a budget. Reading stays allowed, and the files agentops' own commands manage (flags.json, build state, tasks/lessons.md) stay writable.",
     fires: "PreToolUse Write: /p/.agentops/audit.jsonl <- {}",
+    instead: "read .agentops/ freely; ask the user to change its state themselves",
     passes: "PreToolUse Read: /p/.agentops/audit.jsonl",
 };
 
@@ -81,6 +85,7 @@ pub static WIRING_WRITE: Rule = Rule {
     reason: "the hook wiring that runs agentops is protected from agent writes",
     why: "`.claude/settings*.json` and the plugin's `hooks.json` decide whether agentops runs at all: one edit there can unregister every guard for the rest of the session.",
     fires: r#"PreToolUse Edit: /p/.claude/settings.json <- {"hooks": {}}"#,
+    instead: "ask the user to change the hook wiring themselves",
     passes: "PreToolUse Write: /p/.claude/commands/review.md <- # Review the diff",
 };
 
@@ -93,6 +98,7 @@ pub static BINARY_WRITE: Rule = Rule {
     reason: "the agentops binary is protected from agent writes",
     why: "Replacing the agentops binary (in a `bin/` directory, the plugin's `bin/` or a cargo `target/`) would let the agent swap its guard for one that allows everything.",
     fires: "PreToolUse Write: /usr/local/bin/agentops <- exit 0",
+    instead: "ask the user to reinstall or update agentops themselves",
     passes: "PreToolUse Write: /p/src/agentops/mod.rs <- pub mod cli;",
 };
 
@@ -105,6 +111,7 @@ pub static SYSTEM_DIRECTORY: Rule = Rule {
     reason: "access to a system directory",
     why: "/etc, /proc, /sys, /dev, /boot, /root, /sbin and C:\\Windows belong to the operating system: reading them leaks accounts and process environments (`/proc/*/environ`), writing them changes the machine rather than the project.",
     fires: "PreToolUse Read: /etc/passwd",
+    instead: "work on a copy inside the project, or ask the user to make the change",
     passes: "PreToolUse Read: /p/etc/config.toml",
 };
 
@@ -117,6 +124,7 @@ pub static SENSITIVE_DOTFILE: Rule = Rule {
     reason: "access to a sensitive dotfile or credential store",
     why: "~/.ssh, ~/.aws, ~/.gnupg, .netrc, .npmrc, .pypirc, .docker/config.json and .kube/config hold keys and tokens for other systems: reading one puts the secret into the conversation (and the provider's logs), writing one (authorized_keys) grants access.",
     fires: "PreToolUse Read: /home/u/.aws/credentials",
+    instead: "ask the user for the one value you need from it",
     passes: "PreToolUse Read: /home/u/.docker/daemon.json",
 };
 
@@ -129,6 +137,7 @@ pub static CREDENTIAL_READ: Rule = Rule {
     reason: "reads a credential or key file (.env, private keys, token files)",
     why: "Reading a .env or key file with the Read tool copies its secrets into the conversation and the provider's logs exactly as `cat .env` does, so it is judged the same way (CMD013). Templates such as .env.example hold no secrets and pass.",
     fires: "PreToolUse Read: /p/.env",
+    instead: "ask the user for the value you need; a template such as `.env.example` holds no secrets",
     passes: "PreToolUse Read: /p/.env.example",
 };
 
@@ -141,6 +150,7 @@ pub static SECURITY_FLAG_OFF: Rule = Rule {
     reason: "this write switches off an agentops security flag; the user must confirm",
     why: "flags.json stays writable so `/agentops:flags` works, but a write that turns a security guard off (injection scan, path validation, …) would remove a protection without the user noticing; it is put to the user in every mode, bypass included.",
     fires: r#"PreToolUse Write: /p/.agentops/flags.json <- {"injection_scan_enabled": false}"#,
+    instead: "ask the user to change the flag themselves (`agentops flags set`)",
     passes: r#"PreToolUse Write: /p/.agentops/flags.json <- {"auto_test_enabled": false}"#,
 };
 

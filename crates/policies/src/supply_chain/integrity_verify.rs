@@ -42,6 +42,7 @@ pub static FILE_CHANGED: Rule = Rule {
     reason: "files the agent wrote have changed since, outside its sessions; inspect the changes (git diff) before trusting them",
     why: "Between sessions, anything with write access (a compromised dependency's install script, another tool, a person) can edit files the agent wrote, and the agent would build on them as if they were its own. The hashes recorded at write time show which files changed behind its back.",
     fires: "SessionStart | given /p/.agentops/integrity.jsonl = {\"path\":\"app.js\",\"abs_path\":\"/p/app.js\",\"sha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"} ;; /p/app.js = hello, edited",
+    instead: "",
     passes: "SessionStart | given /p/.agentops/integrity.jsonl = {\"path\":\"app.js\",\"abs_path\":\"/p/app.js\",\"sha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"} ;; /p/app.js = hello",
 };
 
@@ -54,6 +55,7 @@ pub static FILE_MISSING: Rule = Rule {
     reason: "files the agent wrote no longer exist",
     why: "A file the agent created that disappeared between sessions may have been removed by a cleanup, a checkout or something hostile; the agent should not assume it is still there.",
     fires: "SessionStart | given /p/.agentops/integrity.jsonl = {\"path\":\"gone.js\",\"abs_path\":\"/p/gone.js\",\"sha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"}",
+    instead: "",
     passes: "SessionStart | given /p/.agentops/integrity.jsonl = {\"path\":\"gone.js\",\"abs_path\":\"/p/gone.js\",\"sha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"} ;; /p/gone.js = hello",
 };
 

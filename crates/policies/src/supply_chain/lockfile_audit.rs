@@ -47,6 +47,7 @@ macro_rules! lock_rule {
             reason: $reason,
             why: $why,
             fires: $fires,
+            instead: "",
             passes: $passes,
         };
     };

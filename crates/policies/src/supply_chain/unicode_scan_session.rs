@@ -48,6 +48,7 @@ pub static UNICODE_IN_PROJECT: Rule = Rule {
     reason: "project files contain invisible or deceptive Unicode (possible Trojan Source or Glassworm payload); run `agentops scan unicode` to review and `--fix` to strip",
     why: "Hidden characters that are already in the repository (from a dependency, a pasted snippet or a malicious pull request) were never seen by the firewall. Listing them at session start tells the user where to look and keeps the agent from trusting or copying those files.",
     fires: "UserPromptSubmit | given /p/.agentops/unicode-scan-report.json = {\"scanned\":2,\"files\":[\"src/access.js\"],\"lines\":[\"src/access.js:1:22 U+202E (bidi controls)\"]}",
+    instead: "",
     passes: "UserPromptSubmit | given /p/.agentops/unicode-scan-report.json = {\"scanned\":2,\"files\":[],\"lines\":[]}",
 };
 

@@ -29,6 +29,7 @@ macro_rules! guidance {
             reason: $reason,
             why: $why,
             fires: $fires,
+            instead: "",
             passes: $passes,
         };
     };

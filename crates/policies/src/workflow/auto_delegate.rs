@@ -28,6 +28,7 @@ pub static REQUEST_REVIEW: Rule = Rule {
           wrote it is the worst placed to see them. A second look by the code-critic and \
           security-reviewer agents, once per session, catches them before they are committed.",
     fires: r"PostToolUse Write: /p/src/e.go <- package e | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.ts\n/p/src/d.py\n/p/src/e.go",
+    instead: "",
     passes: r"PostToolUse Write: /p/src/d.py <- x = 1 | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.ts\n/p/src/d.py\n/p/README.md",
 };
 

@@ -26,6 +26,7 @@ pub static EVOLVE_BEFORE_STOP: Rule = Rule {
           improvements while the details are fresh. Once the skill ran this session, stops \
           are not held up again.",
     fires: r#"Stop | given /p/.agentops/failures.jsonl = {"ts":"2025-01-01T10:00:00Z"}\n{"ts":"2025-01-01T10:01:00Z"}"#,
+    instead: "run /agentops:evolve first",
     passes: r#"Stop | given /p/.agentops/failures.jsonl = {"ts":"2025-01-01T10:00:00Z"}\n{"ts":"2025-01-01T10:01:00Z"} ;; /p/.agentops/evolve-ran = 2025-01-01T10:05:00Z"#,
 };
 

@@ -27,6 +27,7 @@ pub static CAPTURE_LESSON: Rule = Rule {
           shows at the next session start. Expected failures (a probe for a missing file, an \
           interrupted call) are skipped.",
     fires: "PostToolUseFailure Bash: cargo build => error[E0308]: mismatched types",
+    instead: "",
     passes: "PostToolUseFailure Read: /p/src/config.rs => File does not exist.",
 };
 

@@ -30,6 +30,7 @@ pub static NO_PLAN: Rule = Rule {
     reason: "several files modified but there is no plan; write one to tasks/todo.md with checkable items first",
     why: "A change that spreads over several files without a plan is where agents lose the thread: half-finished edits, files touched for no stated reason, nothing to review the result against. One or two files are let through; from the third distinct file on, writes wait until the plan is in tasks/todo.md.",
     fires: "PreToolUse Write: /p/src/c.rs <- fn c() {} | given /p/.agentops/flags.json = {\"auto_plan_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs\\n/p/src/b.rs",
+    instead: "write the plan to tasks/todo.md first",
     passes: "PreToolUse Write: /p/src/b.rs <- fn b() {} | given /p/.agentops/flags.json = {\"auto_plan_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs",
 };
 
@@ -43,6 +44,7 @@ pub static STALE_PLAN: Rule = Rule {
     reason: "several files modified but tasks/todo.md is from a previous session; update the plan for the current changes first",
     why: "A plan left over from yesterday describes yesterday's task; letting it stand for today's changes defeats the point of planning. A tasks/todo.md older than the session-start marker counts as stale, and from the third distinct file on writes wait until the plan is updated.",
     fires: "With auto_plan_enabled, the agent writes a third source file this session while tasks/todo.md was last modified before the session started (older than .agentops/session-start)",
+    instead: "update tasks/todo.md for the current changes first",
     passes: "PreToolUse Write: /p/src/c.rs <- fn c() {} | given /p/.agentops/flags.json = {\"auto_plan_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/src/a.rs\\n/p/src/b.rs ;; /p/tasks/todo.md = - [ ] split the parser ;; /p/.agentops/session-start = 2001-09-09T01:46:40Z",
 };
 

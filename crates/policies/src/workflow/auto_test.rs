@@ -26,6 +26,7 @@ pub static RUN_TESTS: Rule = Rule {
           Asking for a run after three changed source files keeps breakages small and close \
           to the edit that caused them. Said once, until a test run starts the count over.",
     fires: r"PostToolUse Write: /p/src/c.rs <- pub fn c() {} | given /p/.agentops/code-files-since-test.txt = /p/src/a.rs\n/p/src/b.rs",
+    instead: "",
     passes: r"PostToolUse Write: /p/docs/notes.md <- # Notes | given /p/.agentops/code-files-since-test.txt = /p/src/a.rs\n/p/src/b.rs",
 };
 

@@ -22,6 +22,7 @@ pub static PLAN_INCOMPLETE: Rule = Rule {
           how far the plan got and whether the tests ran makes the gap visible; blocking mode \
           sends the agent back once to finish or check the items off.",
     fires: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [ ] add tests",
+    instead: "finish or check off the open items in tasks/todo.md",
     passes: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [x] add tests",
 };
 

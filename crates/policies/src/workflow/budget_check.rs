@@ -29,6 +29,7 @@ pub static BUDGET_WARNING: Rule = Rule {
     reason: "recorded spend has reached the budget warning threshold",
     why: "Agent sessions cost money by the token, and a long session can spend a project's budget before anyone looks. At session start the user sees how much of the budget is used (by default 80 % of $5.00), while there is still room to decide; budget-gate enforces the budget itself.",
     fires: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 8.5, \"warn_pct\": 80}",
+    instead: "",
     passes: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 7.9, \"warn_pct\": 80}",
 };
 
@@ -41,6 +42,7 @@ pub static BUDGET_UNREADABLE: Rule = Rule {
     reason: ".agentops/budget.json is not a JSON object; spend cannot be checked",
     why: "A budget file that does not parse (a hand edit with a trailing comma, a truncated write) silently turns the budget warning off. The user is told at session start, and the file is left as it is rather than overwritten, so the recorded spend is not lost.",
     fires: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 2.5,}",
+    instead: "",
     passes: "SessionStart: startup | given /p/.agentops/budget.json = {\"budget_usd\": 10, \"spent\": 2.5}",
 };
 

@@ -15,6 +15,7 @@ pub static CODE_FIELD_METHOD: Rule = Rule {
     reason: "code changes follow the Code Field method with explicit confidence",
     why: "Agents state guesses with the same assurance as facts. Asking for a confidence per part, a verification pass and an Answer/Confidence/Caveats ending makes weak spots visible to the user before they are merged, and tells the agent when to research or ask instead of writing code.",
     fires: "SessionStart: startup",
+    instead: "",
     passes: "SessionStart: startup | given /p/.agentops/flags.json = {\"code_field_rules_enabled\": false}",
 };
 

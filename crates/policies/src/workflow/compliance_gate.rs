@@ -27,6 +27,7 @@ pub static PLAN_MISSING: Rule = Rule {
           against what was intended, and the user has nothing to review but the diff. The \
           plan gate asks for tasks/todo.md before the agent reports the work as done.",
     fires: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs",
+    instead: "write the plan to tasks/todo.md first",
     passes: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs ;; /p/tasks/todo.md = - [x] split the parser into modules",
 };
 
@@ -41,6 +42,7 @@ pub static ITEMS_OPEN: Rule = Rule {
           work nobody verified; either way the agent's \"done\" is not yet true. The \
           verification gate names the open items before the stop.",
     fires: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [ ] add tests",
+    instead: "finish or check off the open items in tasks/todo.md",
     passes: r"Stop | given /p/tasks/todo.md = - [x] write the parser\n- [x] add tests",
 };
 
@@ -55,6 +57,7 @@ pub static TESTS_MISSING: Rule = Rule {
           trust alone; a broken build or a regression then surfaces later, away from the \
           change. The test gate wants a test run recorded (by detect-test-run) before the stop.",
     fires: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs ;; /p/tasks/todo.md = - [x] split the parser",
+    instead: "run the test suite first",
     passes: r"Stop | given /p/.agentops/modified-files.txt = /p/src/a.rs\n/p/src/b.rs\n/p/src/c.rs ;; /p/tasks/todo.md = - [x] split the parser ;; /p/.agentops/tests-ran = 2025-01-01T10:00:00Z",
 };
 

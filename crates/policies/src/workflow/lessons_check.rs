@@ -17,6 +17,7 @@ pub static LESSONS_LOADED: Rule = Rule {
     reason: "lessons from tasks/lessons.md apply to this session",
     why: "A new session remembers nothing of the last one, so a mistake corrected yesterday is made again today. The last lines of tasks/lessons.md (where /agentops:lesson and `agentops lessons add` record them) are put in front of the agent at every session start.",
     fires: "SessionStart: startup | given /p/tasks/lessons.md = # Lessons Learned\\n\\n## Lesson: Quote paths\\n**Rule:** quote every path in shell scripts",
+    instead: "",
     passes: "SessionStart: startup | given /p/tasks/lessons.md = \\n\\n",
 };
 

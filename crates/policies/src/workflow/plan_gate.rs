@@ -27,6 +27,7 @@ pub static MANY_FILES: Rule = Rule {
     reason: "five or more files modified: keep the plan in tasks/todo.md and run the tests before finishing",
     why: "Once a change spans five or more files it is too big to check by reading the diff alone. After each further batch of writes the agent is reminded (once per batch) to keep the plan current and to run the tests before it reports the work as done.",
     fires: "PostToolBatch: Write /p/docs/d.md, Write /p/docs/e.md | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md",
+    instead: "",
     passes: "PostToolBatch: Write /p/docs/d.md, Read /p/docs/a.md | given /p/.agentops/flags.json = {\"plan_gate_enabled\": true} ;; /p/.agentops/modified-files.txt = /p/docs/a.md\\n/p/docs/b.md\\n/p/docs/c.md\\n/p/docs/c.md",
 };
 

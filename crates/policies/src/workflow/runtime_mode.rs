@@ -22,6 +22,7 @@ pub static SAFE_MODE_TOOL: Rule = Rule {
     reason: "safe mode allows only reading tools; switch AGENTOPS_MODE to standard or full to use this tool",
     why: "Safe mode is for letting an agent look at a codebase (review, explain, audit) with no way to change it: no file writes, no shell, no web or MCP calls that could leak what it read. Anything but reading tools is denied until the user chooses a wider mode.",
     fires: "PreToolUse Write: /p/src/main.rs <- fn main() {} | given $AGENTOPS_MODE=safe",
+    instead: "use a reading tool (Read, Grep, Glob), or ask the user to switch modes",
     passes: "PreToolUse Write: /p/src/main.rs <- fn main() {} | given $AGENTOPS_MODE=standard",
 };
 
@@ -34,6 +35,7 @@ pub static STANDARD_MODE_EXTERNAL: Rule = Rule {
     reason: "standard mode asks before web and MCP tools reach outside the project",
     why: "Web fetches and MCP tools carry project content to other services and bring untrusted text back into the agent's context, where it can steer it. In the default mode the user confirms each such call; full mode lets them through.",
     fires: "PreToolUse WebFetch: https://example.com/page",
+    instead: "",
     passes: "PreToolUse WebFetch: https://example.com/page | given $AGENTOPS_MODE=full",
 };
 
@@ -46,6 +48,7 @@ pub static FULL_MODE_SHELL: Rule = Rule {
     reason: "full mode asks before each shell command",
     why: "Full mode opens the web and MCP tools without asking; in exchange every shell command, which can do anything the user can, waits for the user's confirmation. The command guards still apply on top.",
     fires: "PreToolUse Bash: cargo test | given $AGENTOPS_MODE=full",
+    instead: "",
     passes: "PreToolUse Bash: cargo test",
 };
 

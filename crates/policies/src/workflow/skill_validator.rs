@@ -21,6 +21,7 @@ macro_rules! guidance {
             reason: $reason,
             why: $why,
             fires: $fires,
+            instead: "",
             passes: $passes,
         };
     };

@@ -24,6 +24,7 @@ macro_rules! guidance {
             reason: $reason,
             why: $why,
             fires: $fires,
+            instead: "",
             passes: $passes,
         };
     };

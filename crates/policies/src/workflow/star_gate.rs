@@ -28,6 +28,7 @@ pub static LAST_OBSERVATION: Rule = Rule {
     reason: "last observation call before a STAR plan is required",
     why: "Looking around before planning is useful, but only for a while: an agent that keeps reading without writing down a plan drifts into changes nobody agreed on. The agent is warned on its fifth Read, Glob, Grep or Agent call so the plan comes before the sixth.",
     fires: "PreToolUse Read: /p/src/lib.rs | given /p/.agentops/star-obs-count = 4",
+    instead: "",
     passes: "PreToolUse Read: /p/src/lib.rs | given /p/.agentops/star-obs-count = 3",
 };
 
@@ -41,6 +42,7 @@ pub static PLAN_REQUIRED: Rule = Rule {
     reason: "no current STAR plan in tasks/todo.md; write it before continuing",
     why: "Without a written plan the user cannot see or correct the agent's intent before files change, and the other gates (auto-plan, plan-gate) have nothing to check progress against. Until tasks/todo.md holds an open item from this session, every call past the grace repeats the instruction; it never blocks, so writing the plan itself stays possible.",
     fires: "PreToolUse Bash: cargo build",
+    instead: "write a STAR plan to tasks/todo.md first",
     passes: "PreToolUse Bash: cargo build | given /p/tasks/todo.md = ## Parser\\n- [ ] handle empty input",
 };
 

@@ -15,6 +15,7 @@ pub static STAR_PROTOCOL: Rule = Rule {
     reason: "non-trivial work starts with a STAR plan in tasks/todo.md",
     why: "An agent that starts editing before it has stated the situation, the success criteria, the steps and how it will verify them tends to wander, touch the wrong files and declare victory early. The protocol is given at every session start (and again after a compaction, which may have summarised it away); star-gate and auto-plan then hold the agent to it.",
     fires: "SessionStart: startup",
+    instead: "",
     passes: "SessionStart: startup | given /p/.agentops/flags.json = {\"star_preamble_enabled\": false}",
 };
 

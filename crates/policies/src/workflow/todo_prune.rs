@@ -20,6 +20,7 @@ pub static PRUNED: Rule = Rule {
     reason: "completed items were pruned from the previous session's plan",
     why: "A plan full of ticked items hides what is really left, and the agent may redo or re-report finished work. The agent is told how many items were removed and how many remain, so it reviews the open ones before planning anything new.",
     fires: "SessionStart: startup | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [ ] test the parser",
+    instead: "",
     passes: "SessionStart: compact | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [ ] test the parser",
 };
 
@@ -32,6 +33,7 @@ pub static ARCHIVED: Rule = Rule {
     reason: "the previous session's plan was complete and has been archived",
     why: "A finished plan left in tasks/todo.md looks like a current plan to the planning gates, so new work would start without one. It moves to tasks/archive/ and the agent is told that new work needs a fresh STAR plan.",
     fires: "SessionStart: startup | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [x] test the parser",
+    instead: "",
     passes: "SessionStart: startup | given /p/tasks/todo.md = ## Work\\n- [x] write the parser\\n- [ ] test the parser",
 };
 

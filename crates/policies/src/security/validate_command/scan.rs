@@ -174,6 +174,8 @@ struct Hit {
     approximate: bool,
     /// The command it is about, when it is about one.
     command: Option<usize>,
+    /// What to do instead for this very command, when it can be said.
+    instead: Option<String>,
 }
 
 /// Rules that fired, before they become findings.
@@ -185,6 +187,24 @@ pub(crate) struct Hits {
 impl Hits {
     pub fn add(&mut self, rule: &'static Rule, c: &Command) {
         self.push_for(rule, subject(c), c.approximate, Some(c.id));
+        self.set_instead(rule, c);
+    }
+
+    /// Give the hit just added for `c` the concrete alternative for this
+    /// command, when the rule has one (the force push rewritten with
+    /// `--force-with-lease`).
+    fn set_instead(&mut self, rule: &'static Rule, c: &Command) {
+        let Some(alt) = super::instead::for_command(rule, c) else {
+            return;
+        };
+        if let Some(hit) = self
+            .items
+            .iter_mut()
+            .rev()
+            .find(|h| h.rule.id == rule.id && h.command == Some(c.id))
+        {
+            hit.instead = Some(alt);
+        }
     }
 
     /// The strongest severity already found for command `id`.
@@ -203,6 +223,7 @@ impl Hits {
             s.push_str(&format!(" [kb: {id}]"));
         }
         self.push_for(rule, s, c.approximate, Some(c.id));
+        self.set_instead(rule, c);
     }
 
     pub fn push(&mut self, rule: &'static Rule, subject: String, approximate: bool) {
@@ -228,6 +249,7 @@ impl Hits {
             subject,
             approximate,
             command,
+            instead: None,
         });
     }
 
@@ -252,7 +274,11 @@ impl Hits {
                 rough_hard |= h.rule.severity == Severity::Hard;
                 rough.push(format!("{} {}", h.rule.id, h.subject));
             } else {
-                findings.push(Finding::with_subject(h.rule, h.subject));
+                let finding = Finding::with_subject(h.rule, h.subject);
+                findings.push(match h.instead {
+                    Some(alt) => finding.instead(alt),
+                    None => finding,
+                });
             }
         }
         if !rough.is_empty() {
