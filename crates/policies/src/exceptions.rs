@@ -360,6 +360,7 @@ mod tests {
         why: "w",
         fires: "",
         passes: "",
+        instead: "",
     };
     static LISTED: Rule = Rule {
         id: "EXF012",
@@ -370,6 +371,7 @@ mod tests {
         why: "w",
         fires: "",
         passes: "",
+        instead: "",
     };
     static HARD: Rule = Rule {
         id: "CMD001",
@@ -380,6 +382,7 @@ mod tests {
         why: "w",
         fires: "",
         passes: "",
+        instead: "",
     };
 
     fn exception(rule: &str, pattern: Option<&str>, path: Option<&str>) -> Exception {

@@ -23,6 +23,9 @@ pub static SELF_GRANT: Rule = rule(
     "An exception (`agentops allow`) or an allow-once grant (`agentops allow-once`) lets a call through that a rule stops. If the agent could run them, every denial would be one command away from its own approval. They are refused from the agent's shell in every mode; the user runs them in their own terminal. Reading stays open: `agentops allow list` and `agentops why` pass.",
     "PreToolUse Bash: agentops allow CMD016 --pattern 'git push --force origin main' --reason ok",
     "PreToolUse Bash: agentops allow list",
+)
+.with_instead(
+    "tell the user which rule stopped the call and ask them to run `agentops allow` or `agentops allow-once` in their own terminal",
 );
 
 pub(super) fn check(scan: &Scan, c: &Command, hits: &mut Hits) {
