@@ -269,20 +269,26 @@ fn main() {
     )
     .expect("writing to a String");
     // The first and last byte of each list string (ASCII lowercase, 0 for
-    // an empty string): `Strs::any_glob_matches` narrows a word's candidate
-    // globs on these without touching the strings.
-    let ends: Vec<(u8, u8)> = t
+    // an empty string) and how many bytes it has besides stars (the least a
+    // word it matches can have): `Strs::any_glob_matches` narrows a word's
+    // candidate globs on these without touching the strings.
+    let ends: Vec<(u8, u8, u16)> = t
         .lists
         .iter()
         .map(|&(offset, len)| {
             let s = &t.text.as_bytes()[offset as usize..(offset + len) as usize];
             let end = |b: Option<&u8>| b.map_or(0, u8::to_ascii_lowercase);
-            (end(s.first()), end(s.last()))
+            let fixed = s.iter().filter(|&&b| b != b'*').count();
+            (
+                end(s.first()),
+                end(s.last()),
+                u16::try_from(fixed).unwrap_or(u16::MAX),
+            )
         })
         .collect();
     writeln!(
         out,
-        "/// First and last byte of each string of [`LISTS`].\nstatic ENDS: [(u8, u8); {}] = {:?};",
+        "/// First and last byte of each string of [`LISTS`], and its length without stars.\nstatic ENDS: [(u8, u8, u16); {}] = {:?};",
         ends.len(),
         ends
     )

@@ -107,8 +107,9 @@ impl Strs {
     /// end with the word's last byte (ASCII case ignored; the globs are
     /// lower case) or with a star can match; a binary search over the
     /// globs' end bytes (`ENDS`, built with the tables) finds both runs,
-    /// and a glob is only read when its first byte agrees too, so a word
-    /// is not tried against hundreds of globs.
+    /// and a glob is only read when its first byte agrees too and the word
+    /// is long enough for it, so a word is not tried against hundreds of
+    /// globs.
     fn any_glob_matches(self, word: &str) -> bool {
         let (start, len) = (self.0 .0 as usize, self.0 .1 as usize);
         let (Some(spans), Some(ends)) =
@@ -128,8 +129,10 @@ impl Strs {
         candidates(last)
             .chain(if last == b'*' { 0..0 } else { candidates(b'*') })
             .any(|i| {
-                let (glob_first, _) = ends[i];
-                (glob_first == first || glob_first == b'*') && glob_match(text(spans[i]), word)
+                let (glob_first, _, fixed) = ends[i];
+                (glob_first == first || glob_first == b'*')
+                    && word.len() >= usize::from(fixed)
+                    && glob_match(text(spans[i]), word)
             })
     }
 

@@ -10,6 +10,7 @@ use agentops_core::{
     Context, Effect, Finding, FlagKind, HookEvent, HookInput, Outcome, Policy, Rule, Severity,
     Tool, ToolKind, ToolMatch,
 };
+use agentops_literals::{Index, Literal};
 use agentops_redact::{find_secrets_json, redact, redact_json, SecretKind};
 use serde_json::json;
 
@@ -339,10 +340,57 @@ pub fn is_credential_file(path: &str) -> bool {
     })
 }
 
+/// Every text a credential file's path must contain (a directory of
+/// [`CREDENTIAL_DIRS`], `.env`, a name of [`CREDENTIAL_NAMES`] or `.` and an
+/// extension of [`CREDENTIAL_EXTENSIONS`]): a command without any of them
+/// reads no credential file, which one pass over it tells. A test keeps
+/// this list in step with those.
+static CREDENTIAL_HINTS: Index<34> = Index::new([
+    Literal::ascii_case_insensitive(".aws", 0),
+    Literal::ascii_case_insensitive(".credential", 0),
+    Literal::ascii_case_insensitive(".credentials", 0),
+    Literal::ascii_case_insensitive(".env", 0),
+    Literal::ascii_case_insensitive(".git-credentials", 0),
+    Literal::ascii_case_insensitive(".gnupg", 0),
+    Literal::ascii_case_insensitive(".htpasswd", 0),
+    Literal::ascii_case_insensitive(".jks", 0),
+    Literal::ascii_case_insensitive(".kdbx", 0),
+    Literal::ascii_case_insensitive(".key", 0),
+    Literal::ascii_case_insensitive(".keystore", 0),
+    Literal::ascii_case_insensitive(".netrc", 0),
+    Literal::ascii_case_insensitive(".npmrc", 0),
+    Literal::ascii_case_insensitive(".p12", 0),
+    Literal::ascii_case_insensitive(".password", 0),
+    Literal::ascii_case_insensitive(".pem", 0),
+    Literal::ascii_case_insensitive(".pfx", 0),
+    Literal::ascii_case_insensitive(".pgpass", 0),
+    Literal::ascii_case_insensitive(".ppk", 0),
+    Literal::ascii_case_insensitive(".pypirc", 0),
+    Literal::ascii_case_insensitive(".secret", 0),
+    Literal::ascii_case_insensitive(".secrets", 0),
+    Literal::ascii_case_insensitive(".ssh", 0),
+    Literal::ascii_case_insensitive(".tfstate", 0),
+    Literal::ascii_case_insensitive(".token", 0),
+    Literal::ascii_case_insensitive("_netrc", 0),
+    Literal::ascii_case_insensitive("credentials", 0),
+    Literal::ascii_case_insensitive("id_dsa", 0),
+    Literal::ascii_case_insensitive("id_ecdsa", 0),
+    Literal::ascii_case_insensitive("id_ed25519", 0),
+    Literal::ascii_case_insensitive("id_rsa", 0),
+    Literal::ascii_case_insensitive("secrets.json", 0),
+    Literal::ascii_case_insensitive("secrets.yaml", 0),
+    Literal::ascii_case_insensitive("secrets.yml", 0),
+]);
+
 /// Credential files a shell command reads: arguments of a reading command
 /// and `<` redirections. Output redirections (`> .env`) are writes.
 pub fn credential_files_read(command: &str) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
+    let mut hinted = false;
+    CREDENTIAL_HINTS.find(command.as_bytes(), |_| hinted = true);
+    if !hinted {
+        return files;
+    }
     let spaced = spaced_segments(command);
     for segment in spaced.split(" ; ") {
         let words: Vec<&str> = segment.split_whitespace().collect();
@@ -425,6 +473,26 @@ mod tests {
             }
             other => panic!("expected one audit record, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_hints_cover_every_credential_name_dir_and_extension() {
+        let hints: Vec<&str> = CREDENTIAL_HINTS.literals().iter().map(|l| l.text).collect();
+        let needed = CREDENTIAL_DIRS
+            .iter()
+            .chain(CREDENTIAL_NAMES)
+            .map(|s| s.to_string())
+            .chain(CREDENTIAL_EXTENSIONS.iter().map(|e| format!(".{e}")))
+            .chain([".env".to_string()]);
+        for needle in needed {
+            assert!(hints.contains(&needle.as_str()), "{needle} is not a hint");
+        }
+        assert!(credential_files_read("sort -rn | uniq -c | head -n 20").is_empty());
+        assert_eq!(
+            credential_files_read("cat ~/.ssh/config"),
+            ["~/.ssh/config"]
+        );
+        assert_eq!(credential_files_read("less keys/ID_RSA"), ["keys/ID_RSA"]);
     }
 
     #[test]
