@@ -760,6 +760,25 @@ fn split_flags(pattern: &str) -> (&str, &str) {
 /// Lowercase with runs of whitespace collapsed to one space, the form the
 /// needles are written in.
 fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        // Byte by byte: no char decoding, no Unicode whitespace table (in
+        // ASCII, `char::is_whitespace` is exactly these six).
+        let mut out = Vec::with_capacity(text.len());
+        let mut space = false;
+        for &b in text.as_bytes() {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+                if !space {
+                    out.push(b' ');
+                }
+                space = true;
+            } else {
+                space = false;
+                out.push(b.to_ascii_lowercase());
+            }
+        }
+        // ASCII in, ASCII out.
+        return String::from_utf8(out).unwrap_or_default();
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars() {
@@ -902,4 +921,32 @@ pub(crate) fn all_patterns_compile() {
 #[cfg(test)]
 pub(crate) fn largest_needle_bucket() -> usize {
     NEEDLES.largest_bucket()
+}
+
+#[cfg(test)]
+mod fold_tests {
+    #[test]
+    fn the_ascii_fold_is_the_char_fold() {
+        for text in [
+            "Ignore  ALL\tprevious\n\n\x0binstructions\r\x0c!",
+            "",
+            "  a  ",
+            "x\u{a0}y É",
+        ] {
+            let mut by_chars = String::new();
+            let mut space = false;
+            for c in text.chars() {
+                if c.is_whitespace() {
+                    if !space {
+                        by_chars.push(' ');
+                    }
+                    space = true;
+                } else {
+                    space = false;
+                    by_chars.extend(c.to_lowercase());
+                }
+            }
+            assert_eq!(super::fold(text), by_chars, "{text:?}");
+        }
+    }
 }

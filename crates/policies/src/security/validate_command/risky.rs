@@ -289,12 +289,16 @@ fn files(scan: &Scan, c: &Command, hits: &mut Hits) {
     let mut system = false;
     let mut dotfile = false;
     for w in &words {
-        let abs = scan.abs(c.id, w);
-        let harmless_read = is_reader
-            && !written.contains(w)
-            && super::paths::READABLE_SYSTEM_FILES.contains(&abs.as_str());
-        if w.starts_with('/') && system_path(&abs) && !harmless_read {
-            system = true;
+        // Only absolute words can name a system path: the rest are not
+        // resolved (a pipeline has hundreds of words).
+        if w.starts_with('/') {
+            let abs = scan.abs(c.id, w);
+            let harmless_read = is_reader
+                && !written.contains(w)
+                && super::paths::READABLE_SYSTEM_FILES.contains(&abs.as_str());
+            if system_path(&abs) && !harmless_read {
+                system = true;
+            }
         }
         if w.starts_with(['/', '~', '$']) {
             dotfile |= sensitive_dotfile(w) || sensitive_dotfile(&scan.abs(c.id, w));
