@@ -30,6 +30,7 @@ run() { # event payload-fields
 n=0
 for i in 1 2; do # the second round sees the logs the first one created
   run PreToolUse '"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"git status --short && cargo test 2>&1 | tail -n 5"}'
+  run PreToolUse '"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"find ./src -name \"*.rs\" -not -path \"*/target/*\" | xargs grep -n -E \"TODO|FIXME\" | sort | uniq -c | sort -rn | head -n 20"}'
   run PreToolUse '"hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"'"$project"'/src/lib.rs","content":"pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n"}'
   run PreToolUse '"hook_event_name":"PreToolUse","tool_name":"Edit","tool_input":{"file_path":"'"$project"'/src/lib.rs","old_string":"a + b","new_string":"a.wrapping_add(b)"}'
   run PreToolUse '"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"'"$project"'/src/lib.rs"}'
