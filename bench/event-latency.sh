@@ -32,7 +32,15 @@ command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get instal
 
 work=$(mktemp -d)
 # KEEP=1 keeps the projects and payloads (for profiling one of them).
-if [ -n "${KEEP:-}" ]; then echo "payloads in $work" >&2; else trap 'rm -rf "$work"' EXIT; fi
+# The SessionStart rows leave background scans running (`agentops
+# session-scan`, one lock per project): wait for them before cleaning up.
+cleanup() {
+  for lock in "$work"/*/.agentops/unicode-scan.lock; do
+    [ -e "$lock" ] && flock "$lock" true
+  done
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work"; }
+}
+if [ -n "${KEEP:-}" ]; then echo "payloads in $work" >&2; else trap cleanup EXIT; fi
 project="$work/project"
 mkdir -p "$project/src" "$project/tasks"
 printf 'pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n' >"$project/src/lib.rs"

@@ -8,11 +8,22 @@ use serde_json::Value;
 
 /// Redact `text`, then cut it to at most `max_chars` characters. Returns
 /// the text and whether it was cut.
+///
+/// Only the first `max_chars` characters can remain, so the text is cut to
+/// that plus [`REDACTION_MARGIN`] before it is redacted (see
+/// [`redact_value_bounded`]).
 pub fn redact_bounded(text: &str, max_chars: usize) -> (String, bool) {
-    let redacted: Cow<str> = agentops_redact::redact(text);
+    let window = match text
+        .char_indices()
+        .nth(max_chars.saturating_add(REDACTION_MARGIN))
+    {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
+    let redacted: Cow<str> = agentops_redact::redact(window);
     match redacted.char_indices().nth(max_chars) {
         Some((cut, _)) => (redacted[..cut].to_string(), true),
-        None => (redacted.into_owned(), false),
+        None => (redacted.into_owned(), window.len() < text.len()),
     }
 }
 
@@ -132,6 +143,21 @@ mod tests {
         // Short values are not copied and come out whole.
         let (out, cut) = redact_value_bounded(&json!({"command": "ls"}), 2000);
         assert_eq!((out.as_str(), cut), (r#"{"command":"ls"}"#, false));
+    }
+
+    #[test]
+    fn a_long_text_is_redacted_through_its_window() {
+        let text = format!(
+            "{} ghp_{} {}",
+            "x".repeat(190),
+            "B".repeat(36),
+            "y".repeat(5000)
+        );
+        let (out, cut) = redact_bounded(&text, 200);
+        assert!(cut);
+        assert!(!out.contains("ghp_BBBB"), "{out}");
+        let whole = agentops_redact::redact(&text);
+        assert_eq!(out, whole.chars().take(200).collect::<String>());
     }
 
     #[test]
