@@ -120,29 +120,12 @@ fn refusal(id: &str, scope: Scope) -> Option<String> {
     }
 }
 
-/// Seconds from now of an age such as `30m`, `12h`, `7d`, `2w`, or the
-/// time of a date (`2026-12-31`); `Err` says what is wrong.
+/// The time (seconds since the epoch) an `--expires` value names: an age
+/// such as `30m`, `12h`, `7d`, `2w` counted from now, or a date
+/// (`2026-12-31`); `Err` says what is wrong.
 pub fn parse_expiry(text: &str, now: u64) -> Result<u64, String> {
-    let t = text.trim();
-    let unit = t.chars().last().unwrap_or(' ');
-    let number = &t[..t.len().saturating_sub(unit.len_utf8())];
-    let per = match unit {
-        'm' => Some(60),
-        'h' => Some(3600),
-        'd' => Some(86_400),
-        'w' => Some(7 * 86_400),
-        _ => None,
-    };
-    if let (Some(per), Ok(n)) = (per, number.parse::<u64>()) {
-        if n == 0 {
-            return Err("an expiry of zero has already passed".into());
-        }
-        return n
-            .checked_mul(per)
-            .and_then(|s| s.checked_add(now))
-            .ok_or_else(|| "too far in the future".into());
-    }
-    let at = clock::parse_time(t).map_err(|e| {
+    let from = clock::Instant::from_secs(i64::try_from(now).unwrap_or(i64::MAX));
+    let at = clock::until(text, from).map_err(|e| {
         format!(
             "{} (give an age such as 30m, 12h, 7d, or a date such as 2026-12-31)",
             e.reason()
@@ -150,7 +133,7 @@ pub fn parse_expiry(text: &str, now: u64) -> Result<u64, String> {
     })?;
     let secs = u64::try_from(at.secs()).map_err(|_| "before 1970".to_string())?;
     if secs <= now {
-        return Err(format!("{t} has already passed"));
+        return Err(format!("{} has already passed", text.trim()));
     }
     Ok(secs)
 }

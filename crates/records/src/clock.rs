@@ -199,6 +199,16 @@ pub fn parse(text: &str) -> Option<Instant> {
 /// back from `now`, such as `90s`, `15m`, `2h`, `7d`, `1w` or `1h30m`
 /// (days are 24 hours; months and years count back on the calendar).
 pub fn since(text: &str, now: Instant) -> Result<Instant, TimeError> {
+    time_or_age(text, now, false)
+}
+
+/// Read an `--expires` value: a time (see [`parse_time`]) or an age
+/// counted forward from `now`, in the forms [`since`] reads.
+pub fn until(text: &str, now: Instant) -> Result<Instant, TimeError> {
+    time_or_age(text, now, true)
+}
+
+fn time_or_age(text: &str, now: Instant, forward: bool) -> Result<Instant, TimeError> {
     let t = text.trim();
     // Starts like a date: say what is wrong with it as a date.
     let dated = t.len() >= 5 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit);
@@ -210,16 +220,28 @@ pub fn since(text: &str, now: Instant) -> Result<Instant, TimeError> {
     }
     let expected = "expected RFC 3339, YYYY-MM-DD or an age like 30m, 2h, 7d";
     let age: Span = t.parse().map_err(|_| TimeError::new(t, expected))?;
+    let (way, too_far) = if forward {
+        ("forward", "too far ahead")
+    } else {
+        ("back", "too far back")
+    };
     if age.is_negative() {
         return Err(TimeError::new(
             t,
-            "an age counts back from now and cannot be negative",
+            format!("an age counts {way} from now and cannot be negative"),
         ));
     }
     Timestamp::from_nanosecond(now.0)
-        .and_then(|now| now.to_zoned_datetime(TimeZone::UTC).checked_sub(age))
+        .and_then(|now| {
+            let now = now.to_zoned_datetime(TimeZone::UTC);
+            if forward {
+                now.checked_add(age)
+            } else {
+                now.checked_sub(age)
+            }
+        })
         .map(|then| Instant(then.timestamp().as_nanosecond()))
-        .map_err(|e| TimeError::new(t, format!("too far back: {e}")))
+        .map_err(|e| TimeError::new(t, format!("{too_far}: {e}")))
 }
 
 /// [`since`], without the reason.
@@ -231,6 +253,20 @@ pub fn parse_since(text: &str, now: Instant) -> Option<Instant> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn until_counts_ages_forward_and_reads_dates() {
+        let now = Instant::from_secs(1_000);
+        assert_eq!(until("30m", now).map(Instant::secs), Ok(2_800));
+        assert_eq!(until("2w", now).map(Instant::secs), Ok(1_000 + 14 * 86_400));
+        assert_eq!(
+            until("2026-12-31", now).map(Instant::secs),
+            Ok(1_798_675_200)
+        );
+        assert!(until("-1h", now).is_err_and(|e| e.reason().contains("forward")));
+        assert!(until("soon", now).is_err());
+        assert_eq!(since("30m", now).map(Instant::secs), Ok(-800));
+    }
 
     #[test]
     fn formats_and_parses_round_trip() {
