@@ -154,18 +154,16 @@ pub fn read_file(dir: &Path) -> Result<Option<ExceptionFile>, String> {
 /// The hash that names one exact call: the project, the tool and its
 /// input. 32 hex digits.
 pub fn input_hash(input: &HookInput, project: &Path) -> String {
-    let mut h = Sha256::new();
-    h.update(project.to_string_lossy().as_bytes());
-    h.update([0]);
-    h.update(input.tool_name.as_deref().unwrap_or("").as_bytes());
-    h.update([0]);
     let tool_input = input.tool_input.as_ref().map(Value::to_string);
-    h.update(tool_input.unwrap_or_default().as_bytes());
-    hex(&h.finalize()[..16])
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let named = [
+        project.to_string_lossy().as_bytes(),
+        input.tool_name.as_deref().unwrap_or("").as_bytes(),
+        tool_input.as_deref().unwrap_or("").as_bytes(),
+    ]
+    .join(&0u8);
+    let mut hash = agentops_records::chain::digest_hex(&named);
+    hash.truncate(32);
+    hash
 }
 
 /// A short id for one decision: 8 characters of lowercase base32 of a
