@@ -351,39 +351,24 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    static SOFT: Rule = Rule {
-        id: "CMD016",
-        name: "git-destructive",
-        policy: "validate-command",
-        severity: Severity::Soft,
-        reason: "r",
-        why: "w",
-        fires: "",
-        passes: "",
-        instead: "",
-    };
-    static LISTED: Rule = Rule {
-        id: "EXF012",
-        name: "secret-variable-sent",
-        policy: "exfiltration-check",
-        severity: Severity::Soft,
-        reason: "r",
-        why: "w",
-        fires: "",
-        passes: "",
-        instead: "",
-    };
-    static HARD: Rule = Rule {
-        id: "CMD001",
-        name: "recursive-delete-critical",
-        policy: "validate-command",
-        severity: Severity::Hard,
-        reason: "r",
-        why: "w",
-        fires: "",
-        passes: "",
-        instead: "",
-    };
+    /// A stand-in for a registry rule: only its id and level matter here.
+    const fn rule(id: &'static str, severity: Severity) -> Rule {
+        Rule {
+            id,
+            name: "test",
+            policy: "test",
+            severity,
+            reason: "r",
+            why: "w",
+            fires: "",
+            passes: "",
+            instead: "",
+        }
+    }
+
+    static SOFT: Rule = rule("CMD016", Severity::Soft);
+    static LISTED: Rule = rule("EXF012", Severity::Soft);
+    static HARD: Rule = rule("CMD001", Severity::Hard);
 
     fn exception(rule: &str, pattern: Option<&str>, path: Option<&str>) -> Exception {
         Exception {
