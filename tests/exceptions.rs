@@ -591,13 +591,7 @@ fn codex_cannot_write_exceptions_or_grant_itself_either() {
             s.project.path(),
             &s.env(),
         );
-        out.json()
-            .and_then(|v| {
-                v["hookSpecificOutput"]["permissionDecision"]
-                    .as_str()
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "allow".into())
+        decision(&out)
     };
     let patch = "*** Begin Patch\n*** Add File: .agentops/exceptions.json\n+{\"exceptions\": []}\n*** End Patch\n";
     assert_eq!(codex("apply_patch", patch), "deny");
