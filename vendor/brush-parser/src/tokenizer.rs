@@ -1,5 +1,4 @@
 use std::borrow::Cow;
-use std::sync::Arc;
 use utf8_chars::BufReadCharsExt;
 
 use crate::{SourcePosition, SourceSpan};
@@ -230,6 +229,11 @@ pub struct TokenizerOptions {
     pub posix_mode: bool,
     /// Whether or not we're running in SH emulation mode.
     pub sh_mode: bool,
+    /// agentops: whether the characters that only extend a word are read
+    /// in one tight loop (`Tokenizer::extend_word`); the same tokens either
+    /// way, off only to check that.
+    #[doc(hidden)]
+    pub word_fast_path: bool,
 }
 
 impl Default for TokenizerOptions {
@@ -238,6 +242,7 @@ impl Default for TokenizerOptions {
             enable_extended_globbing: true,
             posix_mode: false,
             sh_mode: false,
+            word_fast_path: true,
         }
     }
 }
@@ -271,10 +276,9 @@ impl TokenParseState {
     }
 
     pub fn pop(&mut self, end_position: &SourcePosition) -> Token {
-        let end = Arc::new(end_position.to_owned());
         let token_location = SourceSpan {
-            start: Arc::new(std::mem::take(&mut self.start_position)),
-            end,
+            start: std::mem::take(&mut self.start_position),
+            end: end_position.to_owned(),
         };
 
         let token = if std::mem::take(&mut self.token_is_operator) {
@@ -583,6 +587,46 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
         }
     }
 
+    /// agentops: appends to the started word in `state` every next
+    /// character that the tests of `next_token_until` would only append:
+    /// any but the ones that end or change the quoting, begin an
+    /// expansion, or (unquoted) begin an operator, end the word or close
+    /// the construct being read (`terminating_char`). Stops at the first
+    /// other character, which `next_token_until` then reads as before.
+    fn extend_word(
+        &mut self,
+        state: &mut TokenParseState,
+        terminating_char: Option<char>,
+    ) -> Result<(), TokenizerError> {
+        if state.in_escape
+            || state.token_is_operator
+            || !state.started_token()
+            || matches!(self.cross_state.here_state, HereState::InHereDocs)
+        {
+            return Ok(());
+        }
+        while let Some(c) = self.peek_char()? {
+            let plain = match state.quote_mode {
+                QuoteMode::None => {
+                    !matches!(
+                        c,
+                        '\\' | '\'' | '"' | '$' | '`' | ' ' | '\t' | '&' | '(' | ')' | ';' | '\n'
+                            | '|' | '<' | '>'
+                    ) && terminating_char != Some(c)
+                }
+                QuoteMode::Double(_) => !matches!(c, '"' | '\\' | '$' | '`'),
+                QuoteMode::Single(_) => c != '\'',
+                QuoteMode::AnsiC(_) => !matches!(c, '\'' | '\\'),
+            };
+            if !plain {
+                break;
+            }
+            self.consume_char()?;
+            state.append_char(c);
+        }
+        Ok(())
+    }
+
     pub fn next_token(&mut self) -> Result<TokenizeResult, TokenizerError> {
         self.next_token_until(None, false /* include space? */)
     }
@@ -695,6 +739,13 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
             // we'll look at the input stream.
             if !self.cross_state.queued_tokens.is_empty() {
                 return Ok(self.cross_state.queued_tokens.remove(0));
+            }
+
+            // agentops: inside a word already started, the characters that
+            // only extend it are appended here, without the tests below;
+            // the first one that might do more goes through them.
+            if self.options.word_fast_path {
+                self.extend_word(&mut state, terminating_char)?;
             }
 
             let next = self.peek_char()?;

@@ -56,6 +56,7 @@ impl ParserOptions {
             enable_extended_globbing: self.enable_extended_globbing,
             posix_mode: self.posix_mode,
             sh_mode: self.sh_mode,
+            word_fast_path: true,
         }
     }
 }
