@@ -2,33 +2,33 @@
 # Process-level latency of `agentops hook` per event, against the
 # process-spawn floor, in one run.
 #
-# One hyperfine run times `/bin/true` and one realistic payload per event:
+# One run times `/bin/true` and one realistic payload per event:
 # PreToolUse for a short Bash command, a 2 KB pipeline, a small Write, an
 # 8 KB Write, an Edit and a Read; PostToolUse (a Write); UserPromptSubmit;
 # Stop; SessionStart in a small project and in an unchanged 5,000-file
 # project (SessionStart only starts the session's Unicode scan, which runs
 # in the background: `agentops session-scan`; its cache is warmed first).
-# The spawn floor is timed first and last. All but the big project share one
-# throwaway project, so audit, telemetry and the other logs grow during the
-# run as they do in a session. It prints the machine's load, then the
-# per-call median and 95th percentile of each and the ratio to the floor,
-# with the goal: 2x for tool-call events, 10x for SessionStart.
+# All but the big project share one throwaway project, so audit, telemetry
+# and the other logs grow during the run as they do in a session. It
+# prints the machine's load, then the per-call median and 95th percentile
+# of each and the ratio to the floor, with the goal: 2x for tool-call
+# events, 10x for SessionStart.
 #
 # Each measured command is a bash loop of BATCH calls, each reading its
-# payload through a redirect, so what hyperfine's shell correction has to
-# remove is one shell start per BATCH process starts: on a loaded machine
-# that correction is noisy enough to make a single short command look
-# faster than /bin/true, or take no time at all.
+# payload through a redirect, so what the shell's own start adds (timed
+# alone and taken off) is one shell start per BATCH process starts: on a
+# loaded machine that correction is noisy enough to make a single short
+# command look faster than /bin/true. The rows are timed interleaved,
+# round by round (see below), because this machine's speed drifts.
 #
 # Usage: bench/event-latency.sh [path/to/agentops]   (default: target/release/agentops)
-# RUNS (default 30) and BATCH (default 20) set the runs and the calls per run;
+# RUNS (default 30) and BATCH (default 20) set the rounds and the calls per row and round;
 # KEEP=1 keeps the payloads and projects and prints where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/agentops}
 [ -x "$bin" ] || cargo build --release --quiet
 bin=$(realpath "$bin")
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 1; }
 
 work=$(mktemp -d)
 # KEEP=1 keeps the projects and payloads (for profiling one of them).
@@ -98,38 +98,79 @@ unset AGENTOPS_MODE AGENTOPS_FAULT CLAUDE_PLUGIN_ROOT
 
 batch=${BATCH:-20}
 loop() { printf 'for i in {1..%s}; do %s < %s >/dev/null; done' "$batch" "$1" "$work/$2.json"; }
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-hyperfine --shell=bash --warmup 3 --runs "${RUNS:-30}" --style none \
-  --export-json "$work/result.json" \
-  --command-name "spawn floor (/bin/true)" "$(loop /bin/true pre-bash)" \
-  --command-name "PreToolUse Bash" "$(loop "$bin hook PreToolUse" pre-bash)" \
-  --command-name "PreToolUse Bash 2 KB" "$(loop "$bin hook PreToolUse" pre-bash-2k)" \
-  --command-name "PreToolUse Write" "$(loop "$bin hook PreToolUse" pre-write)" \
-  --command-name "PreToolUse Write 8 KB" "$(loop "$bin hook PreToolUse" pre-write-8k)" \
-  --command-name "PreToolUse Edit" "$(loop "$bin hook PreToolUse" pre-edit)" \
-  --command-name "PreToolUse Read" "$(loop "$bin hook PreToolUse" pre-read)" \
-  --command-name "PostToolUse Write" "$(loop "$bin hook PostToolUse" post-write)" \
-  --command-name "UserPromptSubmit" "$(loop "$bin hook UserPromptSubmit" prompt)" \
-  --command-name "Stop" "$(loop "$bin hook Stop" stop)" \
-  --command-name "SessionStart" "$(loop "$bin hook SessionStart" session-start)" \
-  --command-name "SessionStart 5,000 files" "$(loop "CLAUDE_PROJECT_DIR=$big $bin hook SessionStart" session-start-big)" \
-  --command-name "spawn floor, again" "$(loop /bin/true pre-bash)" \
-  >/dev/null
+rows=(
+  "spawn floor (/bin/true)" "$(loop /bin/true pre-bash)"
+  "PreToolUse Bash" "$(loop "$bin hook PreToolUse" pre-bash)"
+  "PreToolUse Bash 2 KB" "$(loop "$bin hook PreToolUse" pre-bash-2k)"
+  "PreToolUse Write" "$(loop "$bin hook PreToolUse" pre-write)"
+  "PreToolUse Write 8 KB" "$(loop "$bin hook PreToolUse" pre-write-8k)"
+  "PreToolUse Edit" "$(loop "$bin hook PreToolUse" pre-edit)"
+  "PreToolUse Read" "$(loop "$bin hook PreToolUse" pre-read)"
+  "PostToolUse Write" "$(loop "$bin hook PostToolUse" post-write)"
+  "UserPromptSubmit" "$(loop "$bin hook UserPromptSubmit" prompt)"
+  "Stop" "$(loop "$bin hook Stop" stop)"
+  "SessionStart" "$(loop "$bin hook SessionStart" session-start)"
+  "SessionStart 5,000 files" "$(loop "CLAUDE_PROJECT_DIR=$big $bin hook SessionStart" session-start-big)"
+)
 
-python3 - "$work/result.json" "$batch" "$load" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import json, sys
-results = json.load(open(sys.argv[1]))["results"]
-batch = int(sys.argv[2])
-print(f"load average before: {sys.argv[3]}; after: {sys.argv[4]}; {len(results[0]['times'])} runs of {batch} calls")
-# hyperfine runs one command after the other, and this shared machine's
-# speed drifts over a run: the floor is timed first and last, and the
-# ratios use the mean of the two.
-floor = (results[0]["median"] + results[-1]["median"]) / 2 / batch
+# Timing. This shared machine's speed drifts within a run by as much as
+# 40 %, so the rows are not timed one after the other (as hyperfine
+# would): each round times every row once, in an order that rotates from
+# round to round, plus the shell alone (`:` in place of the command). A
+# row's ratio is the median over the rounds of its time over the floor's
+# time in the same round, both less the shell's, so drift cancels out.
+python3 - "$batch" "${RUNS:-30}" "${rows[@]}" <<'PY'
+import os, statistics, subprocess, sys, time
+
+batch, runs = int(sys.argv[1]), int(sys.argv[2])
+pairs = sys.argv[3:]
+rows = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+shell = ("shell alone", f"for i in {{1..{batch}}}; do :; done")
+timed = [shell] + rows
+
+def background_scans():
+    """Whether a `session-scan` that a SessionStart row started still runs."""
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"session-scan" in f.read():
+                    return True
+        except (OSError, ValueError):
+            pass
+    return False
+
+def run(script):
+    start = time.perf_counter()
+    subprocess.run(["bash", "-c", script], check=True)
+    elapsed = time.perf_counter() - start
+    # Untimed: let the scans SessionStart started finish, or they would
+    # slow whichever row comes next.
+    while background_scans():
+        time.sleep(0.005)
+    return elapsed
+
+load_before = open("/proc/loadavg").read().split()[:3]
+for _, script in timed * 3:  # warm-up: caches, the scan cache, the logs
+    run(script)
+times = {name: [] for name, _ in timed}
+for r in range(runs):
+    k = r % len(timed)
+    for name, script in timed[k:] + timed[:k]:
+        times[name].append(run(script))
+load_after = open("/proc/loadavg").read().split()[:3]
+
+print(f"load average before: {' '.join(load_before)}; after: {' '.join(load_after)}; "
+      f"{runs} rounds of {batch} calls per row, interleaved")
 print(f"{'per call':<26} {'median':>9} {'p95':>9} {'ratio':>7} {'goal':>6}")
-for r in results:
-    times = sorted(t / batch for t in r["times"])
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    median = r["median"] / batch
-    goal = "" if r["command"].startswith("spawn floor") else ("10x" if r["command"].startswith("SessionStart") else "2x")
-    print(f"{r['command']:<26} {median*1e6:7.0f}us {p95*1e6:7.0f}us {median/floor:6.2f}x {goal:>6}")
+shell_times = times[shell[0]]
+floor_name = rows[0][0]
+for name, _ in rows:
+    # Per call, less the shell's start in the same round.
+    per_call = [(t - s) / batch for t, s in zip(times[name], shell_times)]
+    floor = [(t - s) / batch for t, s in zip(times[floor_name], shell_times)]
+    ratio = statistics.median(p / f for p, f in zip(per_call, floor))
+    ordered = sorted(per_call)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    goal = "" if name == floor_name else ("10x" if name.startswith("SessionStart") else "2x")
+    print(f"{name:<26} {statistics.median(per_call)*1e6:7.0f}us {p95*1e6:7.0f}us {ratio:6.2f}x {goal:>6}")
 PY

@@ -74,8 +74,10 @@ fn star_gate_grants_five_observations_then_asks_for_a_plan() {
         "never gates"
     );
     assert_eq!(
-        read(dir.path(), ".agentops/star-obs-count").as_deref(),
-        Some("6\n")
+        read(dir.path(), ".agentops/star-obs-count")
+            .as_deref()
+            .map(str::trim),
+        Some("6")
     );
 
     // Writing the plan itself is allowed silently; once it exists, quiet.
@@ -108,8 +110,10 @@ fn star_gate_grants_five_observations_then_asks_for_a_plan() {
         None
     );
     assert_eq!(
-        read(dir.path(), ".agentops/star-obs-count").as_deref(),
-        Some("1\n")
+        read(dir.path(), ".agentops/star-obs-count")
+            .as_deref()
+            .map(str::trim),
+        Some("1")
     );
     assert!(
         context(&only("PreToolUse", "star-gate", &bash, dir.path(), &[])).contains("[STAR002]")

@@ -576,16 +576,6 @@ pub(crate) fn applies<P: Conditions + ?Sized>(
     if p.flags_none().any(|f| has_flag(c, f)) {
         return None;
     }
-    let value_flags = p.value_flags();
-    if value_flags.clone().next().is_some() {
-        let values = flag_value_texts(c, value_flags);
-        if !values
-            .iter()
-            .any(|v| p.value_globs().any(|g| glob_match(g, v)))
-        {
-            return None;
-        }
-    }
     if !p.args_any_hold(rest) || p.args_none_broken(rest) {
         return None;
     }
@@ -595,6 +585,18 @@ pub(crate) fn applies<P: Conditions + ?Sized>(
     }
     if p.env_none().any(|pat| env_matches(c, pat)) {
         return None;
+    }
+    // Last: the values of flags cost the most to gather (every spelling of
+    // every flag), and the conditions above reject most commands first.
+    let value_flags = p.value_flags();
+    if value_flags.clone().next().is_some() {
+        let values = flag_value_texts(c, value_flags);
+        if !values
+            .iter()
+            .any(|v| p.value_globs().any(|g| glob_match(g, v)))
+        {
+            return None;
+        }
     }
     Some(after)
 }
