@@ -108,6 +108,12 @@ pub enum Effect {
     /// for the hash-chained audit log are redacted and linked on the way in.
     #[allow(missing_docs)] // the fields are described above
     AppendRecord { log: &'static str, record: Value },
+    /// [`Effect::AppendRecord`] for a record whose maker redacted every
+    /// field it put in (the engine's own audit record): a chained log takes
+    /// it without the second redaction pass, which on a multi-KB tool input
+    /// costs as much as the first.
+    #[allow(missing_docs)] // the fields are those of `AppendRecord`
+    AppendRedactedRecord { log: &'static str, record: Value },
     /// Replace the file at `path` with `contents` atomically, keeping its
     /// permissions. `path` is used as given, not joined to the project, so
     /// it should be absolute.

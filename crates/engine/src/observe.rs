@@ -2,9 +2,11 @@
 //! merged: the audit record (which needs the merged decision), the
 //! telemetry spool record, and cost accounting from the transcript.
 //!
-//! Every record written to a chained log (`audit.jsonl`) goes through
-//! [`append`], which redacts it and links it into the hash chain under the
-//! log's lock, whether the engine or a policy asked for it.
+//! Every record a policy writes to a chained log (`audit.jsonl`) goes
+//! through [`append`], which redacts it and links it into the hash chain
+//! under the log's lock. The engine's own audit record is redacted field by
+//! field as it is built (`agentops_records::audit`), so it goes through
+//! [`append_redacted`]: chained, not redacted a second time.
 
 use std::io;
 use std::path::Path;
@@ -33,6 +35,16 @@ pub fn append(state: &StateDir, log: &str, record: &Value) -> io::Result<()> {
     }
 }
 
+/// Append a record whose fields were redacted as they were put in
+/// ([`Effect::AppendRedactedRecord`]): chained, not redacted again.
+pub fn append_redacted(state: &StateDir, log: &str, record: &Value) -> io::Result<()> {
+    if CHAINED_LOGS.contains(&log) {
+        state.append_chained(log, record).map(drop)
+    } else {
+        state.append_line(log, &record.to_string())
+    }
+}
+
 /// Add the audit and telemetry records to the answer's effects and bring
 /// the budget's spend up to date. Problems become notes for the user.
 pub fn after_merge(event: HookEvent, input: &HookInput, answer: &mut HookAnswer, ctx: &Context) {
@@ -56,11 +68,19 @@ pub fn annotate_audit(effects: &mut [Effect], extra: serde_json::Map<String, Val
         return;
     }
     let record = effects.iter_mut().find_map(|e| match e {
-        Effect::AppendRecord { log, record } if *log == audit::AUDIT_LOG => record.as_object_mut(),
+        Effect::AppendRedactedRecord { log, record } if *log == audit::AUDIT_LOG => {
+            record.as_object_mut()
+        }
         _ => None,
     });
+    // The record is not redacted again on its way in: what is added here
+    // (exception reasons and patterns a user wrote) is redacted now.
     if let Some(r) = record {
-        r.extend(extra);
+        r.extend(
+            extra
+                .into_iter()
+                .map(|(k, v)| (k, agentops_redact::redact_json(&v))),
+        );
     }
 }
 
@@ -85,12 +105,12 @@ pub fn stamp_session(effects: &mut [Effect], session: Option<&str>) {
 
 /// The audit record for a payload refused before any policy ran.
 pub fn after_refusal(event: HookEvent, answer: &HookAnswer, ctx: &Context) -> Vec<String> {
-    let Some(Effect::AppendRecord { log, record }) =
+    let Some(Effect::AppendRedactedRecord { log, record }) =
         audit::refusal_record(event, answer, ctx, Instant::now())
     else {
         return Vec::new();
     };
-    match append(&StateDir::new(&ctx.project_dir), log, &record) {
+    match append_redacted(&StateDir::new(&ctx.project_dir), log, &record) {
         Ok(()) => Vec::new(),
         Err(e) => vec![format!(
             "agentops: could not append to .agentops/{log}: {e}"
@@ -180,6 +200,53 @@ mod tests {
         append(&state, "other.jsonl", &json!({"a": 1})).expect("append");
         let other = std::fs::read_to_string(state.path().join("other.jsonl")).expect("other");
         assert_eq!(other, "{\"a\":1}\n");
+    }
+
+    #[test]
+    fn what_the_engine_adds_to_its_audit_record_is_redacted() {
+        // The engine's record is appended as it is; the exception reasons
+        // and patterns added to it here come from users' files.
+        let mut effects = vec![
+            Effect::AppendRecord {
+                log: "audit.jsonl",
+                record: json!({"event": "POLICY"}),
+            },
+            Effect::AppendRedactedRecord {
+                log: "audit.jsonl",
+                record: json!({"event": "PreToolUse"}),
+            },
+        ];
+        let mut extra = serde_json::Map::new();
+        extra.insert(
+            "exceptions".into(),
+            json!([{"reason": "token ghp_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"}]),
+        );
+        annotate_audit(&mut effects, extra);
+        let Effect::AppendRedactedRecord { record, .. } = &effects[1] else {
+            panic!("{effects:?}");
+        };
+        let text = record.to_string();
+        assert!(text.contains("[REDACTED"), "{text}");
+        assert!(!text.contains("ghp_CCCC"), "{text}");
+        let Effect::AppendRecord { record, .. } = &effects[0] else {
+            panic!("{effects:?}");
+        };
+        assert!(
+            record.get("exceptions").is_none(),
+            "only the engine's record"
+        );
+
+        // Appended as it is: not redacted a second time, but chained.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = StateDir::new(tmp.path());
+        append_redacted(
+            &state,
+            "audit.jsonl",
+            &json!({"event": "E", "n": "[REDACTED:x]"}),
+        )
+        .expect("append");
+        let audit = std::fs::read_to_string(state.path().join("audit.jsonl")).expect("audit");
+        assert!(audit.contains("\"hash\":"), "{audit}");
     }
 
     #[test]

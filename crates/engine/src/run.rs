@@ -278,6 +278,10 @@ pub fn perform_effects(effects: &[Effect], ctx: &Context) -> Vec<String> {
         let result = match effect {
             Effect::AppendRecord { log, record } => crate::observe::append(&state, log, record)
                 .map_err(|e| format!("could not append to .agentops/{log}: {e}")),
+            Effect::AppendRedactedRecord { log, record } => {
+                crate::observe::append_redacted(&state, log, record)
+                    .map_err(|e| format!("could not append to .agentops/{log}: {e}"))
+            }
             Effect::ReplaceFile { path, contents } => replace_atomically(path, contents)
                 .map_err(|e| format!("could not rewrite {}: {e}", path.display())),
             Effect::AddToCounter { name, delta } => state

@@ -420,11 +420,15 @@ impl Survey {
                 match b {
                     b'%' => survey.percents += 1,
                     b'\\' if bytes.get(i + 1) == Some(&b'u') => survey.unicode_escapes += 1,
-                    b' ' => match &next_four(i) {
-                        b"eht " | b"dna " | b"lla " => survey.reversed_words = true,
-                        b"gur " | b"naq " => survey.rot13_words = true,
-                        _ => {}
-                    },
+                    // Most spaces (indentation, between words) are ruled
+                    // out by the next byte alone.
+                    b' ' if matches!(lower_at(i + 1), b'e' | b'd' | b'l' | b'g' | b'n') => {
+                        match &next_four(i) {
+                            b"eht " | b"dna " | b"lla " => survey.reversed_words = true,
+                            b"gur " | b"naq " => survey.rot13_words = true,
+                            _ => {}
+                        }
+                    }
                     b'r' | b'R' if next_four(i) == *b"ot13" => survey.rot13_words = true,
                     _ => {}
                 }

@@ -73,9 +73,17 @@ pub fn record(
     let mut r = Map::new();
     r.insert("ts".into(), json!(now.iso()));
     r.insert("event".into(), json!(event.as_str()));
+    // Every text put in is redacted here: the record is appended as it
+    // is (`Effect::AppendRedactedRecord`).
     r.insert(
         "session".into(),
-        json!(input.session_id.as_deref().unwrap_or("unknown")),
+        json!(
+            redact_bounded(
+                input.session_id.as_deref().unwrap_or("unknown"),
+                MAX_DETAIL_CHARS
+            )
+            .0
+        ),
     );
     let mut put = |k: &str, v: Option<&str>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -116,7 +124,10 @@ pub fn record(
                     v.finding.rule.policy == CUSTOM_RULES_POLICY,
                     f.as_object_mut(),
                 ) {
-                    obj.insert("origin".into(), json!(v.finding.rule.name));
+                    obj.insert(
+                        "origin".into(),
+                        json!(redact_bounded(v.finding.rule.name, MAX_DETAIL_CHARS).0),
+                    );
                 }
                 if let (Some(subject), Some(obj)) = (&v.finding.subject, f.as_object_mut()) {
                     obj.insert(
@@ -157,7 +168,7 @@ pub fn record(
             r.insert("is_interrupt".into(), json!(i));
         }
     }
-    Some(Effect::AppendRecord {
+    Some(Effect::AppendRedactedRecord {
         log: AUDIT_LOG,
         record: Value::Object(r),
     })
@@ -178,7 +189,7 @@ pub fn refusal_record(
         .reasons
         .first()
         .map(|r| redact_bounded(r, MAX_DETAIL_CHARS).0);
-    Some(Effect::AppendRecord {
+    Some(Effect::AppendRedactedRecord {
         log: AUDIT_LOG,
         record: json!({
             "ts": now.iso(),
@@ -239,7 +250,7 @@ mod tests {
         ctx: &Context,
     ) -> Option<Value> {
         match record(event, input, answer, ctx, Instant::from_secs(1_700_000_000)) {
-            Some(Effect::AppendRecord { log, record }) => {
+            Some(Effect::AppendRedactedRecord { log, record }) => {
                 assert_eq!(log, AUDIT_LOG);
                 Some(record)
             }
@@ -275,6 +286,36 @@ mod tests {
         assert!(!text.contains("abcdefghijklmnopqrstuvwxyz0123"), "{text}");
         assert!(!text.contains("ghp_AAAA"), "{text}");
         assert!(text.contains("[REDACTED"), "{text}");
+    }
+
+    #[test]
+    fn every_text_field_is_redacted_as_it_is_put_in() {
+        // The record is appended without a second pass
+        // (`Effect::AppendRedactedRecord`): a secret in any field the
+        // payload fills must already be gone.
+        let key = "ghp_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+        let i = input(json!({
+            "session_id": key, "tool_name": key, "tool_use_id": key, "agent_id": key,
+            "agent_type": key, "permission_mode": key, "source": key, "reason": key,
+            "prompt": key, "hook_event_name": "PostToolUseFailure",
+            "tool_input": {"command": format!("echo {key}"), "password": "hunter2hunter2"},
+            "error": {"message": format!("failed with {key}")},
+        }));
+        let answer = merged(vec![Finding::with_subject(&DENY, key)], &i);
+        let r = built(
+            HookEvent::PostToolUseFailure,
+            &i,
+            &answer,
+            &Context::default(),
+        )
+        .expect("audited");
+        let text = r.to_string();
+        assert!(!text.contains("ghp_BBBB"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("[REDACTED"), "{text}");
+        assert!(r["session"]
+            .as_str()
+            .is_some_and(|s| s.contains("[REDACTED")));
     }
 
     #[test]
