@@ -239,7 +239,12 @@ fn main() {
             let names_span = t.list(&tool.names);
             let family_span = t.str(family);
             let doc_span = t.str(&doc);
-            let opts_span = t.list(&tool.options_with_value);
+            // Sorted: a command's options are looked up by binary search
+            // (`Strs::contains_sorted`).
+            let mut options = tool.options_with_value.clone();
+            options.sort();
+            options.dedup();
+            let opts_span = t.list(&options);
             writeln!(
                 tools_out,
                 "    RawTool {{ names: {names_span:?}, family: {family_span:?}, doc: {doc_span:?}, options_with_value: {opts_span:?}, entries: ({entries_start}, {}) }},",

@@ -396,10 +396,10 @@ impl CustomRule {
         let positions = if self.options_with_value.is_empty() {
             match known {
                 Some(tool) => tool.positionals(c),
-                None => positionals(std::iter::empty(), c),
+                None => positionals(|_| false, c),
             }
         } else {
-            positionals(strs(&self.options_with_value), c)
+            positionals(|t| self.options_with_value.iter().any(|o| o == t), c)
         };
         if applies(&self.when, c, &positions).is_none() {
             return false;

@@ -140,6 +140,14 @@ impl Strs {
     pub fn contains(self, s: &str) -> bool {
         self.iter().any(|x| x == s)
     }
+
+    /// [`Strs::contains`] for a list the build script sorted
+    /// (`options_with_value`): a binary search.
+    fn contains_sorted(self, s: &str) -> bool {
+        self.spans()
+            .binary_search_by(|span| text(*span).cmp(s))
+            .is_ok()
+    }
 }
 
 /// One tool (or family of spellings of one tool) and its entries.
@@ -314,10 +322,7 @@ impl Entry {
 
 /// Indices of the command's positional arguments, skipping the values of
 /// `options_with_value` (`git -C dir push` has positionals `push`).
-pub(crate) fn positionals<'o>(
-    options_with_value: impl Iterator<Item = &'o str> + Clone,
-    c: &Command,
-) -> Vec<usize> {
+pub(crate) fn positionals(takes_value: impl Fn(&str) -> bool, c: &Command) -> Vec<usize> {
     let mut out = Vec::new();
     let mut skip_next = false;
     let mut after_dashdash = false;
@@ -332,7 +337,7 @@ pub(crate) fn positionals<'o>(
             continue;
         }
         if !after_dashdash && is_option(t) {
-            skip_next = !t.contains('=') && options_with_value.clone().any(|o| o == t);
+            skip_next = !t.contains('=') && takes_value(t);
             continue;
         }
         out.push(i);
@@ -348,7 +353,8 @@ fn is_option(arg: &str) -> bool {
 impl Tool {
     /// Indices of the command's positional arguments, option values skipped.
     pub fn positionals(self, c: &Command) -> Vec<usize> {
-        positionals(self.options_with_value().iter(), c)
+        let options = self.options_with_value();
+        positionals(|t| options.contains_sorted(t), c)
     }
 
     /// The entries that apply to `c` (which must be a command of this tool).
@@ -610,4 +616,36 @@ fn env_matches(c: &Command, pat: &str) -> bool {
             && glob_match(name, &a.name)
             && glob_match(glob, &a.value.text)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_with_value_are_sorted_and_found_by_binary_search() {
+        let mut checked = 0;
+        for tool in tools() {
+            let options = tool.options_with_value();
+            let list: Vec<&str> = options.iter().collect();
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{tool:?}: {list:?}");
+            for option in &list {
+                assert!(options.contains_sorted(option), "{tool:?}: {option}");
+                for near in [
+                    format!("{option}x"),
+                    format!("{option}="),
+                    option[1..].to_string(),
+                ] {
+                    assert_eq!(
+                        options.contains_sorted(&near),
+                        options.contains(&near),
+                        "{tool:?}: {near}"
+                    );
+                }
+                checked += 1;
+            }
+            assert!(!options.contains_sorted(""));
+        }
+        assert!(checked > 100, "only {checked} options");
+    }
 }

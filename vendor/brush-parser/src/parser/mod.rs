@@ -146,10 +146,15 @@ impl<R: std::io::BufRead> Parser<R> {
 
     fn tokenize(&mut self) -> Result<Vec<Token>, crate::error::ParseError> {
         // First we tokenize the input, according to the policy implied by provided options.
+        let buffered = self.reader.fill_buf().map_or(0, <[u8]>::len);
         let mut tokenizer = Tokenizer::new(&mut self.reader, &self.options.tokenizer_options());
 
 
-        let mut tokens = vec![];
+        // agentops: room for the tokens up front (about one per four
+        // bytes of what the reader holds, capped): growing the vector by
+        // doubling copied every token each time, and reserved room that is
+        // never written costs no memory.
+        let mut tokens = Vec::with_capacity((buffered / 4).clamp(8, 4096));
         loop {
             let result = match tokenizer.next_token() {
                 Ok(result) => result,
