@@ -324,12 +324,11 @@ fn main() {
     fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
 }
 
-/// Argument globs in the order `Strs::any_glob_matches` searches them: by
-/// their last byte, then their first, so a word is only tried against the
-/// globs that end with its own last byte or a star and start with its own
-/// first byte or a star.
+/// Argument globs in the order `Strs::any_matches` searches them: by their
+/// last byte, so a word is only tried against the globs that end with its
+/// own last byte or with a star.
 fn by_last_byte(mut v: Vec<String>) -> Vec<String> {
-    v.sort_by_key(|g| (g.as_bytes().last().copied(), g.as_bytes().first().copied()));
+    v.sort_by_key(|g| g.as_bytes().last().copied());
     v
 }
 
