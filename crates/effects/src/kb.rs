@@ -623,6 +623,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_glob_index_finds_what_trying_every_glob_finds() {
+        // Every entry's argument lists, against words made from their own
+        // globs, from a sample of all globs, and some that match none.
+        let derived = |glob: &str| {
+            [
+                glob.replace('*', ""),
+                glob.replace('*', "abc"),
+                glob.to_uppercase().replace('*', "x/y"),
+            ]
+        };
+        let lists: Vec<Strs> = tools()
+            .flat_map(|tool| tool.entries())
+            .flat_map(|entry| [entry.args(), entry.no_args()])
+            .filter(|list| !list.is_empty())
+            .collect();
+        let mut common: Vec<String> = ["", "*", "x", "~", "/", "./src/main.rs", "-rf", "ÉTÉ"]
+            .map(String::from)
+            .to_vec();
+        let all: Vec<&str> = lists.iter().flat_map(|l| l.iter()).collect();
+        common.extend(
+            all.iter()
+                .step_by(all.len() / 150 + 1)
+                .flat_map(|g| derived(g)),
+        );
+        let mut checked = 0;
+        for list in &lists {
+            let own = list.iter().flat_map(derived);
+            for word in common.iter().cloned().chain(own) {
+                let slow = list.iter().any(|g| glob_match(g, &word));
+                assert_eq!(
+                    list.any_glob_matches(&word),
+                    slow,
+                    "{word:?} against {:?}",
+                    list.iter().collect::<Vec<_>>()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "only {checked} pairs");
+    }
+
+    #[test]
     fn options_with_value_are_sorted_and_found_by_binary_search() {
         let mut checked = 0;
         for tool in tools() {
