@@ -24,14 +24,13 @@ pub const CHAINED_LOGS: &[&str] = &[audit::AUDIT_LOG];
 /// `false` stops reading transcripts for cost (on by default).
 pub const COST_FLAG: &str = "cost_tracking_enabled";
 
-/// Append a policy or engine record to a log under `.agentops/`.
+/// Append a policy's record to a log under `.agentops/`: redacted first
+/// when the log is chained.
 pub fn append(state: &StateDir, log: &str, record: &Value) -> io::Result<()> {
     if CHAINED_LOGS.contains(&log) {
-        state
-            .append_chained(log, &agentops_redact::redact_json(record))
-            .map(drop)
+        append_redacted(state, log, &agentops_redact::redact_json(record))
     } else {
-        state.append_line(log, &record.to_string())
+        append_redacted(state, log, record)
     }
 }
 
