@@ -606,19 +606,20 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
             return Ok(());
         }
         while let Some(c) = self.peek_char()? {
-            let plain = match state.quote_mode {
+            let expands = c == '$' || c == '`';
+            let stops = match state.quote_mode {
                 QuoteMode::None => {
-                    !matches!(
-                        c,
-                        '\\' | '\'' | '"' | '$' | '`' | ' ' | '\t' | '&' | '(' | ')' | ';' | '\n'
-                            | '|' | '<' | '>'
-                    ) && terminating_char != Some(c)
+                    is_quoting_char(c)
+                        || expands
+                        || is_blank(c)
+                        || Self::can_start_operator(c)
+                        || terminating_char == Some(c)
                 }
-                QuoteMode::Double(_) => !matches!(c, '"' | '\\' | '$' | '`'),
-                QuoteMode::Single(_) => c != '\'',
-                QuoteMode::AnsiC(_) => !matches!(c, '\'' | '\\'),
+                QuoteMode::Double(_) => c == '"' || expands || does_char_newly_affect_quoting(state, c),
+                QuoteMode::Single(_) => c == '\'',
+                QuoteMode::AnsiC(_) => c == '\'' || does_char_newly_affect_quoting(state, c),
             };
-            if !plain {
+            if stops {
                 break;
             }
             self.consume_char()?;
