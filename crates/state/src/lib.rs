@@ -278,10 +278,14 @@ impl StateDir {
     /// A missing or unreadable counter counts from zero.
     pub fn add_to_counter(&self, name: &str, delta: i64) -> io::Result<i64> {
         self.with_lock(name, |path| {
-            // Garbage or a file too large to be a counter counts from zero.
-            let now = read_limited(path, 64)
-                .ok()
-                .flatten()
+            // Garbage or a file too large to be a counter counts from zero;
+            // a file that cannot be read is an error, not a reset.
+            let current = match read_limited(path, 64) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => None,
+                Err(e) => return Err(e),
+            };
+            let now = current
                 .and_then(|b| String::from_utf8(b).ok())
                 .and_then(|s| s.trim().parse::<i64>().ok())
                 .unwrap_or(0);
@@ -552,6 +556,11 @@ mod tests {
             fs::metadata(state.path().join("n")).expect("meta").len(),
             COUNTER_WIDTH as u64 + 1
         );
+        // One that cannot be read at all is an error, and is left alone.
+        fs::remove_file(state.path().join("n")).expect("remove");
+        fs::create_dir(state.path().join("n")).expect("dir in its place");
+        assert!(state.add_to_counter("n", 1).is_err());
+        assert!(state.path().join("n").is_dir());
 
         // A line set is appended to, and a last line without its newline
         // gets one first.
