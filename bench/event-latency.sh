@@ -162,15 +162,17 @@ load_after = open("/proc/loadavg").read().split()[:3]
 print(f"load average before: {' '.join(load_before)}; after: {' '.join(load_after)}; "
       f"{runs} rounds of {batch} calls per row, interleaved")
 print(f"{'per call':<26} {'median':>9} {'p95':>9} {'ratio':>7} {'goal':>6}")
-shell_times = times[shell[0]]
+def per_call(name):
+    """Each round's time per call, less the shell's start in that round."""
+    return [(t - s) / batch for t, s in zip(times[name], times[shell[0]])]
+
 floor_name = rows[0][0]
+floor = per_call(floor_name)
 for name, _ in rows:
-    # Per call, less the shell's start in the same round.
-    per_call = [(t - s) / batch for t, s in zip(times[name], shell_times)]
-    floor = [(t - s) / batch for t, s in zip(times[floor_name], shell_times)]
-    ratio = statistics.median(p / f for p, f in zip(per_call, floor))
-    ordered = sorted(per_call)
+    this = per_call(name)
+    ratio = statistics.median(p / f for p, f in zip(this, floor))
+    ordered = sorted(this)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     goal = "" if name == floor_name else ("10x" if name.startswith("SessionStart") else "2x")
-    print(f"{name:<26} {statistics.median(per_call)*1e6:7.0f}us {p95*1e6:7.0f}us {ratio:6.2f}x {goal:>6}")
+    print(f"{name:<26} {statistics.median(this)*1e6:7.0f}us {p95*1e6:7.0f}us {ratio:6.2f}x {goal:>6}")
 PY
