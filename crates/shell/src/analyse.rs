@@ -207,10 +207,6 @@ fn parse(src: &str) -> Result<ast::Program, String> {
         // no place in a command line, so such text is tokenized instead.
         return Err("control characters in the command".into());
     }
-    if oversized_fd_number(src) {
-        // brush-parser 0.4 unwraps the fd number of `N>` into an i32.
-        return Err("file descriptor number out of range".into());
-    }
     let options = brush_parser::ParserOptions::default();
     let result = catch_unwind(AssertUnwindSafe(|| {
         brush_parser::Parser::new(src.as_bytes(), &options).parse_program()
@@ -243,19 +239,6 @@ fn unclosed_groups(src: &str) -> usize {
         }
     }
     depth
-}
-
-/// Ten or more digits directly before `<` or `>`.
-fn oversized_fd_number(src: &str) -> bool {
-    let mut digits = 0usize;
-    for b in src.bytes() {
-        match b {
-            b'0'..=b'9' => digits += 1,
-            b'<' | b'>' if digits >= 10 => return true,
-            _ => digits = 0,
-        }
-    }
-    false
 }
 
 fn syntax_nesting(src: &str) -> usize {

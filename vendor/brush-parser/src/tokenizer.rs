@@ -552,6 +552,14 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
         Some(self.cross_state.cursor.clone())
     }
 
+    /// The next character, which the caller has already peeked or expects;
+    /// `missing` when the input ends instead (agentops: upstream unwraps
+    /// here, which panics on text such as `${<<EOF\n}\nEOF\n`, where a
+    /// here-document body consumes the `}` that was peeked).
+    fn expect_char(&mut self, missing: TokenizerError) -> Result<char, TokenizerError> {
+        self.next_char()?.ok_or(missing)
+    }
+
     fn next_char(&mut self) -> Result<Option<char>, TokenizerError> {
         let c = self
             .char_reader
@@ -699,7 +707,7 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
                     if nesting_count == 0 {
                         break;
                     }
-                    state.append_char(self.next_char()?.unwrap());
+                    state.append_char(self.expect_char(TokenizerError::UnterminatedExpansion)?);
                 }
                 TokenEndReason::EndOfInput => {
                     return Err(TokenizerError::UnterminatedExpansion);
@@ -708,7 +716,7 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
             }
         }
 
-        state.append_char(self.next_char()?.unwrap());
+        state.append_char(self.expect_char(TokenizerError::UnterminatedExpansion)?);
         Ok(())
     }
 
@@ -958,14 +966,14 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
                             state.append_char('$');
 
                             // Consume the '(' and add it to the token.
-                            state.append_char(self.next_char()?.unwrap());
+                            state.append_char(self.expect_char(TokenizerError::UnterminatedCommandSubstitution)?);
 
                             // Check to see if this is possibly an arithmetic expression
                             // (i.e., one that starts with `$((`).
                             let (initial_nesting, is_arithmetic) =
                                 if matches!(self.peek_char()?, Some('(')) {
                                     // Consume the second '(' and add it to the token.
-                                    state.append_char(self.next_char()?.unwrap());
+                                    state.append_char(self.expect_char(TokenizerError::UnterminatedCommandSubstitution)?);
                                     (2, true)
                                 } else {
                                     (1, false)
@@ -987,7 +995,7 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
                             state.append_char('$');
 
                             // Consume the '[' and add it to the token.
-                            state.append_char(self.next_char()?.unwrap());
+                            state.append_char(self.expect_char(TokenizerError::UnterminatedExpansion)?);
 
                             // Keep track that we're in an arithmetic expression, since
                             // some text will be interpreted differently as a result.
@@ -1003,7 +1011,7 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
                             state.append_char('$');
 
                             // Consume the '{' and add it to the token.
-                            state.append_char(self.next_char()?.unwrap());
+                            state.append_char(self.expect_char(TokenizerError::UnterminatedVariable)?);
 
                             let mut pending_here_doc_tokens = vec![];
                             let mut drain_here_doc_tokens = false;
@@ -1059,7 +1067,7 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
                                     TokenEndReason::SpecifiedTerminatingChar => {
                                         // We hit the end brace we were looking for but did not
                                         // yet consume it. Do so now.
-                                        state.append_char(self.next_char()?.unwrap());
+                                        state.append_char(self.expect_char(TokenizerError::UnterminatedVariable)?);
                                         break;
                                     }
                                     TokenEndReason::EndOfInput => {

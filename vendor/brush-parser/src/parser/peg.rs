@@ -695,9 +695,11 @@ peg::parser! {
             [Token::Word(w, num_loc) if w.chars().all(|c: char| c.is_ascii_digit())]
             &([Token::Operator(o, redir_loc) if
                     o.starts_with(['<', '>']) &&
-                    locations_are_contiguous(num_loc, redir_loc)]) {
+                    locations_are_contiguous(num_loc, redir_loc)]) {?
 
-                w.parse().unwrap()
+                // agentops: upstream unwraps, which panics on a number
+                // beyond i32 (`99999999999>f`).
+                w.parse().or(Err("file descriptor number"))
             }
 
         //
