@@ -114,7 +114,7 @@ fn unclosed(src: &str) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3000, max_global_rejects: 100_000, ..ProptestConfig::default() })]
 
     #[test]
     fn glued_shell_characters_parse_or_fail_without_panicking(s in glued()) {
