@@ -978,7 +978,13 @@ impl Builder {
     }
 
     fn visit_simple(&mut self, simple: &ast::SimpleCommand, ctx: &Ctx) {
-        let mut words: Vec<RWord> = Vec::new();
+        // One word per item is the usual case: sized once, the vector is
+        // not copied as it doubles (a brace or field expansion still grows
+        // it).
+        let items = simple.prefix.as_ref().map_or(0, |p| p.0.len())
+            + simple.suffix.as_ref().map_or(0, |s| s.0.len())
+            + 1;
+        let mut words: Vec<RWord> = Vec::with_capacity(items);
         let mut assigns = Vec::new();
         let mut redirects = Vec::new();
         let mut stdin_text = None;

@@ -34,11 +34,11 @@ pub mod miette {
             let input = input.into();
             let location = match self {
                 Self::ParsingNear(ref pos) => {
-                    Some(SourceOffset::from_location(&input, pos.line, pos.column))
+                    Some(SourceOffset::from_location(&input, pos.line as usize, pos.column as usize))
                 }
                 Self::Tokenizing { ref position, .. } => position
                     .as_ref()
-                    .map(|p| SourceOffset::from_location(&input, p.line, p.column)),
+                    .map(|p| SourceOffset::from_location(&input, p.line as usize, p.column as usize)),
                 Self::ParsingAtEndOfInput => {
                     Some(SourceOffset::from_location(&input, usize::MAX, usize::MAX))
                 }

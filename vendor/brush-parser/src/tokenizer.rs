@@ -569,12 +569,12 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
 
         if let Some(ch) = c {
             if ch == '\n' {
-                self.cross_state.cursor.line += 1;
+                self.cross_state.cursor.line = self.cross_state.cursor.line.saturating_add(1);
                 self.cross_state.cursor.column = 1;
             } else {
-                self.cross_state.cursor.column += 1;
+                self.cross_state.cursor.column = self.cross_state.cursor.column.saturating_add(1);
             }
-            self.cross_state.cursor.index += 1;
+            self.cross_state.cursor.index = self.cross_state.cursor.index.saturating_add(1);
         }
 
         Ok(c)
@@ -1184,8 +1184,8 @@ impl<'a, R: ?Sized + std::io::BufRead> Tokenizer<'a, R> {
                     state.append_char(c);
                 } else {
                     // Make sure we don't include this char in the token range.
-                    state.start_position.column += 1;
-                    state.start_position.index += 1;
+                    state.start_position.column = state.start_position.column.saturating_add(1);
+                    state.start_position.index = state.start_position.index.saturating_add(1);
                 }
 
                 self.consume_char()?;

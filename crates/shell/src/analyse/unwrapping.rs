@@ -117,9 +117,9 @@ impl Builder {
             let is_xargs = name == "xargs";
             via_parallel |= name == "parallel";
             wrappers_used.push(std::mem::take(&mut name));
-            let mut rest = args.split_off(at);
-            let head = rest.remove(0);
-            args = rest;
+            // In place: the wrapper's own words go, its command's stay.
+            args.drain(..at);
+            let head = args.remove(0);
             exec_from.extend(head.word.subst.iter().copied());
             written_name = head.word.text;
             name = normalise_name(&written_name);

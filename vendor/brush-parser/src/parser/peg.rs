@@ -89,11 +89,11 @@ peg::parser! {
 
         // N.B. We needed to move the function definition branch up to avoid conflicts with array assignment syntax.
         rule command() -> ast::Command =
-            f:function_definition() { ast::Command::Function(f) } /
+            f:function_definition() { ast::Command::Function(Box::new(f)) } /
             c:simple_command() { ast::Command::Simple(c) } /
-            c:compound_command() r:redirect_list()? { ast::Command::Compound(c, r) } /
+            c:compound_command() r:redirect_list()? { ast::Command::Compound(Box::new(c), r) } /
             // N.B. Extended test commands are bash extensions.
-            non_posix_extensions_enabled() c:extended_test_command() r:redirect_list()? { ast::Command::ExtendedTest(c, r) } /
+            non_posix_extensions_enabled() c:extended_test_command() r:redirect_list()? { ast::Command::ExtendedTest(Box::new(c), r) } /
             expected!("command")
 
         // N.B. The arithmetic command is a non-sh extension.
@@ -493,10 +493,10 @@ peg::parser! {
 
         rule cmd_prefix() -> ast::CommandPrefix =
             p:(
-                i:io_redirect() { ast::CommandPrefixOrSuffixItem::IoRedirect(i) } /
+                i:io_redirect() { ast::CommandPrefixOrSuffixItem::IoRedirect(Box::new(i)) } /
                 assignment_and_word:assignment_word() {
                     let (assignment, word) = assignment_and_word;
-                    ast::CommandPrefixOrSuffixItem::AssignmentWord(assignment, word)
+                    ast::CommandPrefixOrSuffixItem::AssignmentWord(Box::new(assignment), word)
                 }
             )+ { ast::CommandPrefix(p) }
 
@@ -507,11 +507,11 @@ peg::parser! {
                     ast::CommandPrefixOrSuffixItem::ProcessSubstitution(kind, subshell)
                 } /
                 i:io_redirect() {
-                    ast::CommandPrefixOrSuffixItem::IoRedirect(i)
+                    ast::CommandPrefixOrSuffixItem::IoRedirect(Box::new(i))
                 } /
                 assignment_and_word:assignment_word() {
                     let (assignment, word) = assignment_and_word;
-                    ast::CommandPrefixOrSuffixItem::AssignmentWord(assignment, word)
+                    ast::CommandPrefixOrSuffixItem::AssignmentWord(Box::new(assignment), word)
                 } /
                 w:word() {
                     ast::CommandPrefixOrSuffixItem::Word(ast::Word::from(w))
@@ -735,7 +735,7 @@ fn add_pipe_extension_redirection(c: &mut ast::Command) -> Result<(), &'static s
 
     match c {
         ast::Command::Simple(c) => {
-            let r = ast::CommandPrefixOrSuffixItem::IoRedirect(r);
+            let r = ast::CommandPrefixOrSuffixItem::IoRedirect(Box::new(r));
             if let Some(l) = &mut c.suffix {
                 l.0.push(r);
             } else {
@@ -804,7 +804,7 @@ impl<'a> peg::ParseSlice<'a> for Tokens<'a> {
     /// behavior, which also omitted spaces between non-word tokens.
     fn parse_slice(&'a self, start: usize, end: usize) -> Self::Slice {
         let mut result = String::new();
-        let mut prev_end_index: Option<usize> = None;
+        let mut prev_end_index: Option<u32> = None;
 
         for token in &self.tokens[start..end] {
             let loc = token.location();
