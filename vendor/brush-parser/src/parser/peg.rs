@@ -523,7 +523,19 @@ peg::parser! {
             expected!("redirect list")
 
         // N.B. here strings are extensions to the POSIX standard.
+        // agentops: every form starts with an operator or a number, so
+        // any other token (most words of a command's suffix) is turned
+        // away at once instead of by each of the forms in turn. Parse
+        // errors only report the furthest position, which this keeps.
         rule io_redirect() -> ast::IoRedirect =
+            &redirect_start() r:io_redirect_form() { r } /
+            expected!("I/O redirect")
+
+        rule redirect_start() =
+            [Token::Operator(_, _)] /
+            [Token::Word(w, _) if w.bytes().all(|b| b.is_ascii_digit())]
+
+        rule io_redirect_form() -> ast::IoRedirect =
             n:io_number()? f:io_file() {
                     let (kind, target) = f;
                     ast::IoRedirect::File(n, kind, target)
@@ -531,8 +543,7 @@ peg::parser! {
             non_posix_extensions_enabled() specific_operator("&>>") target:filename() { ast::IoRedirect::OutputAndError(ast::Word::from(target), true) } /
             non_posix_extensions_enabled() specific_operator("&>") target:filename() { ast::IoRedirect::OutputAndError(ast::Word::from(target), false) } /
             non_posix_extensions_enabled() n:io_number()? specific_operator("<<<") w:word() { ast::IoRedirect::HereString(n, ast::Word::from(w)) } /
-            n:io_number()? h:io_here() { ast::IoRedirect::HereDocument(n, h) } /
-            expected!("I/O redirect")
+            n:io_number()? h:io_here() { ast::IoRedirect::HereDocument(n, h) }
 
         // N.B. Process substitution forms are extensions to the POSIX standard.
         rule io_file() -> (ast::IoFileRedirectKind, ast::IoFileRedirectTarget) =
