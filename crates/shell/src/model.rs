@@ -309,12 +309,28 @@ impl Command {
 
     /// Whether short flag `c` is given, alone or in a bundle (`-rf`).
     pub fn has_short(&self, c: char) -> bool {
-        self.flags().contains(&Flag::Short(c))
+        // What `flags()` would list, without building the list: rules ask
+        // this of every command many times.
+        c.is_ascii_alphanumeric()
+            && self
+                .option_words()
+                .any(|t| !t.starts_with("--") && t.strip_prefix('-').is_some_and(|s| s.contains(c)))
     }
 
     /// Whether long flag `--name` is given (with or without `=value`).
     pub fn has_long(&self, name: &str) -> bool {
-        self.flags().contains(&Flag::Long(name))
+        self.option_words().any(|t| {
+            t.strip_prefix("--")
+                .is_some_and(|long| long.split('=').next().unwrap_or(long) == name)
+        })
+    }
+
+    /// The argument texts before `--`, where [`Command::flags`] looks.
+    fn option_words(&self) -> impl Iterator<Item = &str> {
+        self.args
+            .iter()
+            .map(|a| a.text.as_str())
+            .take_while(|t| *t != "--")
     }
 
     /// Whether any word of the command (name, args, redirects) reads a
