@@ -13,18 +13,25 @@ use serde_json::Value;
 /// that plus [`REDACTION_MARGIN`] before it is redacted (see
 /// [`redact_value_bounded`]).
 pub fn redact_bounded(text: &str, max_chars: usize) -> (String, bool) {
-    let window = match text
-        .char_indices()
-        .nth(max_chars.saturating_add(REDACTION_MARGIN))
-    {
-        Some((cut, _)) => &text[..cut],
+    let window = match char_boundary_after(text, max_chars.saturating_add(REDACTION_MARGIN)) {
+        Some(cut) => &text[..cut],
         None => text,
     };
     let redacted: Cow<str> = agentops_redact::redact(window);
-    match redacted.char_indices().nth(max_chars) {
-        Some((cut, _)) => (redacted[..cut].to_string(), true),
+    match char_boundary_after(&redacted, max_chars) {
+        Some(cut) => (redacted[..cut].to_string(), true),
         None => (redacted.into_owned(), window.len() < text.len()),
     }
+}
+
+/// The byte offset where `text`'s character number `chars` (0-based)
+/// starts, `None` when it has no more than `chars` characters. A text of no
+/// more bytes than that cannot have more characters: no walk over it.
+fn char_boundary_after(text: &str, chars: usize) -> Option<usize> {
+    if text.len() <= chars {
+        return None;
+    }
+    text.char_indices().nth(chars).map(|(at, _)| at)
 }
 
 /// A JSON value as one redacted, bounded string: secret-named fields are
@@ -59,7 +66,7 @@ pub const REDACTION_MARGIN: usize = 1024;
 fn cut_strings(value: &Value, limit: usize) -> Option<Value> {
     match value {
         Value::String(s) => {
-            let (cut, _) = s.char_indices().nth(limit)?;
+            let cut = char_boundary_after(s, limit)?;
             Some(Value::String(s[..cut].to_string()))
         }
         Value::Array(items) => {
@@ -93,6 +100,18 @@ fn cut_strings(value: &Value, limit: usize) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_cut_counts_characters_not_bytes() {
+        assert_eq!(char_boundary_after("abc", 3), None);
+        assert_eq!(char_boundary_after("abcd", 3), Some(3));
+        // Four characters in eight bytes: longer than 3 bytes, not than 4
+        // characters.
+        assert_eq!(char_boundary_after("éééé", 4), None);
+        assert_eq!(char_boundary_after("éééé", 3), Some(6));
+        assert_eq!(char_boundary_after("", 0), None);
+        assert_eq!(char_boundary_after("a", 0), Some(0));
+    }
 
     #[test]
     fn redaction_happens_before_the_cut() {
