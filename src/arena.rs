@@ -8,7 +8,9 @@
 //! static arena (pages cost nothing until touched), the latest allocation
 //! is given back when freed (the many short-lived temporaries), small
 //! blocks (up to 4 KiB) freed out of order go on a free list per 16-byte
-//! size class for the next request of that class, and growing the latest
+//! size class for the next request of that class, a large block freed out
+//! of order is cut up for small requests before fresh memory is (or kept
+//! for a large one), and growing the latest
 //! allocation happens in place. Reuse matters as much as speed: every 4 KiB
 //! of the arena a process touches is a page fault, and on a virtual machine
 //! a fault costs as much as 10,000 instructions. Once the arena is used up, and for long-running commands (the
@@ -61,6 +63,52 @@ thread_local! {
     /// behind; the next large request reuses the smallest that fits.
     static LARGE: [Cell<(usize, usize)>; LARGE_SLOTS] =
         const { [const { Cell::new((0, 0)) }; LARGE_SLOTS] };
+}
+
+thread_local! {
+    /// Per thread, the unused rest `(start, end)` of a freed large block
+    /// that small requests are cut from before the arena is bumped: a
+    /// parser's token vector, freed once the syntax tree is built, then
+    /// holds the analysis's small blocks instead of fresh pages. (0, 0):
+    /// none.
+    static SPARE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+/// `size` bytes (a small request's footprint) cut from the spare region.
+fn take_spare(size: usize) -> Option<*mut u8> {
+    SPARE
+        .try_with(|spare| {
+            let (start, end) = spare.get();
+            let cut = start.checked_add(size)?;
+            if start == 0 || cut > end {
+                return None;
+            }
+            spare.set((cut, end));
+            Some(start as *mut u8)
+        })
+        .ok()
+        .flatten()
+}
+
+/// The freed large block at `ptr` of `size` bytes: the new spare region
+/// when it is larger than what is left of the current one (whose rest is
+/// then remembered for large requests, if it is large), else remembered.
+fn free_large(ptr: *mut u8, size: usize) {
+    let spare = SPARE.try_with(|spare| {
+        let (start, end) = spare.get();
+        let left = end - start;
+        if size <= left {
+            return false;
+        }
+        spare.set((ptr as usize, ptr as usize + size));
+        if left > SMALL {
+            keep_large(start as *mut u8, left);
+        }
+        true
+    });
+    if spare != Ok(true) {
+        keep_large(ptr, size);
+    }
 }
 
 /// The smallest remembered large block of at least `size` bytes, taken.
@@ -178,11 +226,15 @@ impl BumpThenSystem {
 // allocator it came from (`in_arena`).
 unsafe impl GlobalAlloc for BumpThenSystem {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if let Some(reused) = class(layout).and_then(pop) {
-            return reused;
+        if let Some(k) = class(layout) {
+            if let Some(reused) = pop(k).or_else(|| take_spare(k * GRAIN)) {
+                return reused;
+            }
         }
         if layout.size() > SMALL && layout.align() <= GRAIN {
-            if let Some(reused) = take_large(layout.size()) {
+            let reused = take_large(layout.size())
+                .or_else(|| take_spare(layout.size().div_ceil(GRAIN) * GRAIN));
+            if let Some(reused) = reused {
                 return reused;
             }
         }
@@ -217,7 +269,9 @@ unsafe impl GlobalAlloc for BumpThenSystem {
                 // freed by the caller.
                 unsafe { push(ptr, k) };
             } else if layout.align() <= GRAIN {
-                keep_large(ptr, layout.size());
+                // Arena blocks are GRAIN-aligned and their footprint is
+                // their size, so the whole block can be cut up again.
+                free_large(ptr, layout.size());
             }
         } else {
             // SAFETY: `ptr` came from the system allocator with `layout`.
@@ -339,6 +393,36 @@ mod tests {
     }
 
     #[test]
+    fn a_freed_large_block_is_cut_up_for_small_requests() {
+        let _serial = serial();
+        let a = BumpThenSystem;
+        let big = Layout::from_size_align(20_000, 8).expect("layout");
+        // An odd size and alignment: no class has a free block of it.
+        let small = Layout::from_size_align(3 * GRAIN + 8, 8).expect("layout");
+        let pinned = Layout::from_size_align(64, 32).expect("layout");
+        // SAFETY: valid layouts; every pointer is freed once, with its layout.
+        unsafe {
+            let p = a.alloc(big);
+            assert!(in_arena(p), "the arena has room in a test");
+            // Aligned past GRAIN: always bumped, so `p` is not the latest.
+            let keep = a.alloc(pinned);
+            a.dealloc(p, big);
+            // This thread's earlier blocks of the class are taken first.
+            while pop(4).is_some() {}
+            let (q, r) = (a.alloc(small), a.alloc(small));
+            // Both come out of the freed block, one after the other.
+            assert_eq!(q, p);
+            assert_eq!(r as usize, p as usize + 4 * GRAIN);
+            std::ptr::write_bytes(q, 1, small.size());
+            std::ptr::write_bytes(r, 2, small.size());
+            assert_eq!(*q.add(small.size() - 1), 1);
+            a.dealloc(r, small);
+            a.dealloc(q, small);
+            a.dealloc(keep, pinned);
+        }
+    }
+
+    #[test]
     fn freed_small_blocks_are_reused_by_their_class_only() {
         let _serial = serial();
         let a = BumpThenSystem;
@@ -379,8 +463,8 @@ mod tests {
         for step in 0..4_000u32 {
             let roll = next();
             if roll % 3 != 0 || live.is_empty() {
-                let size =
-                    [1, 7, 16, 24, 40, 100, 500, 1024, 1025, 3000][(roll >> 8) as usize % 10];
+                let size = [1, 7, 16, 24, 40, 100, 500, 1024, 1025, 3000, 5000, 9001]
+                    [(roll >> 8) as usize % 12];
                 let align = [1, 8, 16, 32][(roll >> 16) as usize % 4];
                 let layout = Layout::from_size_align(size, align).expect("layout");
                 // SAFETY: a valid, non-zero layout.
@@ -414,6 +498,7 @@ mod tests {
                 }
             }
         }
+        eprintln!("ARENA USED {}", NEXT.load(Ordering::Relaxed));
         for (p, layout, tag) in live {
             // SAFETY: as above.
             unsafe {
