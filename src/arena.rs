@@ -9,9 +9,8 @@
 //! is given back when freed (the many short-lived temporaries), small
 //! blocks (up to 4 KiB) freed out of order go on a free list per 16-byte
 //! size class for the next request of that class, a large block freed out
-//! of order is cut up for small requests before fresh memory is (or kept
-//! for a large one), and growing the latest
-//! allocation happens in place. Reuse matters as much as speed: every 4 KiB
+//! of order is cut up for the next requests before fresh memory is, and
+//! growing the latest allocation happens in place. Reuse matters as much as speed: every 4 KiB
 //! of the arena a process touches is a page fault, and on a virtual machine
 //! a fault costs as much as 10,000 instructions. Once the arena is used up, and for long-running commands (the
 //! dashboard, scans) that get there, the system allocator takes over, so
@@ -74,7 +73,8 @@ thread_local! {
     static SPARE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
 }
 
-/// `size` bytes (a small request's footprint) cut from the spare region.
+/// `size` bytes (a multiple of [`GRAIN`], so the rest stays aligned) cut
+/// from the start of the spare region.
 fn take_spare(size: usize) -> Option<*mut u8> {
     SPARE
         .try_with(|spare| {
@@ -397,7 +397,7 @@ mod tests {
         let _serial = serial();
         let a = BumpThenSystem;
         let big = Layout::from_size_align(20_000, 8).expect("layout");
-        // An odd size and alignment: no class has a free block of it.
+        // Class 4 (64 bytes), whose free list is emptied below.
         let small = Layout::from_size_align(3 * GRAIN + 8, 8).expect("layout");
         let pinned = Layout::from_size_align(64, 32).expect("layout");
         // SAFETY: valid layouts; every pointer is freed once, with its layout.
