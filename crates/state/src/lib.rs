@@ -275,7 +275,8 @@ impl StateDir {
     }
 
     /// Add `delta` to an integer counter file and return the new value.
-    /// A missing or unreadable counter counts from zero.
+    /// A missing counter, or one that holds no number, counts from zero; a
+    /// counter file that cannot be read is an error.
     pub fn add_to_counter(&self, name: &str, delta: i64) -> io::Result<i64> {
         self.with_lock(name, |path| {
             // Garbage or a file too large to be a counter counts from zero;
