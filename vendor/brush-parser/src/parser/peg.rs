@@ -532,8 +532,8 @@ peg::parser! {
             expected!("I/O redirect")
 
         rule redirect_start() =
-            [Token::Operator(_, _)] /
-            [Token::Word(w, _) if w.bytes().all(|b| b.is_ascii_digit())]
+            [Token::Operator(_, _)] {} /
+            io_number() {}
 
         rule io_redirect_form() -> ast::IoRedirect =
             n:io_number()? f:io_file() {
