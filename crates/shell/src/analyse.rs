@@ -68,6 +68,10 @@ const SUBST_PLACEHOLDER: &str = "__agentops_substitution__";
 /// Analyse a command string. Never panics; never fails.
 pub fn analyse(src: &str) -> Analysis {
     let mut b = Builder::default();
+    // Room for about one command per 16 bytes, capped: growing the vector
+    // by doubling copies every command each time, and reserved room that
+    // is never written costs no memory.
+    b.commands.reserve((src.len() / 16).clamp(4, 1024));
     let parsed = b.parse_and_visit(src, &Ctx::top());
     Analysis {
         commands: b.commands,
@@ -344,14 +348,6 @@ impl Builder {
         self.nest += 1;
         let parsed = match parse(src) {
             Ok(program) => {
-                if self.commands.capacity() == 0 {
-                    // Room for about one command per 16 bytes, capped:
-                    // growing the vector by doubling copies every command
-                    // each time, and room never written costs no memory.
-                    // Taken after the parse, it can be the block the
-                    // parser's tokens just gave back: no fresh pages.
-                    self.commands.reserve((src.len() / 16).clamp(4, 1024));
-                }
                 self.visit_program(&program, ctx);
                 true
             }
